@@ -1,0 +1,5 @@
+import sys
+
+from autozyme.cli import main
+
+sys.exit(main())

@@ -1,0 +1,60 @@
+"""``python -m autozyme``: ``status``, and ``run SCRIPT [ARGS...]`` with the patches active."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import sys
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .report import format_report, report
+
+    print(json.dumps(report(), indent=2, default=str) if args.json else format_report())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .activation import activate
+
+    script = args.script
+    sys.argv = [script, *args.args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    activate("scanpy")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    finally:
+        if args.report:
+            from .report import format_report
+
+            sys.stdout.flush()
+            print(format_report(), file=sys.stderr)
+    if code is None or isinstance(code, int):
+        return code or 0
+    print(code, file=sys.stderr)
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autozyme", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    status = sub.add_parser("status", help="patched functions, versions, verification, calls")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=_status)
+    run = sub.add_parser("run", help="run a Python script with the patches active")
+    run.add_argument("--report", action="store_true", help="print the per-call summary at exit")
+    run.add_argument("script")
+    run.add_argument("args", nargs=argparse.REMAINDER)
+    run.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

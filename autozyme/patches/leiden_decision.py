@@ -1,0 +1,212 @@
+"""The one decision point of ``sc.tl.leiden``: fast path (a :class:`LeidenPlan`) or
+upstream (a :class:`Fallback` with its reason).
+
+Only what has been verified identical takes the fast path. Every input upstream would
+reject (or treat in a way we have not verified) falls back, so upstream itself raises
+its own exception or computes its own result. Deciding has no side effects.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..verification import detected_versions, igraph_core, unverified_reason
+
+# clustering_args that scanpy forwards to igraph's community_leiden and that we reproduce
+_IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
+_MAX_C_INT = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Fallback:
+    reason: str
+
+
+@dataclass(frozen=True)
+class LeidenPlan:
+    """Everything the fast path needs, already validated."""
+
+    adata: Any
+    adjacency: Any  # CSR after graph choice and restriction
+    restrict: tuple[str, Any, np.ndarray] | None  # (key, categories, indices)
+    flavor: str
+    resolution: float | int | None
+    random_state: Any
+    key_added: str
+    use_weights: bool
+    n_iterations: Any  # as passed: upstream stores the object itself in uns
+    copy: bool
+    objective_function: str
+    beta: float
+    initial_membership: np.ndarray | None
+    node_weights: np.ndarray | None
+    igraph_core: str
+    stores_modularity: bool  # scanpy >= 1.12 writes uns[key]["modularity"]
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def _random_state_problem(random_state: object) -> str | None:
+    if random_state is None or type(random_state) is np.random.RandomState:
+        return None
+    if _is_int(random_state):
+        return None if 0 <= int(random_state) < 2**32 else "random_state: seed out of range"
+    return f"random_state: {type(random_state).__name__} is not verified"
+
+
+def _vector_problem(name: str, values: object, n: int, *, integral: bool) -> str | None:
+    try:
+        arr = np.asarray(values)
+    except Exception:
+        return f"{name}: not array-like"
+    if arr.shape != (n,):
+        return f"{name}: shape {arr.shape} does not match {n} vertices"
+    if integral:
+        if arr.dtype.kind not in "iu" or (n and (arr.min() < 0 or arr.max() >= n)):
+            return f"{name}: not integers in [0, n)"
+    elif arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)) or (n and arr.min() < 0):
+        return f"{name}: not finite non-negative numbers"
+    return None
+
+
+def _clustering_args_problem(args: dict[str, Any], use_weights: bool) -> str | None:
+    extra = set(args) - _IGRAPH_ARGS - ({"weights"} if use_weights else set())
+    if extra:
+        return f"clustering_args: {', '.join(sorted(extra))} not verified"
+    objective = args.get("objective_function", "modularity")
+    if not isinstance(objective, str) or objective.lower() not in ("cpm", "modularity"):
+        return "objective_function: not 'CPM' or 'modularity'"
+    beta = args.get("beta", 0.01)
+    if not _is_real(beta) or not math.isfinite(beta) or beta <= 0:
+        return "beta: not a positive finite number"
+    return None
+
+
+def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
+    from scipy import sparse
+
+    if not sparse.issparse(adjacency) or adjacency.format != "csr":
+        return f"adjacency: {type(adjacency).__name__} is not a CSR matrix"
+    if adjacency.shape != (n_obs, n_obs):
+        return f"adjacency: shape {adjacency.shape} does not match {n_obs} cells"
+    if adjacency.dtype not in (np.float32, np.float64):
+        return f"adjacency: dtype {adjacency.dtype} is not float32/float64"
+    if adjacency.indices.dtype not in (np.int32, np.int64):
+        return f"adjacency: index dtype {adjacency.indices.dtype} is not int32/int64"
+    data = adjacency.data
+    if data.size and not (np.all(np.isfinite(data)) and data.min() >= 0):
+        return "adjacency: weights not finite and non-negative"
+    return None
+
+
+def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPlan | Fallback:
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return Fallback("arguments do not bind to upstream's signature")
+    bound.apply_defaults()
+    a = dict(bound.arguments)
+    clustering_args = dict(a.pop("clustering_args", None) or {})
+
+    flavor = a["flavor"]
+    if not isinstance(flavor, str) or flavor != "igraph":
+        return Fallback(f"flavor={flavor!r} is not accelerated")
+    reason = unverified_reason("igraph")
+    if reason:
+        return Fallback(reason)
+
+    from anndata import AnnData
+
+    adata = a["adata"]
+    if type(adata) is not AnnData:
+        return Fallback(f"adata: {type(adata).__name__} is not an AnnData")
+    if adata.is_view or adata.isbacked:
+        return Fallback("adata: views and backed AnnData are not verified")
+    if a["directed"] not in (None, False) or a["partition_type"] is not None:
+        return Fallback("directed/partition_type with flavor='igraph' (upstream raises)")
+    for problem in (
+        None if isinstance(a["use_weights"], bool) else "use_weights: not a bool",
+        None if isinstance(a["copy"], bool) else "copy: not a bool",
+        None if isinstance(a["key_added"], str) else "key_added: not a str",
+        _random_state_problem(a["random_state"]),
+        None
+        if _is_int(a["n_iterations"]) and abs(int(a["n_iterations"])) <= _MAX_C_INT
+        else "n_iterations: not a C int",
+        None
+        if a["resolution"] is None
+        or (_is_real(a["resolution"]) and math.isfinite(a["resolution"]) and a["resolution"] >= 0)
+        else "resolution: not a finite non-negative number",
+        _clustering_args_problem(clustering_args, a["use_weights"]),
+    ):
+        if problem:
+            return Fallback(problem)
+
+    from scanpy import _utils
+    from scanpy.tools._utils_clustering import restrict_adjacency
+
+    adjacency = a["adjacency"]
+    try:
+        if adjacency is None:
+            adjacency = _utils._choose_graph(adata, a["obsp"], a["neighbors_key"])
+        restrict = None
+        if a["restrict_to"] is not None:
+            key, categories = a["restrict_to"]
+            adjacency, indices = restrict_adjacency(
+                adata, key, restrict_categories=categories, adjacency=adjacency
+            )
+            restrict = (key, categories, indices)
+    except Exception as exc:
+        return Fallback(f"graph selection raised {type(exc).__name__} (upstream reports it)")
+    n = int(restrict[2].sum()) if restrict is not None else adata.n_obs
+    problem = _adjacency_problem(adjacency, n)
+    if problem:
+        return Fallback(problem)
+
+    vectors = {}
+    for name, integral in (("initial_membership", True), ("node_weights", False)):
+        values = clustering_args.get(name)
+        if values is not None:
+            problem = _vector_problem(name, values, n, integral=integral)
+            if problem:
+                return Fallback(problem)
+            vectors[name] = np.asarray(values, dtype=np.int64 if integral else np.float64)
+
+    versions = detected_versions()
+    return LeidenPlan(
+        adata=adata,
+        adjacency=adjacency,
+        restrict=restrict,
+        flavor=flavor,
+        resolution=a["resolution"],
+        random_state=a["random_state"],
+        key_added=a["key_added"],
+        use_weights=a["use_weights"],
+        n_iterations=a["n_iterations"],
+        copy=a["copy"],
+        objective_function=clustering_args.get("objective_function", "modularity"),
+        beta=float(clustering_args.get("beta", 0.01)),
+        initial_membership=vectors.get("initial_membership"),
+        node_weights=vectors.get("node_weights"),
+        igraph_core=igraph_core(versions["igraph"] or ""),
+        stores_modularity=_scanpy_at_least(versions["scanpy"] or "0", (1, 12)),
+    )
+
+
+def _scanpy_at_least(version: str, minimum: tuple[int, int]) -> bool:
+    parts = version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) >= minimum
+    except (IndexError, ValueError):
+        return False

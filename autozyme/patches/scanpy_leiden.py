@@ -1,0 +1,110 @@
+"""The patch of ``scanpy.tl.leiden``: install/uninstall, and the per-call routing.
+
+The replacement keeps upstream's name, docstring, signature and ``__wrapped__``. Each
+call goes through :func:`autozyme.patches.leiden_decision.decide`, the one decision
+point; a fallback runs the original function with the original arguments, so results,
+warnings and exceptions are upstream's own.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from .. import report, settings
+from .leiden_decision import Fallback, decide
+from .leiden_fast import run_fast_path
+
+logger = logging.getLogger("autozyme")
+
+FUNCTION = "scanpy.tl.leiden"
+_IMPLEMENTATION_MODULE = "scanpy.tools._leiden"
+_EXPORTING_MODULES = ("scanpy.tools._leiden", "scanpy.tools")
+
+_lock = threading.Lock()
+_replaced: dict[str, tuple[ModuleType, Callable[..., Any]]] = {}  # module name -> (module, original)
+
+
+class FallbackError(RuntimeError):
+    """Raised instead of running upstream when ``AUTOZYME_FAIL_ON_FALLBACK=1``."""
+
+
+def _call_upstream(
+    upstream: Callable[..., Any], args: tuple, kwargs: dict, reason: str, started: float
+) -> Any:
+    if settings.fail_on_fallback():
+        report.record_fallback(FUNCTION, reason, 0.0)
+        raise FallbackError(f"{FUNCTION} would run upstream: {reason}")
+    logger.info("%s: upstream (%s)", FUNCTION, reason)
+    try:
+        return upstream(*args, **kwargs)
+    finally:
+        report.record_fallback(FUNCTION, reason, time.perf_counter() - started)
+
+
+def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tuple, kwargs: dict):
+    started = time.perf_counter()
+    try:
+        plan = decide(signature, args, kwargs)
+    except Exception as exc:  # a bug in our decision code must not break the pipeline
+        plan = Fallback(f"internal error while deciding ({type(exc).__name__}: {exc})")
+    if isinstance(plan, Fallback):
+        return _call_upstream(upstream, args, kwargs, plan.reason, started)
+    try:
+        result, timings = run_fast_path(plan)
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as exc:  # nothing was written yet: upstream recomputes from scratch
+        reason = f"internal error in the fast path ({type(exc).__name__}: {exc})"
+        warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=3)
+        return _call_upstream(upstream, args, kwargs, reason, started)
+    seconds = time.perf_counter() - started
+    report.record_fast(FUNCTION, seconds, timings)
+    logger.info("%s: fast path (%.3f s)", FUNCTION, seconds)
+    return result
+
+
+def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(upstream)
+
+    @functools.wraps(upstream)
+    def leiden(*args: Any, **kwargs: Any) -> Any:
+        return _route(upstream, signature, args, kwargs)
+
+    leiden.__autozyme_original__ = upstream  # type: ignore[attr-defined]
+    return leiden
+
+
+def install(scanpy: object) -> None:
+    """Replace ``leiden`` wherever scanpy exports it (idempotent)."""
+    implementation = importlib.import_module(_IMPLEMENTATION_MODULE)
+    with _lock:
+        current = implementation.leiden
+        upstream = getattr(current, "__autozyme_original__", current)
+        replacement = current if current is not upstream else make_replacement(upstream)
+        for name in _EXPORTING_MODULES:
+            module = importlib.import_module(name)
+            if getattr(module, "leiden", None) is upstream:
+                setattr(module, "leiden", replacement)
+                _replaced[name] = (module, upstream)
+
+
+def uninstall() -> None:
+    """Put the original function objects back (idempotent)."""
+    with _lock:
+        for module, original in _replaced.values():
+            module.leiden = original
+        _replaced.clear()
+
+
+def patched_names() -> list[str]:
+    with _lock:
+        return [f"{name}.leiden" for name in sorted(_replaced)]
