@@ -7,6 +7,7 @@ becomes one line on stderr while the interpreter carries on with upstream behavi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -29,7 +30,5 @@ def start() -> None:
 
         activate_from_environment(targets)
     except Exception as exc:  # startup must never break the interpreter
-        try:
+        with contextlib.suppress(Exception):  # stderr may be closed
             sys.stderr.write(f"autozyme: not activated ({type(exc).__name__}: {exc})\n")
-        except Exception:  # stderr may be closed
-            pass

@@ -84,7 +84,8 @@ def format_report(rep: dict[str, Any] | None = None) -> str:
     lines.append("active targets: " + (", ".join(rep["active_targets"]) or "none"))
     lines.append("patched: " + (", ".join(rep["patched"]) or "nothing"))
     lines.append(
-        "versions: " + ", ".join(f"{k} {v or '(not installed)'}" for k, v in rep["versions"].items())
+        "versions: "
+        + ", ".join(f"{k} {v or '(not installed)'}" for k, v in rep["versions"].items())
     )
     for flavor, ok in rep["verified"].items():
         why = "" if ok else f" ({rep['unverified_reasons'][flavor]})"

@@ -51,8 +51,12 @@ def unverified_reason(flavor: str, versions: dict[str, str | None] | None = None
     keys = ("scanpy", "igraph") if flavor == "igraph" else ("scanpy", "igraph", "leidenalg")
     combo = tuple(versions.get(k) for k in keys)
     if None in combo:
-        missing = [k for k, v in zip(keys, combo) if v is None]
+        missing = [k for k, v in zip(keys, combo, strict=True) if v is None]
         return f"versions: {', '.join(missing)} not installed"
     if combo not in VERIFIED.get(flavor, frozenset()):
-        return "versions: " + " ".join(f"{k}=={v}" for k, v in zip(keys, combo)) + " not verified"
+        return (
+            "versions: "
+            + " ".join(f"{k}=={v}" for k, v in zip(keys, combo, strict=True))
+            + " not verified"
+        )
     return None

@@ -30,7 +30,8 @@ _IMPLEMENTATION_MODULE = "scanpy.tools._leiden"
 _EXPORTING_MODULES = ("scanpy.tools._leiden", "scanpy.tools")
 
 _lock = threading.Lock()
-_replaced: dict[str, tuple[ModuleType, Callable[..., Any]]] = {}  # module name -> (module, original)
+# module name -> (module, original function)
+_replaced: dict[str, tuple[ModuleType, Callable[..., Any]]] = {}
 
 
 class FallbackError(RuntimeError):
@@ -93,7 +94,7 @@ def install(scanpy: object) -> None:
         for name in _EXPORTING_MODULES:
             module = importlib.import_module(name)
             if getattr(module, "leiden", None) is upstream:
-                setattr(module, "leiden", replacement)
+                module.leiden = replacement
                 _replaced[name] = (module, upstream)
 
 
