@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .activation import activate, deactivate
-    from .report import report
+    from .reporting import report
 
 __all__ = ["activate", "deactivate", "report"]
 __version__ = "0.1.0"
 
-_LAZY = {"activate": "activation", "deactivate": "activation", "report": "report"}
+_LAZY = {"activate": "activation", "deactivate": "activation", "report": "reporting"}
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ import sys
 
 
 def _status(args: argparse.Namespace) -> int:
-    from .report import format_report, report
+    from .reporting import format_report, report
 
     print(json.dumps(report(), indent=2, default=str) if args.json else format_report())
     return 0
@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
         code = 0
     finally:
         if args.report:
-            from .report import format_report
+            from .reporting import format_report
 
             sys.stdout.flush()
             print(format_report(), file=sys.stderr)

@@ -8,10 +8,13 @@ its own exception or computes its own result. Deciding has no side effects.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -48,6 +51,18 @@ class LeidenPlan:
     node_weights: np.ndarray | None
     igraph_core: str
     stores_modularity: bool  # scanpy >= 1.12 writes uns[key]["modularity"]
+
+
+@cache
+def _core_problem() -> str | None:
+    """Why the compiled core cannot be used (checked once; warns once), or None."""
+    try:
+        importlib.import_module("autozyme._core")
+    except Exception as exc:
+        reason = f"compiled core unavailable ({type(exc).__name__}: {exc})"
+        warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=2)
+        return reason
+    return None
 
 
 def _is_real(x: object) -> bool:
@@ -123,7 +138,7 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
     flavor = a["flavor"]
     if not isinstance(flavor, str) or flavor != "igraph":
         return Fallback(f"flavor={flavor!r} is not accelerated")
-    reason = unverified_reason("igraph")
+    reason = _core_problem() or unverified_reason("igraph")
     if reason:
         return Fallback(reason)
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from .. import report, settings
+from .. import reporting, settings
 from .leiden_decision import Fallback, decide
 from .leiden_fast import run_fast_path
 
@@ -42,13 +42,13 @@ def _call_upstream(
     upstream: Callable[..., Any], args: tuple, kwargs: dict, reason: str, started: float
 ) -> Any:
     if settings.fail_on_fallback():
-        report.record_fallback(FUNCTION, reason, 0.0)
+        reporting.record_fallback(FUNCTION, reason, 0.0)
         raise FallbackError(f"{FUNCTION} would run upstream: {reason}")
     logger.info("%s: upstream (%s)", FUNCTION, reason)
     try:
         return upstream(*args, **kwargs)
     finally:
-        report.record_fallback(FUNCTION, reason, time.perf_counter() - started)
+        reporting.record_fallback(FUNCTION, reason, time.perf_counter() - started)
 
 
 def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tuple, kwargs: dict):
@@ -68,7 +68,7 @@ def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tup
         warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=3)
         return _call_upstream(upstream, args, kwargs, reason, started)
     seconds = time.perf_counter() - started
-    report.record_fast(FUNCTION, seconds, timings)
+    reporting.record_fast(FUNCTION, seconds, timings)
     logger.info("%s: fast path (%.3f s)", FUNCTION, seconds)
     return result
 
@@ -108,4 +108,4 @@ def uninstall() -> None:
 
 def patched_names() -> list[str]:
     with _lock:
-        return [f"{name}.leiden" for name in sorted(_replaced)]
+        return sorted(f"{name}.leiden" for name in _replaced)
