@@ -1,0 +1,94 @@
+"""Run upstream's ``sc.tl.leiden`` and ours on identical copies and compare everything."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Outcome:
+    error: tuple[type, str] | None = None
+    obs: dict[str, Any] = field(default_factory=dict)
+    uns: bytes = b""
+    returned: Any = None
+    rng_state: Any = None
+    warnings: list[tuple[type, str]] = field(default_factory=list)
+
+
+def upstream_leiden():
+    import scanpy.tools._leiden as impl
+
+    return getattr(impl.leiden, "__autozyme_original__", impl.leiden)
+
+
+def _rng_state(random_state: Any) -> Any:
+    if isinstance(random_state, np.random.RandomState):
+        return random_state.get_state(legacy=False)
+    return np.random.get_state(legacy=False)
+
+
+def _fresh_arg(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """An equal but distinct RandomState for each run, so both start from the same state."""
+    random_state = kwargs.get("random_state")
+    if isinstance(random_state, np.random.RandomState):
+        return {"random_state": pickle.loads(pickle.dumps(random_state))}
+    return {}
+
+
+def run(fn, adata, kwargs: dict[str, Any]) -> Outcome:
+    out = Outcome()
+    kwargs = dict(kwargs)
+    random_state = kwargs.get("random_state", 0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out.returned = fn(adata, **kwargs)
+        except Exception as exc:
+            out.error = (type(exc), str(exc))
+    out.warnings = [(w.category, str(w.message)) for w in caught]
+    target = out.returned if out.returned is not None else adata
+    key = kwargs.get("key_added", "leiden")
+    keys = [key, f"{key}_R"]
+    for k in keys:
+        if k in target.obs:
+            col = target.obs[k]
+            out.obs[k] = (col.dtype, list(col.cat.categories), col.astype(str).tolist())
+    out.uns = pickle.dumps({k: _comparable(target.uns[k]) for k in keys if k in target.uns})
+    out.rng_state = _rng_state(random_state)
+    return out
+
+
+def _comparable(entry: dict[str, Any]) -> dict[str, Any]:
+    """uns[key] with a RandomState param replaced by its type (its state is compared apart)."""
+    params = entry.get("params", {})
+    if isinstance(params.get("random_state"), np.random.RandomState):
+        entry = {**entry, "params": {**params, "random_state": "RandomState"}}
+    return entry
+
+
+def compare(patched, base, kwargs: dict[str, Any]) -> tuple[Outcome, Outcome]:
+    """(upstream, ours) on copies of ``base``, from the same RNG state; asserts equality."""
+    saved_global = np.random.get_state()
+    expected = run(upstream_leiden(), base.copy(), {**kwargs, **_fresh_arg(kwargs)})
+    np.random.set_state(saved_global)
+    got = run(patched, base.copy(), {**kwargs, **_fresh_arg(kwargs)})
+    assert got.error == expected.error
+    assert got.obs == expected.obs
+    assert got.uns == expected.uns
+    assert _states_equal(got.rng_state, expected.rng_state)
+    assert got.warnings == expected.warnings
+    return expected, got
+
+
+def _states_equal(a: dict, b: dict) -> bool:
+    return (
+        a["state"]["pos"] == b["state"]["pos"]
+        and np.array_equal(a["state"]["key"], b["state"]["key"])
+        and a["has_gauss"] == b["has_gauss"]
+        and a["gauss"] == b["gauss"]
+    )
