@@ -1,0 +1,72 @@
+"""The differential suites on the other verified version combinations, each in its own venv.
+
+The main test environment covers one combination; every other row of
+``autozyme.verification.VERIFIED`` is exercised here, so no combination is enabled
+without CI running the differential tests on it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ._runner import ROOT, clean_env
+
+pytestmark = pytest.mark.venv
+
+MATRIX_DIR = ROOT / ".venv-matrix"
+SUITES = ["tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"]
+
+# name -> (python minor, pins)
+COMBINATIONS = {
+    "py312-scanpy1.12.4-igraph1.0.0": ("3.12", ["scanpy==1.12.4", "igraph==1.0.0"]),
+    "py311-scanpy1.11.5-igraph0.11.8": (
+        "3.11",
+        ["scanpy==1.11.5", "igraph==0.11.8", "pynndescent<0.7"],
+    ),
+}
+
+
+def _interpreter(minor: str) -> Path:
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(versions.glob(f"{minor}.*/bin/python{minor}"))
+    if not found:
+        pytest.fail(f"Python {minor} not found under {versions} (CI machines have it via pyenv)")
+    return found[-1]
+
+
+def _venv(name: str, minor: str, pins: list[str]) -> Path:
+    path = MATRIX_DIR / name
+    python = path / "bin" / "python"
+    stamp = path / "installed.txt"
+    wanted = "\n".join(pins)
+    if not (stamp.exists() and stamp.read_text() == wanted):
+        subprocess.run([str(_interpreter(minor)), "-m", "venv", "--clear", str(path)], check=True)
+        pip = [str(python), "-m", "pip", "install", "-q"]
+        subprocess.run([*pip, "-U", "pip"], check=True, env=clean_env())
+        subprocess.run([*pip, "-e", f"{ROOT}[test]", *pins], check=True, env=clean_env())
+        stamp.write_text(wanted)
+    return python
+
+
+@pytest.mark.parametrize("name", sorted(COMBINATIONS))
+def test_differential_suites(name):
+    minor, pins = COMBINATIONS[name]
+    python = _venv(name, minor, pins)
+    out = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tail = "\n".join(out.stdout.splitlines()[-30:])
+    assert out.returncode == 0, f"{name}:\n{tail}\n{out.stderr[-3000:]}"
+    passed = re.search(r"(\d+) passed", tail)
+    assert passed and int(passed.group(1)) >= 100, tail
+    assert "skipped" not in tail.split("\n")[-1], tail
