@@ -2,14 +2,183 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "igraph_leiden.h"
+
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
     return PyLong_FromLong(1);
 }
 
+/* Runs with the GIL released; briefly takes it back to let Python handle
+ * pending signals (KeyboardInterrupt). */
+static int check_signals(void *ctx) {
+    PyGILState_STATE st;
+    int failed;
+    (void)ctx;
+    st = PyGILState_Ensure();
+    failed = PyErr_CheckSignals() != 0;
+    PyGILState_Release(st);
+    return failed;
+}
+
+/* Views of the arrays behind an edge graph; released by graph_release(). */
+typedef struct {
+    Py_buffer indptr, indices, weights;
+    int has_weights;
+    az_edge_graph g;
+} graph_view;
+
+static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t length,
+                      int writable, const char *name) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) != 0) return -1;
+    if (view->ndim != 1 || view->itemsize != itemsize ||
+        (length >= 0 && view->shape[0] != length)) {
+        PyErr_Format(PyExc_ValueError, "%s: expected a 1-d array of %zd-byte items, length %zd",
+                     name, itemsize, length);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static void graph_release(graph_view *gv) {
+    PyBuffer_Release(&gv->indptr);
+    PyBuffer_Release(&gv->indices);
+    if (gv->has_weights) PyBuffer_Release(&gv->weights);
+}
+
+static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObject *indices,
+                         PyObject *weights) {
+    Py_ssize_t m, isz;
+    memset(gv, 0, sizeof(*gv));
+    if (n < 0 || n >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
+        return -1;
+    }
+    if (get_buffer(indptr, &gv->indptr, 8, n + 1, 0, "indptr") != 0) return -1;
+    m = (Py_ssize_t)((const int64_t *)gv->indptr.buf)[n];
+    if (PyObject_GetBuffer(indices, &gv->indices, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+        PyBuffer_Release(&gv->indptr);
+        return -1;
+    }
+    isz = gv->indices.itemsize;
+    PyBuffer_Release(&gv->indices);
+    if (get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "indices") != 0) {
+        PyBuffer_Release(&gv->indptr);
+        return -1;
+    }
+    if (weights != Py_None) {
+        if (get_buffer(weights, &gv->weights, 8, m, 0, "weights") != 0) {
+            PyBuffer_Release(&gv->indptr);
+            PyBuffer_Release(&gv->indices);
+            return -1;
+        }
+        gv->has_weights = 1;
+    }
+    gv->g.n_vertices = n;
+    gv->g.n_edges = m;
+    gv->g.indptr = gv->indptr.buf;
+    gv->g.indices32 = isz == 4 ? gv->indices.buf : NULL;
+    gv->g.indices64 = isz == 4 ? NULL : gv->indices.buf;
+    gv->g.weights = gv->has_weights ? gv->weights.buf : NULL;
+    return 0;
+}
+
+static PyObject *core_leiden(PyObject *self, PyObject *args) {
+    Py_ssize_t n, n_iterations;
+    PyObject *indptr, *indices, *weights, *node_weights, *membership, *key;
+    int normalize, core, pos, long_bits, rc;
+    double resolution, beta, quality = 0.0;
+    graph_view gv;
+    Py_buffer memb, keybuf, nw;
+    az_rng rng;
+    az_interrupt intr = {check_signals, NULL, 0};
+    (void)self;
+
+    if (!PyArg_ParseTuple(args, "nOOOOpddniOOii", &n, &indptr, &indices, &weights,
+                          &node_weights, &normalize, &resolution, &beta, &n_iterations, &core,
+                          &membership, &key, &pos, &long_bits)) {
+        return NULL;
+    }
+    if ((core != AZ_CORE_0_10 && core != AZ_CORE_1_0) || (long_bits != 32 && long_bits != 64) ||
+        pos < 0 || pos > AZ_MT_N) {
+        PyErr_SetString(PyExc_ValueError, "invalid core, long_bits or MT19937 position");
+        return NULL;
+    }
+    if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
+    if (get_buffer(membership, &memb, 8, n, 1, "membership") != 0) {
+        graph_release(&gv);
+        return NULL;
+    }
+    if (get_buffer(key, &keybuf, 4, AZ_MT_N, 1, "key") != 0) {
+        PyBuffer_Release(&memb);
+        graph_release(&gv);
+        return NULL;
+    }
+    if (node_weights != Py_None && get_buffer(node_weights, &nw, 8, n, 0, "node_weights") != 0) {
+        PyBuffer_Release(&keybuf);
+        PyBuffer_Release(&memb);
+        graph_release(&gv);
+        return NULL;
+    }
+
+    rng.mt.key = keybuf.buf;
+    rng.mt.pos = pos;
+    rng.long_bits = long_bits;
+    Py_BEGIN_ALLOW_THREADS
+    rc = az_leiden(&gv.g, node_weights != Py_None ? nw.buf : NULL, normalize, resolution, beta,
+                   n_iterations, core, memb.buf, &rng, &intr, &quality);
+    Py_END_ALLOW_THREADS
+
+    if (node_weights != Py_None) PyBuffer_Release(&nw);
+    PyBuffer_Release(&keybuf);
+    PyBuffer_Release(&memb);
+    graph_release(&gv);
+    if (rc == AZ_ENOMEM) return PyErr_NoMemory();
+    if (rc == AZ_EINTR) {
+        if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+        return NULL;
+    }
+    return Py_BuildValue("id", rng.mt.pos, quality);
+}
+
+static PyObject *core_modularity(PyObject *self, PyObject *args) {
+    Py_ssize_t n, n_partitions;
+    PyObject *indptr, *indices, *weights, *membership;
+    double resolution, result = 0.0;
+    graph_view gv;
+    Py_buffer memb;
+    int rc;
+    (void)self;
+
+    if (!PyArg_ParseTuple(args, "nOOOOnd", &n, &indptr, &indices, &weights, &membership,
+                          &n_partitions, &resolution)) {
+        return NULL;
+    }
+    if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
+    if (get_buffer(membership, &memb, 8, n, 0, "membership") != 0) {
+        graph_release(&gv);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = az_modularity(&gv.g, memb.buf, n_partitions, resolution, &result);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&memb);
+    graph_release(&gv);
+    if (rc == AZ_ENOMEM) return PyErr_NoMemory();
+    return PyFloat_FromDouble(result);
+}
+
 static PyMethodDef core_methods[] = {
     {"abi", core_abi, METH_NOARGS, "Version of the core's calling convention."},
+    {"leiden", core_leiden, METH_VARARGS,
+     "leiden(n, indptr, indices, weights, node_weights, normalize, resolution, beta, "
+     "n_iterations, core, membership, key, pos, long_bits) -> (pos, quality)\n"
+     "igraph's Leiden; updates membership (int64) and the MT19937 key (uint32[624]) in place."},
+    {"modularity", core_modularity, METH_VARARGS,
+     "modularity(n, indptr, indices, weights, membership, n_partitions, resolution) -> float"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,0 +1,1 @@
+"""Compiled-algorithm wrappers: graph construction, RNG streams and the Leiden ports."""

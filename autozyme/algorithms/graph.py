@@ -1,0 +1,108 @@
+"""igraph's edge list, as scanpy's ``get_igraph_from_adjacency`` builds it, in CSR form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["EdgeGraph", "graph_from_adjacency"]
+
+
+@dataclass(frozen=True)
+class EdgeGraph:
+    """igraph's edge list as CSR: edge ids are positions 0..m-1 in row-major stored order."""
+
+    n_vertices: int
+    indptr: np.ndarray  # int64, len n + 1
+    indices: np.ndarray  # int32 or int64 targets, edge order = igraph edge id order
+    weights: np.ndarray  # float64, one per edge: exactly what upstream's g.es["weight"] holds
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.indptr[-1])
+
+
+def _is_canonical(indptr: np.ndarray, indices: np.ndarray) -> bool:
+    """Strictly increasing column indices within every row (no duplicates)."""
+    if indices.size < 2:
+        return True
+    increasing = indices[1:] > indices[:-1]
+    # positions where a new row starts need no comparison with the previous entry
+    starts = indptr[1:-1]
+    starts = starts[(starts > 0) & (starts < indices.size)]
+    increasing[starts - 1] = True
+    return bool(increasing.all())
+
+
+def _summed_duplicates(rows: np.ndarray, cols: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Each entry's value summed over all stored entries at its (row, col).
+
+    Mirrors scipy's ``csr_sample_values`` on a non-canonical matrix: a sequential sum in
+    stored order, in the data's own dtype.
+    """
+    n_cols = int(cols.max()) + 1 if cols.size else 1
+    keys = rows.astype(np.int64) * n_cols + cols
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    new_group = np.empty(keys.size, dtype=bool)
+    new_group[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new_group[1:])
+    group_start = np.flatnonzero(new_group)
+    if group_start.size == keys.size:
+        return data
+    group_of = np.cumsum(new_group) - 1
+    rank = np.arange(keys.size) - group_start[group_of]
+    sums = data[order[group_start]].copy()
+    # add the r-th duplicate of every group at once: keeps the stored order per group
+    for r in range(1, int(rank.max()) + 1):
+        at = rank == r
+        sums[group_of[at]] += data[order[at]]
+    summed = np.empty_like(data)
+    summed[order] = sums[group_of]
+    return summed
+
+
+def graph_from_adjacency(adjacency: object) -> EdgeGraph:
+    """Reproduce ``scanpy._utils.get_igraph_from_adjacency`` (edges and weights).
+
+    Edges are ``adjacency.nonzero()`` in stored order (explicit zeros dropped, duplicates
+    kept as parallel edges), each weighted with ``adjacency[i, j]``, which sums duplicates.
+    Raises ``TypeError`` for anything but a square float32/float64 CSR matrix or array.
+    """
+    if not (sp.issparse(adjacency) and adjacency.format == "csr" and adjacency.ndim == 2):
+        raise TypeError("adjacency must be a scipy.sparse CSR matrix or array")
+    n_rows, n_cols = adjacency.shape
+    if n_rows != n_cols:
+        raise TypeError("adjacency must be square")
+    data = adjacency.data
+    indices = adjacency.indices
+    indptr = adjacency.indptr
+    if data.dtype not in (np.float32, np.float64):
+        raise TypeError(f"unsupported adjacency dtype {data.dtype}")
+    if indices.dtype not in (np.int32, np.int64) or indptr.dtype not in (np.int32, np.int64):
+        raise TypeError("unsupported adjacency index dtype")
+    nnz = int(indptr[-1])
+    data = data[:nnz]
+    indices = indices[:nnz]
+
+    if not _is_canonical(indptr, indices):
+        rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(indptr))
+        data = _summed_duplicates(rows, indices, data)
+
+    keep = data != 0
+    if keep.all():
+        weights = data
+        new_indptr = indptr
+    else:
+        weights = data[keep]
+        indices = indices[keep]
+        kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+        new_indptr = kept_before[indptr]
+    return EdgeGraph(
+        n_vertices=n_rows,
+        indptr=np.ascontiguousarray(new_indptr, dtype=np.int64),
+        indices=np.ascontiguousarray(indices),
+        weights=np.ascontiguousarray(weights, dtype=np.float64),
+    )

@@ -1,0 +1,37 @@
+"""The MT19937 stream of a numpy ``RandomState``, handed to the compiled core and back."""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+
+__all__ = ["LONG_BITS", "MT19937Stream"]
+
+# numpy's RandomState.tomaxint() draws a C long: 64 bits (two words) on Linux/macOS.
+LONG_BITS = 8 * ctypes.sizeof(ctypes.c_long)
+
+
+class MT19937Stream:
+    """A copy of a RandomState's MT19937 state that the core advances in place.
+
+    ``key`` (uint32[624], writable) and ``pos`` are what the core reads and updates;
+    ``write_back()`` makes the RandomState continue from there, as if upstream had drawn
+    the same numbers through it. The Gaussian cache is untouched by those draws.
+    """
+
+    def __init__(self, random_state: np.random.RandomState) -> None:
+        if not isinstance(random_state, np.random.RandomState):
+            raise TypeError("random_state must be a numpy RandomState")
+        state = random_state.get_state(legacy=False)
+        if state["bit_generator"] != "MT19937":
+            raise TypeError("RandomState must be backed by MT19937")
+        self.random_state = random_state
+        self.key = np.array(state["state"]["key"], dtype=np.uint32, order="C")
+        self.pos = int(state["state"]["pos"])
+        self._gauss = (int(state["has_gauss"]), float(state["gauss"]))
+
+    def write_back(self) -> None:
+        """Set the RandomState to the stream's current position."""
+        has_gauss, cached_gaussian = self._gauss
+        self.random_state.set_state(("MT19937", self.key, self.pos, has_gauss, cached_gaussian))

@@ -1,0 +1,760 @@
+/* Leiden community detection, ported from igraph's community/leiden.c (cores 0.10
+ * and 1.0) for undirected graphs, keeping igraph's visiting order and floating-point
+ * operation order so results are bit-identical.
+ *
+ * Instead of igraph_t plus an incidence list of edge ids, each level stores every
+ * vertex's incidences contiguously as (weight, neighbour) in the exact order
+ * igraph_inclist_init(IGRAPH_ALL, IGRAPH_LOOPS_TWICE) lists them. */
+#include "igraph_leiden.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    double w;
+    int32_t u;
+} az_inc;
+
+typedef struct {
+    int32_t n;
+    int64_t *off; /* n + 1 */
+    az_inc *inc;
+    double *vw;   /* vertex weights */
+} az_level;
+
+/* Scratch space sized by the input vertex count, shared by all levels (the
+ * aggregated graphs never have more vertices). */
+typedef struct {
+    int32_t n0;
+    int32_t *memb0;   /* membership of the input graph */
+    int32_t *memb_a, *memb_b; /* memberships of aggregated levels */
+    int32_t *aggv;    /* aggregate vertex of each input vertex */
+    int32_t *refined;
+    int32_t *order;   /* shuffled vertices; doubles as the fast-move queue */
+    int32_t *neigh;   /* neighbouring clusters */
+    int32_t *stack;   /* empty clusters */
+    int32_t *count;   /* vertices per cluster; reindex scratch */
+    int32_t *verts;   /* vertices grouped by cluster */
+    int64_t *start;   /* group boundaries, n0 + 2 */
+    double *cw;       /* cluster weights */
+    double *ewpc;     /* edge weight per neighbouring cluster */
+    double *ext;      /* external edge weight per refined cluster */
+    double *cum;      /* cumulative transformed differences */
+    uint8_t *stable, *added, *nonsingleton;
+} az_work;
+
+#define AZ_TICK(intr)                                                        \
+    do {                                                                     \
+        if (++(intr)->counter >= (1u << 14)) {                               \
+            (intr)->counter = 0;                                             \
+            if ((intr)->check && (intr)->check((intr)->ctx)) return AZ_EINTR; \
+        }                                                                    \
+    } while (0)
+
+/* malloc that treats zero-sized requests as success. */
+static void *az_alloc(size_t count, size_t size) {
+    return malloc(count ? count * size : 1);
+}
+
+static int64_t edge_target(const az_edge_graph *g, int64_t e) {
+    return g->indices32 ? (int64_t)g->indices32[e] : g->indices64[e];
+}
+
+static double edge_weight(const az_edge_graph *g, int64_t e) {
+    return g->weights ? g->weights[e] : 1.0;
+}
+
+static void level_free(az_level *L) {
+    free(L->off);
+    free(L->inc);
+    free(L->vw);
+    L->off = NULL;
+    L->inc = NULL;
+    L->vw = NULL;
+}
+
+/* Builds the input level. An undirected igraph edge is stored with from = max,
+ * to = min of its endpoints; a vertex's incidences are its "out" edges (from == v)
+ * ordered by (to, descending edge id) followed by its "in" edges (to == v)
+ * ordered by (from, descending edge id), so loops appear twice.
+ * mirrors igraph_add_edges() + igraph_vector_int_pair_order() in
+ * graph/type_indexededgelist.c, core/vector.c and igraph_incident() */
+static int level_from_edges(const az_edge_graph *g, az_level *L) {
+    const int64_t n = g->n_vertices, m = g->n_edges;
+    int64_t *deg_out = NULL, *pos = NULL, *perm = NULL;
+    int32_t *row = NULL;
+    int64_t v, e;
+    int rc = AZ_ENOMEM;
+
+    L->n = (int32_t)n;
+    L->off = az_alloc((size_t)n + 1, sizeof(int64_t));
+    L->inc = az_alloc((size_t)(2 * m), sizeof(az_inc));
+    L->vw = az_alloc((size_t)n, sizeof(double));
+    deg_out = calloc((size_t)n + 1, sizeof(int64_t));
+    pos = az_alloc((size_t)n + 1, sizeof(int64_t));
+    perm = az_alloc((size_t)m, sizeof(int64_t));
+    row = az_alloc((size_t)m, sizeof(int32_t));
+    if (!L->off || !L->inc || !L->vw || !deg_out || !pos || !perm || !row) goto done;
+
+    /* degrees: out counts edges with from == v, the rest are "in" */
+    memset(L->off, 0, ((size_t)n + 1) * sizeof(int64_t));
+    for (v = 0; v < n; v++) {
+        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
+            int64_t c = edge_target(g, e);
+            row[e] = (int32_t)v;
+            deg_out[v > c ? v : c]++;
+            L->off[(v > c ? c : v) + 1]++;
+        }
+    }
+    for (v = 0; v < n; v++) L->off[v + 1] += L->off[v] + deg_out[v];
+
+    /* out parts: visit edges by (to, descending id), append to bucket "from" */
+    memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
+    for (e = 0; e < m; e++) {
+        int64_t c = edge_target(g, e);
+        pos[(row[e] > c ? c : row[e]) + 1]++;
+    }
+    for (v = 0; v < n; v++) pos[v + 1] += pos[v];
+    for (e = m - 1; e >= 0; e--) {
+        int64_t c = edge_target(g, e);
+        perm[pos[row[e] > c ? c : row[e]]++] = e;
+    }
+    for (v = 0; v < n; v++) pos[v] = L->off[v];
+    for (int64_t i = 0; i < m; i++) {
+        int64_t c, f, t;
+        e = perm[i];
+        c = edge_target(g, e);
+        f = row[e] > c ? row[e] : c;
+        t = row[e] > c ? c : row[e];
+        L->inc[pos[f]].w = edge_weight(g, e);
+        L->inc[pos[f]++].u = (int32_t)t;
+    }
+
+    /* in parts: visit edges by (from, descending id), append to bucket "to" */
+    memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
+    for (e = 0; e < m; e++) {
+        int64_t c = edge_target(g, e);
+        pos[(row[e] > c ? row[e] : c) + 1]++;
+    }
+    for (v = 0; v < n; v++) pos[v + 1] += pos[v];
+    for (e = m - 1; e >= 0; e--) {
+        int64_t c = edge_target(g, e);
+        perm[pos[row[e] > c ? row[e] : c]++] = e;
+    }
+    for (v = 0; v < n; v++) pos[v] = L->off[v] + deg_out[v];
+    for (int64_t i = 0; i < m; i++) {
+        int64_t c, f, t;
+        e = perm[i];
+        c = edge_target(g, e);
+        f = row[e] > c ? row[e] : c;
+        t = row[e] > c ? c : row[e];
+        L->inc[pos[t]].w = edge_weight(g, e);
+        L->inc[pos[t]++].u = (int32_t)f;
+    }
+    rc = AZ_OK;
+
+done:
+    free(deg_out);
+    free(pos);
+    free(perm);
+    free(row);
+    return rc;
+}
+
+/* Vertex strength ignoring loops: every edge adds to its "from" end first, then
+ * a second pass adds to the "to" ends.
+ * mirrors strength_all() in igraph properties/degrees.c (mode ALL, loops false) */
+static void strength_no_loops(const az_edge_graph *g, double *s) {
+    const int64_t n = g->n_vertices;
+    int64_t v, e;
+    for (v = 0; v < n; v++) s[v] = 0.0;
+    for (v = 0; v < n; v++) {
+        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
+            int64_t c = edge_target(g, e);
+            if (c != v) s[v > c ? v : c] += edge_weight(g, e);
+        }
+    }
+    for (v = 0; v < n; v++) {
+        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
+            int64_t c = edge_target(g, e);
+            if (c != v) s[v > c ? c : v] += edge_weight(g, e);
+        }
+    }
+}
+
+/* Relabels clusters 0.. in order of first occurrence; labels are in [0, n).
+ * mirrors igraph_reindex_membership() in community/community_misc.c */
+static int32_t reindex_membership(int32_t *memb, int32_t n, int32_t *scratch) {
+    int32_t i, next = 1;
+    memset(scratch, 0, (size_t)n * sizeof(int32_t));
+    for (i = 0; i < n; i++) {
+        if (scratch[memb[i]] == 0) scratch[memb[i]] = next++;
+    }
+    for (i = 0; i < n; i++) memb[i] = scratch[memb[i]] - 1;
+    return next - 1;
+}
+
+/* Groups vertices by label (k labels), ascending vertex id within a group:
+ * group c is verts[start[c] .. start[c + 1]).
+ * mirrors leiden_get_clusters() */
+static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *start,
+                           int32_t *verts) {
+    int32_t i, c;
+    memset(start, 0, ((size_t)k + 2) * sizeof(int64_t));
+    for (i = 0; i < n; i++) start[lab[i] + 2]++;
+    for (c = 0; c < k; c++) start[c + 2] += start[c + 1];
+    for (i = 0; i < n; i++) verts[start[lab[i] + 1]++] = i;
+}
+
+/* mirrors leiden_fastmove_vertices() in igraph community/leiden.c */
+static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_work *w,
+                             az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
+                             int *changed) {
+    const int32_t n = L->n;
+    const double *vw = L->vw;
+    double *cw = w->cw, *ewpc = w->ewpc;
+    int32_t *queue = w->order, *neigh = w->neigh, *stack = w->stack, *count = w->count;
+    uint8_t *stable = w->stable, *added = w->added;
+    int32_t i, c, head = 0, tail = 0, queued = n, top = 0;
+
+    memset(stable, 0, (size_t)n);
+    for (i = 0; i < n; i++) queue[i] = i;
+    az_rng_shuffle(rng, queue, n);
+
+    for (c = 0; c < n; c++) {
+        cw[c] = 0.0;
+        count[c] = 0;
+    }
+    for (i = 0; i < n; i++) {
+        cw[memb[i]] += vw[i];
+        count[memb[i]] += 1;
+    }
+    for (c = 0; c < n; c++) {
+        if (count[c] == 0) stack[top++] = c;
+    }
+
+    while (queued > 0) {
+        const int32_t v = queue[head];
+        const int32_t current = memb[v];
+        const az_inc *a = L->inc + L->off[v], *end = L->inc + L->off[v + 1], *p;
+        int32_t best, nn;
+        double max_diff;
+
+        if (++head == n) head = 0;
+        queued--;
+
+        cw[current] -= vw[v];
+        if (--count[current] == 0) stack[top++] = current;
+
+        /* the topmost empty cluster is always a candidate */
+        c = stack[top - 1];
+        neigh[0] = c;
+        added[c] = 1;
+        nn = 1;
+        for (p = a; p < end; p++) {
+            if (p->u != v) {
+                c = memb[p->u];
+                if (!added[c]) {
+                    added[c] = 1;
+                    neigh[nn++] = c;
+                }
+                ewpc[c] += p->w;
+            }
+        }
+
+        best = current;
+        max_diff = ewpc[current];
+        max_diff -= vw[v] * cw[current] * res;
+        for (i = 0; i < nn; i++) {
+            double diff;
+            c = neigh[i];
+            diff = ewpc[c];
+            diff -= vw[v] * cw[c] * res;
+            /* strict improvement only, as igraph */
+            if (diff > max_diff) {
+                best = c;
+                max_diff = diff;
+            }
+            ewpc[c] = 0.0;
+            added[c] = 0;
+        }
+
+        cw[best] += vw[v];
+        count[best]++;
+        if (best == stack[top - 1]) top--;
+
+        stable[v] = 1;
+        if (best != current) {
+            *changed = 1;
+            memb[v] = best;
+            for (p = a; p < end; p++) {
+                const int32_t u = p->u;
+                if (stable[u] && memb[u] != best) {
+                    queue[tail] = u;
+                    if (++tail == n) tail = 0;
+                    queued++;
+                    stable[u] = 0;
+                }
+            }
+        }
+        AZ_TICK(intr);
+    }
+
+    *nb_clusters = reindex_membership(memb, n, count);
+    return AZ_OK;
+}
+
+/* Refines one cluster (its k vertices, ascending) by merging singletons into
+ * well-connected refined clusters, chosen at random with probability
+ * proportional to exp(diff / beta); refined labels are local indices until the
+ * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
+ * mirrors leiden_merge_vertices() in igraph community/leiden.c */
+static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluster,
+                          const int32_t *subset, int32_t k, double res, double beta,
+                          az_work *w, az_rng *rng, az_interrupt *intr, int32_t *nb_refined) {
+    const double *vw = L->vw;
+    double *cw = w->cw, *ewpc = w->ewpc, *ext = w->ext, *cum = w->cum;
+    int32_t *refined = w->refined, *order = w->order, *neigh = w->neigh, *newc = w->count;
+    uint8_t *added = w->added, *nonsingleton = w->nonsingleton;
+    double total = 0.0;
+    int32_t i;
+
+    for (i = 0; i < k; i++) {
+        const int32_t v = subset[i];
+        const az_inc *p, *end = L->inc + L->off[v + 1];
+        refined[v] = i;
+        cw[i] = 0.0;
+        cw[i] += vw[v];
+        total += vw[v];
+        ext[i] = 0.0;
+        for (p = L->inc + L->off[v]; p < end; p++) {
+            if (p->u != v && memb[p->u] == cluster) ext[i] += p->w;
+        }
+        nonsingleton[i] = 0;
+    }
+
+    memcpy(order, subset, (size_t)k * sizeof(int32_t));
+    az_rng_shuffle(rng, order, k);
+
+    for (i = 0; i < k; i++) {
+        const int32_t v = order[i];
+        const int32_t current = refined[v];
+        const az_inc *a = L->inc + L->off[v], *end = L->inc + L->off[v + 1], *p;
+        int32_t j, nn, best, chosen;
+        double max_diff, total_cum;
+
+        AZ_TICK(intr);
+        if (nonsingleton[current] ||
+            !(ext[current] >= cw[current] * (total - cw[current]) * res)) {
+            continue;
+        }
+        cw[current] = 0.0;
+
+        neigh[0] = current;
+        added[current] = 1;
+        nn = 1;
+        for (p = a; p < end; p++) {
+            if (p->u != v && memb[p->u] == cluster) {
+                const int32_t c = refined[p->u];
+                if (!added[c]) {
+                    added[c] = 1;
+                    neigh[nn++] = c;
+                }
+                ewpc[c] += p->w;
+            }
+        }
+
+        best = current;
+        max_diff = 0.0;
+        total_cum = 0.0;
+        for (j = 0; j < nn; j++) {
+            const int32_t c = neigh[j];
+            if (ext[c] >= cw[c] * (total - cw[c]) * res) {
+                double diff = ewpc[c];
+                diff -= vw[v] * cw[c] * res;
+                if (diff > max_diff) {
+                    best = c;
+                    max_diff = diff;
+                }
+                if (diff >= 0) total_cum += exp(diff / beta);
+            }
+            cum[j] = total_cum;
+            ewpc[c] = 0.0;
+            added[c] = 0;
+        }
+
+        if (total_cum < INFINITY) {
+            /* mirrors igraph_vector_binsearch_slice(): an exact hit returns the
+             * probed position, otherwise the insertion point */
+            const double r = az_rng_unif(rng, 0, total_cum);
+            int32_t left = 0, right = nn - 1;
+            while (left <= right) {
+                const int32_t middle = left + ((right - left) >> 1);
+                if (cum[middle] > r) {
+                    right = middle - 1;
+                } else if (cum[middle] < r) {
+                    left = middle + 1;
+                } else {
+                    left = middle;
+                    break;
+                }
+            }
+            chosen = neigh[left];
+        } else {
+            chosen = best;
+        }
+
+        cw[chosen] += vw[v];
+        /* loops included: refined[v] is still `current` here */
+        for (p = a; p < end; p++) {
+            if (memb[p->u] == cluster) {
+                if (refined[p->u] == chosen) {
+                    ext[chosen] -= p->w;
+                } else {
+                    ext[chosen] += p->w;
+                }
+            }
+        }
+
+        if (chosen != current) {
+            refined[v] = chosen;
+            nonsingleton[chosen] = 1;
+        }
+    }
+
+    /* mirrors leiden_clean_refined_membership() */
+    memset(newc, 0, (size_t)k * sizeof(int32_t));
+    *nb_refined += 1;
+    for (i = 0; i < k; i++) {
+        const int32_t c = refined[subset[i]];
+        if (newc[c] == 0) newc[c] = (*nb_refined)++;
+    }
+    for (i = 0; i < k; i++) refined[subset[i]] = newc[refined[subset[i]]] - 1;
+    *nb_refined -= 1;
+    return AZ_OK;
+}
+
+/* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
+ * order of c, then of first discovery; igraph_create() then lists each vertex's
+ * incidences by ascending neighbour, which is what is built here.
+ * mirrors leiden_aggregate() in igraph community/leiden.c */
+static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
+                     int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
+    const int32_t n = nb_refined;
+    int64_t max_edges = (L->off[L->n] / 2) + 1, ne = 0, *pos = NULL, *estart = NULL;
+    int32_t *e_to = NULL, *lower = NULL, c;
+    double *e_w = NULL, *ewtc = w->ewpc;
+    int32_t *neigh = w->neigh;
+    uint8_t *added = w->added;
+    int rc = AZ_ENOMEM;
+
+    out->n = n;
+    out->off = az_alloc((size_t)n + 1, sizeof(int64_t));
+    out->vw = az_alloc((size_t)n, sizeof(double));
+    out->inc = NULL;
+    e_to = az_alloc((size_t)max_edges, sizeof(int32_t));
+    e_w = az_alloc((size_t)max_edges, sizeof(double));
+    estart = az_alloc((size_t)n + 1, sizeof(int64_t));
+    lower = calloc((size_t)n + 1, sizeof(int32_t));
+    pos = az_alloc((size_t)n + 1, sizeof(int64_t));
+    if (!out->off || !out->vw || !e_to || !e_w || !estart || !lower || !pos) goto done;
+
+    group_by_label(refined, L->n, n, w->start, w->verts);
+    for (c = 0; c < n; c++) {
+        int64_t s;
+        int32_t v = -1, nn = 0, i;
+        out->vw[c] = 0.0;
+        estart[c] = ne;
+        for (s = w->start[c]; s < w->start[c + 1]; s++) {
+            const az_inc *p, *end;
+            v = w->verts[s];
+            end = L->inc + L->off[v + 1];
+            for (p = L->inc + L->off[v]; p < end; p++) {
+                const int32_t c2 = refined[p->u];
+                if (c2 > c) {
+                    if (!added[c2]) {
+                        added[c2] = 1;
+                        neigh[nn++] = c2;
+                    }
+                    ewtc[c2] += p->w;
+                }
+            }
+            out->vw[c] += L->vw[v];
+        }
+        for (i = 0; i < nn; i++) {
+            const int32_t c2 = neigh[i];
+            e_to[ne] = c2;
+            e_w[ne++] = ewtc[c2];
+            lower[c2]++;
+            ewtc[c2] = 0.0;
+            added[c2] = 0;
+        }
+        out_memb[c] = memb[v];
+    }
+    estart[n] = ne;
+
+    out->inc = az_alloc((size_t)(2 * ne), sizeof(az_inc));
+    if (!out->inc) goto done;
+    out->off[0] = 0;
+    for (c = 0; c < n; c++) out->off[c + 1] = out->off[c] + lower[c] + (estart[c + 1] - estart[c]);
+    /* lower neighbours (c < x) come in ascending c by construction */
+    for (c = 0; c < n; c++) pos[c] = out->off[c];
+    for (c = 0; c < n; c++) {
+        for (int64_t k = estart[c]; k < estart[c + 1]; k++) {
+            out->inc[pos[e_to[k]]].w = e_w[k];
+            out->inc[pos[e_to[k]]++].u = c;
+        }
+    }
+    /* upper neighbours: scanning every y's lower list in ascending y sorts them */
+    for (c = 0; c < n; c++) {
+        for (int64_t k = out->off[c]; k < out->off[c] + lower[c]; k++) {
+            const int32_t x = out->inc[k].u;
+            out->inc[pos[x]].w = out->inc[k].w;
+            out->inc[pos[x]++].u = c;
+        }
+    }
+    rc = AZ_OK;
+
+done:
+    if (rc != AZ_OK) level_free(out);
+    free(e_to);
+    free(e_w);
+    free(estart);
+    free(lower);
+    free(pos);
+    return rc;
+}
+
+/* One Leiden iteration over all levels.
+ * mirrors community_leiden() in igraph 1.0 community/leiden.c
+ * (igraph_i_community_leiden() in 0.10) */
+static int leiden_iteration(const az_level *L0, int reindex, double res, double beta, az_work *w,
+                            az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
+                            int *changed) {
+    const int32_t n0 = w->n0;
+    az_level agg = {0, NULL, NULL, NULL};
+    const az_level *L = L0;
+    int32_t *memb = w->memb0;
+    int32_t i, level = 0;
+    int cont, rc = AZ_OK;
+
+    for (i = 0; i < n0; i++) w->aggv[i] = i;
+    if (reindex) reindex_membership(w->memb0, n0, w->count);
+    *changed = 0;
+
+    do {
+        rc = fastmove_vertices(L, memb, res, w, rng, intr, nb_clusters, changed);
+        if (rc != AZ_OK) break;
+
+        cont = *nb_clusters < L->n;
+        if (cont) {
+            az_level next;
+            int32_t *next_memb = (memb == w->memb_a) ? w->memb_b : w->memb_a;
+            int32_t c, nb_refined = 0;
+
+            if (level > 0) {
+                for (i = 0; i < n0; i++) w->memb0[i] = memb[w->aggv[i]];
+            }
+
+            group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
+            for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
+                const int64_t s = w->start[c];
+                rc = merge_vertices(L, memb, c, w->verts + s, (int32_t)(w->start[c + 1] - s),
+                                    res, beta, w, rng, intr, &nb_refined);
+            }
+            if (rc != AZ_OK) break;
+
+            /* refinement merged nothing: aggregate on the clustering itself */
+            if (nb_refined >= L->n) {
+                memcpy(w->refined, memb, (size_t)L->n * sizeof(int32_t));
+                nb_refined = *nb_clusters;
+            }
+
+            for (i = 0; i < n0; i++) w->aggv[i] = w->refined[w->aggv[i]];
+
+            rc = aggregate(L, memb, w->refined, nb_refined, w, &next, next_memb);
+            if (rc != AZ_OK) break;
+            level_free(&agg);
+            agg = next;
+            L = &agg;
+            memb = next_memb;
+            level++;
+        }
+    } while (cont);
+
+    level_free(&agg);
+    return rc;
+}
+
+/* mirrors leiden_quality() in igraph community/leiden.c (undirected) */
+static double leiden_quality(const az_edge_graph *g, const double *vw, const int32_t *memb,
+                             int32_t nb_clusters, double res, double *cw) {
+    const int64_t n = g->n_vertices;
+    double q = 0.0, total = 0.0;
+    int64_t v, e;
+    int32_t c;
+
+    for (v = 0; v < n; v++) {
+        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
+            const double we = edge_weight(g, e);
+            total += we;
+            if (memb[v] == memb[edge_target(g, e)]) q += 2.0 * we;
+        }
+    }
+    for (c = 0; c < n; c++) cw[c] = 0.0;
+    for (v = 0; v < n; v++) cw[memb[v]] += vw[v];
+    for (c = 0; c < nb_clusters; c++) q -= res * cw[c] * cw[c];
+    return q / (2.0 * total);
+}
+
+static void work_free(az_work *w) {
+    free(w->memb0);
+    free(w->memb_a);
+    free(w->memb_b);
+    free(w->aggv);
+    free(w->refined);
+    free(w->order);
+    free(w->neigh);
+    free(w->stack);
+    free(w->count);
+    free(w->verts);
+    free(w->start);
+    free(w->cw);
+    free(w->ewpc);
+    free(w->ext);
+    free(w->cum);
+    free(w->stable);
+    free(w->added);
+    free(w->nonsingleton);
+}
+
+static int work_alloc(az_work *w, int32_t n) {
+    const size_t sz = (size_t)n;
+    memset(w, 0, sizeof(*w));
+    w->n0 = n;
+    w->memb0 = az_alloc(sz, sizeof(int32_t));
+    w->memb_a = az_alloc(sz, sizeof(int32_t));
+    w->memb_b = az_alloc(sz, sizeof(int32_t));
+    w->aggv = az_alloc(sz, sizeof(int32_t));
+    w->refined = az_alloc(sz, sizeof(int32_t));
+    w->order = az_alloc(sz, sizeof(int32_t));
+    w->neigh = az_alloc(sz, sizeof(int32_t));
+    w->stack = az_alloc(sz, sizeof(int32_t));
+    w->count = az_alloc(sz, sizeof(int32_t));
+    w->verts = az_alloc(sz, sizeof(int32_t));
+    w->start = az_alloc(sz + 2, sizeof(int64_t));
+    w->cw = az_alloc(sz, sizeof(double));
+    w->ext = az_alloc(sz, sizeof(double));
+    w->cum = az_alloc(sz, sizeof(double));
+    /* kept all-zero between uses */
+    w->ewpc = calloc(sz + 1, sizeof(double));
+    w->added = calloc(sz + 1, 1);
+    w->stable = az_alloc(sz, 1);
+    w->nonsingleton = az_alloc(sz, 1);
+    if (!w->memb0 || !w->memb_a || !w->memb_b || !w->aggv || !w->refined || !w->order ||
+        !w->neigh || !w->stack || !w->count || !w->verts || !w->start || !w->cw || !w->ext ||
+        !w->cum || !w->ewpc || !w->added || !w->stable || !w->nonsingleton) {
+        work_free(w);
+        return AZ_ENOMEM;
+    }
+    return AZ_OK;
+}
+
+/* mirrors igraph_community_leiden() plus the vertex-weight and resolution
+ * handling of igraphmodule_Graph_community_leiden() in python-igraph */
+int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_resolution,
+              double resolution, double beta, int64_t n_iterations, int core,
+              int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality) {
+    const int32_t n = (int32_t)g->n_vertices;
+    az_level L0 = {0, NULL, NULL, NULL};
+    az_work w;
+    int32_t i, nb_clusters = 0;
+    int64_t itr;
+    /* 1.0 iterates while the last iteration changed something; 0.10 tests
+     * !changed, i.e. stops after the first iteration that changes anything */
+    int changed = (core == AZ_CORE_1_0);
+    int rc;
+
+    if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
+    rc = level_from_edges(g, &L0);
+    if (rc != AZ_OK) goto done;
+
+    if (node_weights) {
+        memcpy(L0.vw, node_weights, (size_t)n * sizeof(double));
+    } else if (normalize_resolution) {
+        strength_no_loops(g, L0.vw);
+    } else {
+        for (i = 0; i < n; i++) L0.vw[i] = 1.0;
+    }
+    if (normalize_resolution) {
+        double sum = 0.0; /* igraph_vector_sum(): sequential */
+        for (i = 0; i < n; i++) sum += L0.vw[i];
+        resolution /= sum;
+    }
+
+    for (i = 0; i < n; i++) w.memb0[i] = (int32_t)membership[i];
+    for (itr = 0;
+         n_iterations < 0 ? (core == AZ_CORE_1_0 ? changed : !changed) : itr < n_iterations;
+         itr++) {
+        /* the caller already applied igraph's entry reindexing */
+        rc = leiden_iteration(&L0, itr > 0, resolution, beta, &w, rng, intr, &nb_clusters,
+                              &changed);
+        if (rc != AZ_OK) goto done;
+    }
+
+    *quality = leiden_quality(g, L0.vw, w.memb0, nb_clusters, resolution, w.cw);
+    for (i = 0; i < n; i++) membership[i] = w.memb0[i];
+
+done:
+    level_free(&L0);
+    work_free(&w);
+    return rc;
+}
+
+/* mirrors igraph_modularity() in igraph community/modularity.c (undirected) */
+int az_modularity(const az_edge_graph *g, const int64_t *membership, int64_t n_partitions,
+                  double resolution, double *modularity) {
+    const int64_t n = g->n_vertices, m_edges = g->n_edges;
+    double *k_out, *k_in, e = 0.0, m = 0.0, scale;
+    int64_t v, e_id, i;
+
+    k_out = calloc((size_t)n_partitions + 1, sizeof(double));
+    k_in = calloc((size_t)n_partitions + 1, sizeof(double));
+    if (!k_out || !k_in) {
+        free(k_out);
+        free(k_in);
+        return AZ_ENOMEM;
+    }
+    for (v = 0; v < n; v++) {
+        for (e_id = g->indptr[v]; e_id < g->indptr[v + 1]; e_id++) {
+            const int64_t t = edge_target(g, e_id);
+            const int64_t c1 = membership[v > t ? v : t], c2 = membership[v > t ? t : v];
+            const double we = edge_weight(g, e_id);
+            if (c1 == c2) e += 2.0 * we;
+            k_out[c1] += we;
+            k_in[c2] += we;
+            m += we;
+        }
+    }
+    if (!g->weights) m = (double)m_edges;
+    for (i = 0; i < n_partitions; i++) {
+        k_out[i] += k_in[i];
+        k_in[i] = k_out[i];
+    }
+    scale = 1.0 / (2.0 * m);
+    for (i = 0; i < n_partitions; i++) {
+        k_out[i] *= scale;
+        k_in[i] *= scale;
+    }
+    e /= 2.0 * m;
+    if (m > 0) {
+        *modularity = e;
+        for (i = 0; i < n_partitions; i++) *modularity -= resolution * k_out[i] * k_in[i];
+    } else {
+        *modularity = NAN;
+    }
+    free(k_out);
+    free(k_in);
+    return AZ_OK;
+}

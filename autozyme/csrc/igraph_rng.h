@@ -1,0 +1,72 @@
+/* igraph's RNG layer as python-igraph drives it under scanpy's _RNGIgraph:
+ * igraph asks a 32-bit generator whose get() is getrandbits(32) and whose
+ * get_real() is RandomState.random(). */
+#ifndef AZ_IGRAPH_RNG_H
+#define AZ_IGRAPH_RNG_H
+
+#include <stdint.h>
+
+#include "mt19937.h"
+
+typedef struct {
+    az_mt19937 mt;
+    int long_bits; /* width of C long in the numpy build: tomaxint() depends on it */
+} az_rng;
+
+/* mirrors igraph_rng_Python_get() in python-igraph src/_igraph/random.c, fed by
+ * scanpy's getrandbits(32) = RandomState.tomaxint() & 0xffffffff; tomaxint()
+ * is numpy's random_positive_int(): one 64-bit draw (two words, first word
+ * high) shifted right by one, or one 32-bit word shifted if long is 32-bit. */
+static inline uint32_t az_rng_get(az_rng *r) {
+    if (r->long_bits == 64) {
+        uint32_t hi = az_mt_next32(&r->mt);
+        uint32_t lo = az_mt_next32(&r->mt);
+        return ((hi & 1u) << 31) | (lo >> 1);
+    }
+    return az_mt_next32(&r->mt) >> 1;
+}
+
+/* mirrors igraph_i_rng_get_uint32_bounded() in igraph random/random.c:
+ * Lemire's debiased multiplication; rejected draws still consume words. */
+static inline uint32_t az_rng_uint32_bounded(az_rng *r, uint32_t range) {
+    uint32_t x, l, t = (0u - range) % range;
+    uint64_t m;
+    do {
+        x = az_rng_get(r); /* 32 bits from a 32-bit RNG: no shift */
+        m = (uint64_t)x * (uint64_t)range;
+        l = (uint32_t)m;
+    } while (l < t);
+    return (uint32_t)(m >> 32);
+}
+
+/* mirrors igraph_rng_get_integer(rng, 0, h) for 0 <= h < 2^32 - 1. */
+static inline int64_t az_rng_integer(az_rng *r, int64_t h) {
+    if (h == 0) return 0;
+    return (int64_t)az_rng_uint32_bounded(r, (uint32_t)h + 1u);
+}
+
+/* mirrors igraph_rng_get_unif(): get_real() is RandomState.random();
+ * l == h returns h without drawing, and a result equal to h is redrawn. */
+static inline double az_rng_unif(az_rng *r, double l, double h) {
+    double x;
+    if (l == h) return h;
+    do {
+        x = az_mt_next_double(&r->mt) * (h - l) + l;
+    } while (x == h);
+    return x;
+}
+
+/* mirrors igraph_vector_int_shuffle() in igraph core/vector.pmt:
+ * Fisher-Yates from the end. */
+static inline void az_rng_shuffle(az_rng *r, int32_t *v, int64_t n) {
+    while (n > 1) {
+        int64_t k = az_rng_integer(r, n - 1);
+        int32_t tmp;
+        n--;
+        tmp = v[n];
+        v[n] = v[k];
+        v[k] = tmp;
+    }
+}
+
+#endif
