@@ -1,0 +1,173 @@
+"""Every fallback reason: the call goes upstream (recorded with its reason) and the outcome
+is upstream's own: same result, same warnings, same exception type and message."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autozyme
+from autozyme import reporting, verification
+
+from ._compare import compare
+
+
+@pytest.fixture(scope="module")
+def patched():
+    import scanpy as sc
+
+    autozyme.activate("scanpy")
+    yield sc.tl.leiden
+    autozyme.deactivate()
+
+
+def _with_obsp(base, name, matrix):
+    adata = base.copy()
+    adata.obsp[name] = matrix
+    return adata
+
+
+def _inputs(pbmc):
+    conn = pbmc.obsp["connectivities"]
+    n = pbmc.n_obs
+    nan = conn.copy()
+    nan.data[::50] = np.nan
+    negative = conn.copy()
+    negative.data[::50] *= -1
+    no_neighbors = pbmc.copy()
+    del no_neighbors.obsp["connectivities"]
+    del no_neighbors.uns["neighbors"]
+    cats = list(pbmc.obs["bulk_labels"].cat.categories[:2])
+    ig = {"flavor": "igraph"}
+    return [
+        # (id, adata, kwargs, expected reason fragment)
+        ("leidenalg", pbmc, {"n_iterations": 2}, "flavor='leidenalg' is not accelerated"),
+        ("bad-flavor", pbmc, {"flavor": "nope"}, "flavor='nope'"),
+        ("directed", pbmc, {**ig, "directed": True}, "directed/partition_type"),
+        ("partition-type", pbmc, {**ig, "partition_type": object}, "directed/partition_type"),
+        ("rs-float", pbmc, {**ig, "random_state": 1.5}, "random_state: float"),
+        ("rs-generator", pbmc, {**ig, "random_state": np.random.default_rng(0)}, "random_state"),
+        ("rs-huge", pbmc, {**ig, "random_state": 2**40}, "seed out of range"),
+        ("rs-bool", pbmc, {**ig, "random_state": True}, "random_state: bool"),
+        ("res-negative", pbmc, {**ig, "resolution": -1.0}, "resolution"),
+        ("res-nan", pbmc, {**ig, "resolution": float("nan")}, "resolution"),
+        ("res-str", pbmc, {**ig, "resolution": "1"}, "resolution"),
+        ("weights-int", pbmc, {**ig, "use_weights": 1}, "use_weights"),
+        ("copy-int", pbmc, {**ig, "copy": 0}, "copy"),
+        ("niter-huge", pbmc, {**ig, "n_iterations": 2**40}, "n_iterations"),
+        ("niter-float", pbmc, {**ig, "n_iterations": 2.0}, "n_iterations"),
+        ("unknown-arg", pbmc, {**ig, "foo": 1}, "clustering_args: foo"),
+        ("res-parameter", pbmc, {**ig, "resolution_parameter": 0.5}, "clustering_args"),
+        ("objective", pbmc, {**ig, "objective_function": "foo"}, "objective_function"),
+        ("beta-negative", pbmc, {**ig, "beta": -1.0}, "beta"),
+        ("weights-unused", pbmc, {**ig, "use_weights": False, "weights": "weight"}, "weights"),
+        (
+            "obsp-and-key",
+            pbmc,
+            {**ig, "obsp": "connectivities", "neighbors_key": "neighbors"},
+            "graph selection raised ValueError",
+        ),
+        ("no-neighbors", no_neighbors, ig, "graph selection raised ValueError"),
+        (
+            "restrict-unknown",
+            pbmc,
+            {**ig, "restrict_to": ("bulk_labels", ["nope"])},
+            "graph selection raised ValueError",
+        ),
+        (
+            "restrict-nonstr",
+            pbmc,
+            {**ig, "restrict_to": ("louvain", [0])},
+            "graph selection raised",
+        ),
+        ("restrict-badkey", pbmc, {**ig, "restrict_to": ("nope", cats)}, "graph selection raised"),
+        ("dense", pbmc, {**ig, "adjacency": conn.toarray()}, "ndarray is not a CSR matrix"),
+        ("csc", pbmc, {**ig, "adjacency": conn.tocsc()}, "is not a CSR matrix"),
+        ("coo", pbmc, {**ig, "adjacency": conn.tocoo()}, "is not a CSR matrix"),
+        ("wrong-shape", pbmc, {**ig, "adjacency": conn[:, :-1].tocsr()}, "does not match"),
+        ("int-dtype", pbmc, {**ig, "adjacency": (conn > 0.5).astype(np.int64).tocsr()}, "dtype"),
+        ("nan-weights", _with_obsp(pbmc, "nan", nan), {**ig, "obsp": "nan"}, "finite"),
+        ("negative-weights", _with_obsp(pbmc, "neg", negative), {**ig, "obsp": "neg"}, "negative"),
+        ("membership-short", pbmc, {**ig, "initial_membership": [0] * (n - 1)}, "shape"),
+        ("membership-float", pbmc, {**ig, "initial_membership": [0.5] * n}, "integers"),
+        (
+            "node-weights-neg",
+            pbmc,
+            {**ig, "objective_function": "CPM", "node_weights": -np.ones(n)},
+            "node_weights",
+        ),
+        ("view", pbmc[:400], ig, "views"),
+    ]
+
+
+CASE_IDS = [
+    "leidenalg",
+    "bad-flavor",
+    "directed",
+    "partition-type",
+    "rs-float",
+    "rs-generator",
+    "rs-huge",
+    "rs-bool",
+    "res-negative",
+    "res-nan",
+    "res-str",
+    "weights-int",
+    "copy-int",
+    "niter-huge",
+    "niter-float",
+    "unknown-arg",
+    "res-parameter",
+    "objective",
+    "beta-negative",
+    "weights-unused",
+    "obsp-and-key",
+    "no-neighbors",
+    "restrict-unknown",
+    "restrict-nonstr",
+    "restrict-badkey",
+    "dense",
+    "csc",
+    "coo",
+    "wrong-shape",
+    "int-dtype",
+    "nan-weights",
+    "negative-weights",
+    "membership-short",
+    "membership-float",
+    "node-weights-neg",
+    "view",
+]
+
+
+@pytest.fixture(scope="module")
+def cases(pbmc):
+    found = {case[0]: case[1:] for case in _inputs(pbmc)}
+    assert sorted(found) == sorted(CASE_IDS)
+    return found
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_fallback_matches_upstream(patched, cases, case):
+    adata, kwargs, reason = cases[case]
+    before = reporting.report()["calls"].get("scanpy.tl.leiden", {}).get("fallbacks", {})
+    compare(patched, adata, kwargs)
+    after = reporting.report()["calls"]["scanpy.tl.leiden"]["fallbacks"]
+    new = {r for r, count in after.items() if count > before.get(r, 0)}
+    assert len(new) == 1, new
+    assert reason in new.pop()
+
+
+def test_unverified_versions_fall_back(patched, pbmc, monkeypatch):
+    monkeypatch.setitem(verification.VERIFIED, "igraph", frozenset())
+    compare(patched, pbmc, {"flavor": "igraph", "n_iterations": 2})
+    reasons = reporting.report()["calls"]["scanpy.tl.leiden"]["fallbacks"]
+    assert any(r.startswith("versions: scanpy==") and "not verified" in r for r in reasons)
+
+
+def test_missing_dependency_falls_back(patched, pbmc, monkeypatch):
+    versions = dict(verification.detected_versions(), igraph=None)
+    monkeypatch.setattr(verification, "detected_versions", lambda: versions)
+    compare(patched, pbmc, {"flavor": "igraph", "n_iterations": 2})
+    reasons = reporting.report()["calls"]["scanpy.tl.leiden"]["fallbacks"]
+    assert "versions: igraph not installed" in reasons
