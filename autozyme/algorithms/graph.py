@@ -69,7 +69,8 @@ def graph_from_adjacency(adjacency: object) -> EdgeGraph:
 
     Edges are ``adjacency.nonzero()`` in stored order (explicit zeros dropped, duplicates
     kept as parallel edges), each weighted with ``adjacency[i, j]``, which sums duplicates.
-    Raises ``TypeError`` for anything but a square float32/float64 CSR matrix or array.
+    Raises ``TypeError`` for anything but a square float32/float64 CSR matrix or array, and
+    for one without nonzero entries (where upstream itself fails).
     """
     if not (sp.issparse(adjacency) and adjacency.format == "csr" and adjacency.ndim == 2):
         raise TypeError("adjacency must be a scipy.sparse CSR matrix or array")
@@ -87,11 +88,14 @@ def graph_from_adjacency(adjacency: object) -> EdgeGraph:
     data = data[:nnz]
     indices = indices[:nnz]
 
+    # nonzero() drops stored zeros; the kept entries' weights sum all duplicates
+    keep = data != 0
     if not _is_canonical(indptr, indices):
         rows = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(indptr))
         data = _summed_duplicates(rows, indices, data)
-
-    keep = data != 0
+    if not keep.any():
+        # upstream's adjacency[[], []] is a sparse matrix there and .ravel() fails
+        raise TypeError("adjacency has no nonzero entries: upstream cannot build the graph")
     if keep.all():
         weights = data
         new_indptr = indptr

@@ -1,0 +1,423 @@
+"""Differential tests of the compiled igraph-flavor core against python-igraph, run live.
+
+Every case builds the graph exactly as scanpy does, runs ``Graph.community_leiden`` under
+``set_igraph_random_state`` and compares membership, quality, modularity and the random
+state afterwards with ``autozyme.algorithms``. Each test runs only for the C core that
+the installed python-igraph bundles (1.0.x -> core "1.0", 0.11.x -> core "0.10").
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import igraph
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from scanpy._utils import get_igraph_from_adjacency
+from scanpy._utils.random import set_igraph_random_state
+from sklearn.utils import check_random_state
+
+from autozyme.algorithms.graph import EdgeGraph, graph_from_adjacency
+from autozyme.algorithms.igraph_leiden import community_leiden, modularity
+
+INSTALLED_CORE = {"1.0": "1.0", "0.11": "0.10"}.get(".".join(igraph.__version__.split(".")[:2]))
+
+CORES = [
+    pytest.param(
+        core,
+        marks=pytest.mark.skipif(
+            INSTALLED_CORE != core,
+            reason=f"python-igraph {igraph.__version__} does not bundle C core {core}",
+        ),
+    )
+    for core in ("1.0", "0.10")
+]
+
+
+def test_installed_igraph_core_is_covered() -> None:
+    assert INSTALLED_CORE is not None, f"no core port for python-igraph {igraph.__version__}"
+
+
+@dataclass
+class Result:
+    error: bool
+    membership: list[int] | None = None
+    quality: float | None = None
+    modularity: float | None = None
+    state: Any = None
+
+
+def _bits(x: float) -> bytes:
+    return b"nan" if math.isnan(x) else struct.pack("<d", x)
+
+
+def _rng_state(rs: np.random.RandomState) -> tuple:
+    _, key, pos, has_gauss, gauss = rs.get_state(legacy=True)
+    return (key.tobytes(), pos, has_gauss, _bits(gauss))
+
+
+def _random_state(seed: int | None) -> np.random.RandomState:
+    """What scanpy's _RNGIgraph wraps; ``None`` is numpy's global RandomState."""
+    if seed is None:
+        np.random.seed(12345)
+    return check_random_state(seed)
+
+
+def run_upstream(adjacency: Any, seed: int | None, kwargs: dict[str, Any]) -> Result:
+    rs = _random_state(seed)
+    try:
+        g = get_igraph_from_adjacency(adjacency, directed=False)
+        with set_igraph_random_state(rs):
+            part = g.community_leiden(**kwargs)
+    except Exception:
+        return Result(error=True)
+    return Result(
+        error=False,
+        membership=list(part.membership),
+        quality=part.quality,
+        modularity=part.modularity,
+        state=_rng_state(rs),
+    )
+
+
+def run_ours(adjacency: Any, seed: int | None, kwargs: dict[str, Any], core: str) -> Result:
+    rs = _random_state(seed)
+    objective = kwargs.get("objective_function", "CPM")
+    use_weights = kwargs.get("weights") is not None
+    resolution = kwargs.get("resolution", 1.0)
+    try:
+        graph = graph_from_adjacency(adjacency)
+        membership, quality = community_leiden(
+            graph,
+            use_weights=use_weights,
+            resolution=resolution,
+            normalize_resolution=objective == "modularity",
+            beta=kwargs.get("beta", 0.01),
+            n_iterations=kwargs.get("n_iterations", 2),
+            initial_membership=kwargs.get("initial_membership"),
+            node_weights=kwargs.get("node_weights"),
+            random_state=rs,
+            core=core,
+        )
+    except (ValueError, TypeError):
+        return Result(error=True)
+    try:
+        mod = modularity(
+            graph, membership, resolution=resolution, use_weights=use_weights, core=core
+        )
+    except ValueError:
+        mod = None  # VertexClustering.modularity swallows the error and gives None
+    return Result(
+        error=False,
+        membership=membership.tolist(),
+        quality=quality,
+        modularity=mod,
+        state=_rng_state(rs),
+    )
+
+
+def assert_same(adjacency: Any, seed: int | None, kwargs: dict[str, Any], core: str) -> None:
+    up = run_upstream(adjacency, seed, kwargs)
+    ours = run_ours(adjacency, seed, kwargs, core)
+    assert ours.error == up.error, (up, ours)
+    if up.error:
+        return
+    assert ours.membership == up.membership
+    assert _bits(ours.quality) == _bits(up.quality), (ours.quality, up.quality)
+    assert (ours.modularity is None) == (up.modularity is None)
+    if up.modularity is not None:
+        assert _bits(ours.modularity) == _bits(up.modularity), (ours.modularity, up.modularity)
+    assert ours.state == up.state
+
+
+def leiden_kwargs(
+    *,
+    objective: str = "modularity",
+    use_weights: bool = True,
+    resolution: float | None = 1.0,
+    n_iterations: int = 2,
+    beta: float | None = None,
+    initial_membership: list[int] | None = None,
+    node_weights: list[float] | None = None,
+) -> dict[str, Any]:
+    """The keyword arguments scanpy's leiden(flavor="igraph") passes."""
+    kwargs: dict[str, Any] = {"n_iterations": n_iterations, "objective_function": objective}
+    if use_weights:
+        kwargs["weights"] = "weight"
+    if resolution is not None:
+        kwargs["resolution"] = resolution
+    if beta is not None:
+        kwargs["beta"] = beta
+    if initial_membership is not None:
+        kwargs["initial_membership"] = initial_membership
+    if node_weights is not None:
+        kwargs["node_weights"] = node_weights
+    return kwargs
+
+
+# ---------------------------------------------------------------------------------------
+# real kNN graphs
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blobs_knn() -> sp.csr_matrix:
+    import anndata as ad
+    import scanpy as sc
+
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(15, 20)) * 3
+    x = centers[rng.integers(0, 15, 2500)] + rng.normal(size=(2500, 20))
+    adata = ad.AnnData(x.astype(np.float32))
+    sc.pp.neighbors(adata, n_neighbors=15, use_rep="X", random_state=0)
+    return adata.obsp["connectivities"]
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("seed", [0, 1, 7, None])
+@pytest.mark.parametrize("n_iterations", [1, 2, 5, -1])
+@pytest.mark.parametrize("resolution", [None, 0.3, 2.0])
+@pytest.mark.parametrize("use_weights", [True, False])
+def test_pbmc68k_reduced(
+    pbmc: Any,
+    core: str,
+    seed: int | None,
+    n_iterations: int,
+    resolution: float | None,
+    use_weights: bool,
+) -> None:
+    kwargs = leiden_kwargs(
+        use_weights=use_weights, resolution=resolution, n_iterations=n_iterations
+    )
+    assert_same(pbmc.obsp["connectivities"], seed, kwargs, core)
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize(
+    ("objective", "resolution", "beta"),
+    [
+        ("modularity", 1.0, 0.01),
+        ("modularity", 0.0, 0.01),
+        ("modularity", 50.0, 1.0),
+        ("CPM", 0.05, 0.01),
+        ("CPM", 0.5, 0.1),
+        ("Modularity", 0.05, 0.01),
+        ("modularity", 1.0, 0.1),
+        ("modularity", 1.0, 1.0),
+    ],
+)
+@pytest.mark.parametrize("n_iterations", [2, -1])
+def test_pbmc68k_reduced_objectives(
+    pbmc: Any,
+    core: str,
+    seed: int,
+    objective: str,
+    resolution: float,
+    beta: float,
+    n_iterations: int,
+) -> None:
+    if core == "0.10" and n_iterations < 0 and objective != "modularity":
+        pytest.skip("core 0.10 loops forever with n_iterations=-1 when nothing moves")
+    kwargs = leiden_kwargs(
+        objective=objective, resolution=resolution, beta=beta, n_iterations=n_iterations
+    )
+    assert_same(pbmc.obsp["connectivities"], seed, kwargs, core)
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("seed", [0, 5])
+@pytest.mark.parametrize("variant", ["plain", "float32", "int64", "start", "node_weights"])
+@pytest.mark.parametrize("n_iterations", [2, -1])
+def test_blobs_knn(
+    blobs_knn: sp.csr_matrix, core: str, seed: int, variant: str, n_iterations: int
+) -> None:
+    adjacency = blobs_knn
+    kwargs = leiden_kwargs(n_iterations=n_iterations, resolution=0.8)
+    n = adjacency.shape[0]
+    rng = np.random.default_rng(seed)
+    if variant == "float32":
+        adjacency = adjacency.astype(np.float32)
+    elif variant == "int64":
+        adjacency = sp.csr_array(adjacency)
+        adjacency.indices = adjacency.indices.astype(np.int64)
+        adjacency.indptr = adjacency.indptr.astype(np.int64)
+    elif variant == "start":
+        kwargs["initial_membership"] = rng.integers(0, 20, n).tolist()
+    elif variant == "node_weights":
+        kwargs["node_weights"] = rng.uniform(0.5, 2.0, n).tolist()
+    assert_same(adjacency, seed, kwargs, core)
+
+
+# ---------------------------------------------------------------------------------------
+# generated small graphs
+# ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def adjacencies(draw: st.DrawFn) -> Any:
+    """Square CSR matrices/arrays, possibly non-canonical, asymmetric, with loops."""
+    n = draw(st.integers(0, 24))
+    allow_negative = draw(st.booleans()) and draw(st.booleans())
+    value = st.sampled_from([0.0, 1.0, 0.5, 2.0, 0.1, 7.0]) | st.floats(
+        -2.0 if allow_negative else 0.0, 10.0, allow_nan=False, width=32
+    )
+    if n == 0:
+        entries = []
+    else:
+        node = st.integers(0, n - 1)
+        entries = draw(st.lists(st.tuples(node, node, value), max_size=4 * n))
+    if entries and draw(st.booleans()):
+        entries += [(j, i, v) for i, j, v in entries]  # symmetric, like kNN graphs
+    rows = np.array([e[0] for e in entries], dtype=np.int64)
+    cols = np.array([e[1] for e in entries], dtype=np.int64)
+    vals = np.array([e[2] for e in entries], dtype=np.float64)
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    index_dtype = draw(st.sampled_from([np.int32, np.int64]))
+    container = draw(st.sampled_from([sp.csr_matrix, sp.csr_array]))
+    if draw(st.booleans()):
+        # canonical: sorted, duplicates summed (explicit zeros may remain)
+        m = sp.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
+        m.sum_duplicates()
+        data, indices, indptr = m.data, m.indices, m.indptr
+    else:
+        # stored as generated: unsorted columns, duplicates, explicit zeros
+        order = np.argsort(rows, kind="stable")
+        data, indices = vals[order], cols[order]
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
+    return container(
+        (data.astype(dtype), indices.astype(index_dtype), indptr.astype(index_dtype)),
+        shape=(n, n),
+    )
+
+
+@st.composite
+def leiden_cases(draw: st.DrawFn) -> tuple[Any, int | None, dict[str, Any]]:
+    adjacency = draw(adjacencies())
+    n = adjacency.shape[0]
+    negative = bool((adjacency.data < 0).any())
+    n_iterations = draw(st.sampled_from([1, 2, 5] if negative else [1, 2, 5, -1]))
+    objective = draw(st.sampled_from(["modularity", "modularity", "CPM", "Modularity"]))
+    resolution = draw(st.sampled_from([None, 0.0, 0.05, 0.5, 1.0, 2.0, 30.0]))
+    initial = None
+    if n and draw(st.booleans()):
+        low, high = draw(st.sampled_from([(0, n - 1), (0, 2), (-3, n + 4)]))
+        initial = draw(st.lists(st.integers(low, high), min_size=n, max_size=n))
+    node_weights = None
+    if n and draw(st.integers(0, 3)) == 0:
+        node_weights = draw(st.lists(st.floats(0.0, 5.0, width=32), min_size=n, max_size=n))
+    kwargs = leiden_kwargs(
+        objective=objective,
+        use_weights=draw(st.booleans()),
+        resolution=resolution,
+        n_iterations=n_iterations,
+        beta=draw(st.sampled_from([None, 0.01, 0.1, 1.0])),
+        initial_membership=initial,
+        node_weights=node_weights,
+    )
+    seed = draw(st.sampled_from([0, 1, 2, 42, 2**31 - 1, None]))
+    return adjacency, seed, kwargs
+
+
+def _may_hang_on_core_010(kwargs: dict[str, Any]) -> bool:
+    # core 0.10 repeats iterations while nothing changed: runs forever if nothing moves
+    return kwargs["n_iterations"] < 0
+
+
+@pytest.mark.parametrize("core", CORES)
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=leiden_cases())
+def test_generated_graphs(core: str, case: tuple[Any, int | None, dict[str, Any]]) -> None:
+    adjacency, seed, kwargs = case
+    note(f"data={adjacency.data!r} indices={adjacency.indices!r} indptr={adjacency.indptr!r}")
+    if core == "0.10" and _may_hang_on_core_010(kwargs):
+        kwargs["n_iterations"] = 3
+    assert_same(adjacency, seed, kwargs, core)
+
+
+def build_both(adjacency: Any) -> tuple[igraph.Graph | None, EdgeGraph | None]:
+    """Upstream's and our graph; (None, None) after checking that both refuse it."""
+    try:
+        g = get_igraph_from_adjacency(adjacency, directed=False)
+    except Exception:
+        with pytest.raises(TypeError):
+            graph_from_adjacency(adjacency)
+        return None, None
+    return g, graph_from_adjacency(adjacency)
+
+
+@pytest.mark.parametrize("core", CORES)
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    adjacency=adjacencies(),
+    labels=st.lists(st.integers(-2, 30), min_size=0, max_size=24),
+    resolution=st.sampled_from([0.0, 0.5, 1.0, 3.0, -1.0]),
+    use_weights=st.booleans(),
+)
+def test_modularity(
+    core: str, adjacency: Any, labels: list[int], resolution: float, use_weights: bool
+) -> None:
+    n = adjacency.shape[0]
+    membership = (labels * (n // max(len(labels), 1) + 1))[:n] if labels else [0] * n
+    g, graph = build_both(adjacency)
+    if g is None:
+        return
+    weights = "weight" if use_weights else None
+    try:
+        expected = g.modularity(membership, weights=weights, resolution=resolution)
+    except Exception:
+        with pytest.raises(ValueError):
+            modularity(graph, membership, resolution=resolution, use_weights=use_weights, core=core)
+        return
+    got = modularity(graph, membership, resolution=resolution, use_weights=use_weights, core=core)
+    assert _bits(got) == _bits(expected), (got, expected)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(adjacency=adjacencies())
+def test_graph_from_adjacency(adjacency: Any) -> None:
+    g, graph = build_both(adjacency)
+    if g is None:
+        return
+    assert isinstance(graph, EdgeGraph)
+    assert graph.n_vertices == g.vcount()
+    assert graph.indptr.dtype == np.int64 and graph.weights.dtype == np.float64
+    rows = np.repeat(np.arange(graph.n_vertices), np.diff(graph.indptr))
+    ours = [tuple(sorted(e)) for e in zip(rows.tolist(), graph.indices.tolist(), strict=True)]
+    theirs = [tuple(sorted(e)) for e in g.get_edgelist()]
+    assert ours == theirs
+    expected = np.array(g.es["weight"], dtype=np.float64) if g.ecount() else np.zeros(0)
+    assert graph.weights.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(
+    "adjacency",
+    [
+        np.eye(3),
+        sp.coo_matrix(np.eye(3)),
+        sp.csc_matrix(np.eye(3)),
+        sp.csr_matrix(np.eye(3, dtype=np.int64)),
+        sp.csr_matrix(np.ones((2, 3))),
+    ],
+)
+def test_graph_from_adjacency_rejects(adjacency: Any) -> None:
+    with pytest.raises(TypeError):
+        graph_from_adjacency(adjacency)
+
+
+def test_canonical_float64_is_not_copied(pbmc: Any) -> None:
+    adjacency = pbmc.obsp["connectivities"]
+    graph = graph_from_adjacency(adjacency)
+    assert np.shares_memory(graph.weights, adjacency.data)
+    assert np.shares_memory(graph.indices, adjacency.indices)
