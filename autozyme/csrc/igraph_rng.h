@@ -1,6 +1,8 @@
 /* igraph's RNG layer as python-igraph drives it under scanpy's _RNGIgraph:
  * igraph asks a 32-bit generator whose get() is getrandbits(32) and whose
- * get_real() is RandomState.random(). */
+ * get_real() is RandomState.random(). With source AZ_RNG_IGRAPH_MT the words
+ * come instead from igraph's own MT19937 (igraph_rngtype_mt19937), as used by
+ * libleidenalg's Optimiser. */
 #ifndef AZ_IGRAPH_RNG_H
 #define AZ_IGRAPH_RNG_H
 
@@ -11,13 +13,18 @@
 typedef struct {
     az_mt19937 mt;
     int long_bits; /* width of C long in the numpy build: tomaxint() depends on it */
+    int source;    /* AZ_RNG_PYTHON (zero) or AZ_RNG_IGRAPH_MT */
 } az_rng;
+
+enum { AZ_RNG_PYTHON = 0, AZ_RNG_IGRAPH_MT = 1 };
 
 /* mirrors igraph_rng_Python_get() in python-igraph src/_igraph/random.c, fed by
  * scanpy's getrandbits(32) = RandomState.tomaxint() & 0xffffffff; tomaxint()
  * is numpy's random_positive_int(): one 64-bit draw (two words, first word
  * high) shifted right by one, or one 32-bit word shifted if long is 32-bit. */
 static inline uint32_t az_rng_get(az_rng *r) {
+    /* igraph_rng_mt19937_get(): a 32-bit generator's word is used whole */
+    if (r->source == AZ_RNG_IGRAPH_MT) return az_mt_next32(&r->mt);
     if (r->long_bits == 64) {
         uint32_t hi = az_mt_next32(&r->mt);
         uint32_t lo = az_mt_next32(&r->mt);

@@ -93,7 +93,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     double resolution, beta, quality = 0.0;
     graph_view gv;
     Py_buffer memb, keybuf, nw;
-    az_rng rng;
+    az_rng rng = {{NULL, 0}, 0, AZ_RNG_PYTHON};
     az_interrupt intr = {check_signals, NULL, 0};
     (void)self;
 

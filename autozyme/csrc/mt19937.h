@@ -45,6 +45,19 @@ static inline uint32_t az_mt_next32(az_mt19937 *s) {
     return y;
 }
 
+/* mirrors igraph_rng_mt19937_seed() in igraph random/rng_mt19937.c (cores 0.10
+ * and 1.0): Knuth's initialisation from the low 32 bits of the seed, seed 0
+ * meaning 4357; the first draw regenerates the block. */
+static inline void az_mt_seed_igraph(az_mt19937 *s, uint64_t seed) {
+    int i;
+    if (seed == 0) seed = 4357;
+    s->key[0] = (uint32_t)(seed & 0xffffffffu);
+    for (i = 1; i < AZ_MT_N; i++) {
+        s->key[i] = 1812433253u * (s->key[i - 1] ^ (s->key[i - 1] >> 30)) + (uint32_t)i;
+    }
+    s->pos = AZ_MT_N;
+}
+
 /* RandomState.random(): 53-bit double from two words (numpy's next_double). */
 static inline double az_mt_next_double(az_mt19937 *s) {
     int32_t a = (int32_t)(az_mt_next32(s) >> 5);
