@@ -1,0 +1,122 @@
+"""leidenalg's ``find_partition`` as scanpy's default Leiden flavor calls it, compiled.
+
+Membership, ``part.quality()`` and ``part.modularity`` are bit-identical to
+``leidenalg.find_partition(g, partition_type, ...)`` on the igraph graph that scanpy's
+``get_igraph_from_adjacency`` builds. ``leidenalg_version`` selects the optimiser
+generation: 0.10.2 and 0.11.0 (libleidenalg 0.11 / 0.12) refine over all neighbouring
+communities and skip candidates that would exceed ``max_comm_size``; 0.12.0
+(libleidenalg 0.13) refines towards one random neighbouring community and only applies
+``max_comm_size`` to the community a node leaves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _core
+from .graph import EdgeGraph
+
+__all__ = ["PARTITION_TYPES", "SUPPORTED_VERSIONS", "find_partition", "find_partition_with_quality"]
+
+PARTITION_TYPES = {"RBConfiguration": 0, "Modularity": 1, "CPM": 2}
+# leidenalg release -> optimiser generation (see module docstring)
+SUPPORTED_VERSIONS = {"0.10.2": 0, "0.11.0": 0, "0.12.0": 1}
+_SIZE_T = 1 << 64
+
+
+def _initial_membership(initial_membership: np.ndarray | None, n: int) -> np.ndarray:
+    """A writable int64 copy: singletons, or the given labels (which must lie in [0, n))."""
+    if initial_membership is None:
+        return np.arange(n, dtype=np.int64)
+    memb = np.array(initial_membership, copy=True)
+    if memb.ndim != 1 or memb.size != n or (memb.size and not np.issubdtype(memb.dtype, np.integer)):
+        raise ValueError("initial_membership must hold one integer per vertex")
+    if memb.size and (memb.min() < 0 or memb.max() >= n):
+        # leidenalg: "Value cannot exceed length of list."
+        raise ValueError("initial_membership labels must lie in [0, number of vertices)")
+    return memb.astype(np.int64, copy=False)
+
+
+def find_partition_with_quality(
+    graph: EdgeGraph,
+    *,
+    partition_type: str,
+    directed: bool,
+    use_weights: bool,
+    resolution: float | None,
+    n_iterations: int,
+    seed: int,
+    max_comm_size: int = 0,
+    initial_membership: np.ndarray | None = None,
+    leidenalg_version: str,
+) -> tuple[np.ndarray, float, float]:
+    """Like :func:`find_partition`, also returning ``part.quality()``."""
+    try:
+        type_id = PARTITION_TYPES[partition_type]
+    except KeyError:
+        raise ValueError(f"partition_type must be one of {sorted(PARTITION_TYPES)}") from None
+    try:
+        version = SUPPORTED_VERSIONS[leidenalg_version]
+    except KeyError:
+        raise ValueError(f"leidenalg_version must be one of {sorted(SUPPORTED_VERSIONS)}") from None
+    if resolution is not None and partition_type == "Modularity":
+        raise TypeError("ModularityVertexPartition takes no resolution_parameter")
+    if max_comm_size < 0:
+        raise ValueError(f"negative max_comm_size: {max_comm_size}")
+    if not -(1 << 63) <= seed < (1 << 63):
+        raise OverflowError("seed does not fit a C ssize_t")
+    weights = graph.weights if use_weights else None
+    if weights is not None:
+        if not np.isfinite(weights).all():
+            raise ValueError("Cannot accept NaN or infinite weights.")
+        if partition_type != "CPM" and (weights < 0).any():
+            raise ValueError("Cannot accept negative weights.")
+    membership = _initial_membership(initial_membership, graph.n_vertices)
+    quality, modularity = _core.leidenalg_find_partition(
+        graph.indptr,
+        graph.indices,
+        weights,
+        membership,
+        type_id,
+        1.0 if resolution is None else float(resolution),
+        directed,
+        use_weights,
+        int(n_iterations),
+        seed % _SIZE_T,  # size_t(seed), as leidenalg passes it to igraph_rng_seed()
+        int(max_comm_size),
+        version,
+    )
+    return membership, modularity, quality
+
+
+def find_partition(
+    graph: EdgeGraph,
+    *,
+    partition_type: str,
+    directed: bool,
+    use_weights: bool,
+    resolution: float | None,
+    n_iterations: int,
+    seed: int,
+    max_comm_size: int = 0,
+    initial_membership: np.ndarray | None = None,
+    leidenalg_version: str,
+) -> tuple[np.ndarray, float]:
+    """``leidenalg.find_partition`` -> (``part.membership``, ``part.modularity``).
+
+    ``part.modularity`` is python-igraph's ``Graph.modularity(membership)``: unweighted,
+    resolution 1, directed if the graph is.
+    """
+    membership, modularity, _ = find_partition_with_quality(
+        graph,
+        partition_type=partition_type,
+        directed=directed,
+        use_weights=use_weights,
+        resolution=resolution,
+        n_iterations=n_iterations,
+        seed=seed,
+        max_comm_size=max_comm_size,
+        initial_membership=initial_membership,
+        leidenalg_version=leidenalg_version,
+    )
+    return membership, modularity

@@ -1,0 +1,209 @@
+/* libleidenalg's Graph: incidence lists in igraph's order, strengths, self
+ * weights. See leidenalg_graph.h. */
+#include "leidenalg_graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *la_alloc(size_t count, size_t size) {
+    return malloc(count ? count * size : 1);
+}
+
+/* mirrors igraph_vector_int_pair_order() in igraph core/vector.c, as igraph
+ * builds its index vectors oi / ii: each edge e = (a[e], b[e]) is listed
+ * twice, side 0 with owner a[e] and neighbour b[e] (written at cursor dst0 of
+ * the owner into out0), side 1 with owner b[e] and neighbour a[e] (dst1, out1).
+ * Each owner's lists come out ordered by (neighbour ascending, edge id
+ * descending), like the two-pass radix sort upstream. */
+static int sort_half_edges(const la_graph *g, const int32_t *a, const int32_t *b, int64_t *dst0,
+                           int64_t *dst1, la_inc *out0, la_inc *out1) {
+    const int32_t n = g->n;
+    const int64_t m = g->m;
+    int64_t *bucket_off = calloc((size_t)n + 1, sizeof(int64_t));
+    int64_t *bucket = la_alloc((size_t)(2 * m), sizeof(int64_t));
+    int64_t e, i;
+    int32_t v;
+    if (!bucket_off || !bucket) {
+        free(bucket_off);
+        free(bucket);
+        return -1;
+    }
+    /* pass 1: bucket by neighbour, edge ids descending within a bucket */
+    for (e = 0; e < m; e++) {
+        bucket_off[a[e]]++;
+        bucket_off[b[e]]++;
+    }
+    for (i = 0, v = 0; v < n; v++) {
+        int64_t c = bucket_off[v];
+        bucket_off[v] = i;
+        i += c;
+    }
+    bucket_off[n] = i;
+    for (e = m - 1; e >= 0; e--) {
+        bucket[bucket_off[b[e]]++] = 2 * e;     /* side 0: neighbour b */
+        bucket[bucket_off[a[e]]++] = 2 * e + 1; /* side 1: neighbour a */
+    }
+    /* pass 2: stable distribution to the owners, neighbours ascending */
+    for (i = 0; i < 2 * m; i++) {
+        int64_t h = bucket[i];
+        e = h >> 1;
+        if (h & 1) {
+            la_inc *x = &out1[dst1[b[e]]++];
+            x->w = g->w[e];
+            x->u = a[e];
+        } else {
+            la_inc *x = &out0[dst0[a[e]]++];
+            x->w = g->w[e];
+            x->u = b[e];
+        }
+    }
+    free(bucket_off);
+    free(bucket);
+    return 0;
+}
+
+void la_graph_free(la_graph *g) {
+    free(g->off);
+    free(g->tgt);
+    free(g->w);
+    free(g->all_off);
+    free(g->all);
+    free(g->out_off);
+    free(g->in_off);
+    free(g->out);
+    free(g->in);
+    if (g->k_in != g->k_out) free(g->k_in);
+    free(g->k_out);
+    free(g->node_size);
+    free(g->self_w);
+    memset(g, 0, sizeof(*g));
+}
+
+/* Merges v's OUT and IN lists by neighbour into ALL; equal neighbours take
+ * one OUT entry, then one IN entry. mirrors the IGRAPH_ALL branch of
+ * igraph_incident() / igraph_neighbors() in igraph graph/type_indexededgelist.c */
+static void merge_all(la_graph *g, int32_t v) {
+    int64_t i1 = g->out_off[v], j1 = g->out_off[v + 1];
+    int64_t i2 = g->in_off[v], j2 = g->in_off[v + 1];
+    la_inc *dst = g->all + g->all_off[v];
+    while (i1 < j1 && i2 < j2) {
+        if (g->out[i1].u < g->in[i2].u) {
+            *dst++ = g->out[i1++];
+        } else if (g->out[i1].u > g->in[i2].u) {
+            *dst++ = g->in[i2++];
+        } else {
+            *dst++ = g->out[i1++];
+            *dst++ = g->in[i2++];
+        }
+    }
+    while (i1 < j1) *dst++ = g->out[i1++];
+    while (i2 < j2) *dst++ = g->in[i2++];
+}
+
+/* mirrors the Graph constructors and Graph::init_admin() / set_self_weights()
+ * in libleidenalg src/GraphHelper.cpp, with igraph's lazy incidence lists
+ * (IGRAPH_LOOPS_TWICE) materialised once. */
+int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
+                  double *node_size) {
+    const int64_t m = off[n];
+    int32_t *a = NULL, *b = NULL, v;
+    int64_t *dst0 = NULL, *dst1 = NULL, e;
+    int rc = -1;
+
+    memset(g, 0, sizeof(*g));
+    g->n = n;
+    g->m = m;
+    g->directed = directed;
+    g->off = off;
+    g->tgt = tgt;
+    g->w = w;
+    g->node_size = node_size ? node_size : la_alloc((size_t)n, sizeof(double));
+    g->self_w = calloc((size_t)n + 1, sizeof(double));
+    g->k_out = calloc((size_t)n + 1, sizeof(double));
+    g->k_in = directed ? calloc((size_t)n + 1, sizeof(double)) : g->k_out;
+    g->all_off = calloc((size_t)n + 1, sizeof(int64_t));
+    g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));
+    a = la_alloc((size_t)m, sizeof(int32_t));
+    b = la_alloc((size_t)m, sizeof(int32_t));
+    dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
+    dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));
+    if (!g->node_size || !g->self_w || !g->k_out || !g->k_in || !g->all_off || !g->all || !a ||
+        !b || !dst0 || !dst1) {
+        goto done;
+    }
+    if (!node_size) {
+        for (v = 0; v < n; v++) g->node_size[v] = 1.0;
+    }
+
+    /* igraph's stored endpoints: directed from -> to; undirected from = max */
+    for (v = 0; v < n; v++) {
+        for (e = off[v]; e < off[v + 1]; e++) {
+            int32_t t = tgt[e];
+            if (directed || v >= t) {
+                a[e] = v;
+                b[e] = t;
+            } else {
+                a[e] = t;
+                b[e] = v;
+            }
+            if (t == v && g->self_w[v] == 0.0) g->self_w[v] = w[e];
+        }
+    }
+
+    /* Graph::init_admin(): total weight and strengths in edge-id order */
+    for (e = 0; e < m; e++) {
+        g->total_weight += w[e];
+        if (directed) {
+            g->k_in[b[e]] += w[e];
+            g->k_out[a[e]] += w[e];
+        } else {
+            g->k_in[b[e]] += w[e];
+            g->k_in[a[e]] += w[e];
+        }
+    }
+
+    if (directed) {
+        g->out_off = calloc((size_t)n + 1, sizeof(int64_t));
+        g->in_off = calloc((size_t)n + 1, sizeof(int64_t));
+        g->out = la_alloc((size_t)m, sizeof(la_inc));
+        g->in = la_alloc((size_t)m, sizeof(la_inc));
+        if (!g->out_off || !g->in_off || !g->out || !g->in) goto done;
+        for (e = 0; e < m; e++) {
+            g->out_off[a[e] + 1]++;
+            g->in_off[b[e] + 1]++;
+        }
+        for (v = 0; v < n; v++) {
+            g->out_off[v + 1] += g->out_off[v];
+            g->in_off[v + 1] += g->in_off[v];
+            g->all_off[v + 1] = g->out_off[v + 1] + g->in_off[v + 1];
+        }
+        memcpy(dst0, g->out_off, ((size_t)n + 1) * sizeof(int64_t));
+        memcpy(dst1, g->in_off, ((size_t)n + 1) * sizeof(int64_t));
+        if (sort_half_edges(g, a, b, dst0, dst1, g->out, g->in) != 0) goto done;
+        for (v = 0; v < n; v++) merge_all(g, v);
+    } else {
+        /* ALL = the edges with from == v, then those with to == v (a loop is
+         * in both), each part sorted: igraph's "out" then "in" index lists */
+        int64_t *n_from = dst1; /* count of edges with from == v, reused below */
+        memset(n_from, 0, ((size_t)n + 1) * sizeof(int64_t));
+        for (e = 0; e < m; e++) {
+            n_from[a[e]]++;
+            g->all_off[a[e] + 1]++;
+            g->all_off[b[e] + 1]++;
+        }
+        for (v = 0; v < n; v++) {
+            g->all_off[v + 1] += g->all_off[v];
+            dst0[v] = g->all_off[v];
+            dst1[v] = g->all_off[v] + n_from[v];
+        }
+        if (sort_half_edges(g, a, b, dst0, dst1, g->all, g->all) != 0) goto done;
+    }
+    rc = 0;
+done:
+    free(a);
+    free(b);
+    free(dst0);
+    free(dst1);
+    if (rc != 0) la_graph_free(g);
+    return rc;
+}

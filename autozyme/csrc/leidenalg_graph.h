@@ -1,0 +1,47 @@
+/* libleidenalg's Graph (src/GraphHelper.cpp) over one contiguous store.
+ *
+ * Edges are kept as a CSR in igraph edge-id order (edge e of row v runs
+ * v -> tgt[e]; for an undirected graph igraph stores it as from = max, to = min
+ * of the endpoints). Each vertex's incidences are stored as (weight, neighbour)
+ * in exactly the order igraph's incident/neighbors functions list them, so the
+ * floating-point sums run in upstream's order. */
+#ifndef AZ_LEIDENALG_GRAPH_H
+#define AZ_LEIDENALG_GRAPH_H
+
+#include <stdint.h>
+
+typedef struct {
+    double w;
+    int32_t u;
+} la_inc;
+
+typedef struct {
+    int32_t n;
+    int64_t m;
+    int directed;
+    /* edges in edge-id order: row v holds edges off[v] .. off[v + 1] - 1 */
+    int64_t *off;
+    int32_t *tgt;
+    double *w;
+    /* mode ALL with loops twice (undirected: the only mode) */
+    int64_t *all_off;
+    la_inc *all;
+    /* directed only: mode OUT and mode IN (loops once) */
+    int64_t *out_off, *in_off;
+    la_inc *out, *in;
+    /* strength(v, OUT) and strength(v, IN); the same array if undirected */
+    double *k_out, *k_in;
+    double *node_size;
+    double *self_w; /* weight of v's self-loop, 0 without one */
+    double total_weight;
+} la_graph;
+
+/* Takes ownership of off (n + 1), tgt (m) and w (m), all from malloc, and
+ * builds the rest. node_size may be NULL (every size 1), else it is owned too.
+ * Returns 0, or -1 when out of memory (everything given is freed then). */
+int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
+                  double *node_size);
+
+void la_graph_free(la_graph *g);
+
+#endif

@@ -1,0 +1,492 @@
+/* libleidenalg's Optimiser (src/Optimiser.cpp) with the defaults leidenalg's
+ * Python layer leaves in place: consider_comms ALL_NEIGH_COMMS, optimise
+ * routine MOVE_NODES, consider_empty_community, refine_partition with routine
+ * MERGE_NODES, one layer of weight 1, no fixed nodes. See leidenalg_optimiser.h. */
+#include "leidenalg_optimiser.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leidenalg_graph.h"
+#include "leidenalg_partition.h"
+
+typedef struct {
+    la_graph g;
+    la_part p;
+} la_level;
+
+typedef struct {
+    const la_options *opt;
+    az_rng rng;
+    uint32_t key[AZ_MT_N];
+    az_interrupt *intr;
+    la_scratch s;
+    int32_t *queue;    /* vertex order; FIFO ring in move_nodes */
+    uint8_t *stable;   /* is_node_stable */
+    uint8_t *added;    /* comm_added / neighbour_comm_added */
+    int32_t *comms;    /* candidate or neighbouring communities */
+    int32_t *aggnode;  /* aggregate_node_per_individual_node */
+    int32_t *newmemb;  /* membership of the next collapsed graph */
+    double *acc;       /* edge_weight_to_community */
+    int64_t *goff;     /* nodes of each community: goff[c] .. goff[c + 1] - 1 in gnodes */
+    int32_t *gnodes;
+} la_work;
+
+static void *la_alloc(size_t count, size_t size) {
+    return malloc(count ? count * size : 1);
+}
+
+/* Cooperative cancellation every 2^14 node visits. */
+static int tick(az_interrupt *intr) {
+    if (++intr->counter >= (1u << 14)) {
+        intr->counter = 0;
+        return intr->check && intr->check(intr->ctx);
+    }
+    return 0;
+}
+
+/* MutableVertexPartition::csize(): zero beyond the known communities */
+static double comm_csize(const la_part *p, int32_t c) {
+    return c < p->n_comms ? p->csize[c] : 0.0;
+}
+
+/* The libleidenalg 0.11/0.12 test "Do not create too-large communities". */
+static int too_large(const la_work *W, const la_part *p, int32_t comm, double v_size) {
+    const uint64_t mcs = W->opt->max_comm_size;
+    return W->opt->version == LA_OPT_0_12 && 0 < mcs && (double)mcs < comm_csize(p, comm) + v_size;
+}
+
+static double initial_max_improv(const la_work *W, const la_part *p, int32_t v_comm, double dflt) {
+    const uint64_t mcs = W->opt->max_comm_size;
+    return (0 < mcs && (double)mcs < p->csize[v_comm]) ? -INFINITY : dflt;
+}
+
+/* mirrors Optimiser::move_nodes() in libleidenalg 0.13.0 src/Optimiser.cpp
+ * (and 0.11.0 / 0.12.0 with their max_comm_size test): a shuffled FIFO of
+ * nodes, each moved to the best neighbouring or empty community; neighbours
+ * that left the new community's side are queued again. */
+static int move_nodes(la_work *W, la_part *p, double *improv) {
+    const la_graph *g = p->g;
+    const int32_t n = g->n;
+    int64_t head = 0, count = n;
+    double total = 0.0;
+    int32_t v;
+    for (v = 0; v < n; v++) {
+        W->queue[v] = v;
+        W->stable[v] = 0;
+    }
+    az_rng_shuffle(&W->rng, W->queue, n);
+    while (count > 0) {
+        int32_t v_comm, max_comm, nc = 0, i;
+        double max_improv, v_size;
+        v = W->queue[head];
+        head = head + 1 == n ? 0 : head + 1;
+        count--;
+        if (tick(W->intr)) return AZ_EINTR;
+
+        v_comm = p->memb[v];
+        la_part_cache_node(p, &W->s, v, 1);
+        for (i = 0; i < W->s.all->len; i++) W->comms[nc++] = W->s.all->list[i];
+        /* a node alone in its community never moves to an empty one */
+        if (p->cnodes[v_comm] > 1) W->comms[nc++] = la_part_get_empty_community(p);
+
+        max_comm = v_comm;
+        max_improv = initial_max_improv(W, p, v_comm, 10 * DBL_EPSILON);
+        v_size = g->node_size[v];
+        for (i = 0; i < nc; i++) {
+            const int32_t comm = W->comms[i];
+            double possible_improv = 0.0;
+            if (too_large(W, p, comm, v_size)) continue;
+            possible_improv += 1.0 * la_part_diff_move(p, &W->s, v, comm);
+            if (possible_improv > max_improv) {
+                max_comm = comm;
+                max_improv = possible_improv;
+            }
+        }
+        W->stable[v] = 1;
+        if (max_comm != v_comm) {
+            const la_inc *inc = g->all + g->all_off[v];
+            const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+            int64_t k;
+            total += max_improv;
+            la_part_move_node(p, v, max_comm);
+            for (k = 0; k < deg; k++) {
+                const int32_t u = inc[k].u;
+                if (W->stable[u] && p->memb[u] != max_comm) {
+                    int64_t tail = head + count;
+                    if (tail >= n) tail -= n;
+                    W->queue[tail] = u;
+                    count++;
+                    W->stable[u] = 0;
+                }
+            }
+        }
+    }
+    la_part_renumber(p, &W->s);
+    *improv = total;
+    return AZ_OK;
+}
+
+/* mirrors Optimiser::merge_nodes_constrained() in libleidenalg 0.13.0
+ * src/Optimiser.cpp with refine_consider_comms RAND_NEIGH_COMM, and in 0.11.0 /
+ * 0.12.0 with ALL_NEIGH_COMMS: each node still alone in its refined community,
+ * in shuffled order, may join a community of a neighbour within the same
+ * community of constrained_memb. */
+static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb) {
+    const la_graph *g = p->g;
+    const int32_t n = g->n;
+    int32_t i, v;
+    for (v = 0; v < n; v++) W->queue[v] = v;
+    az_rng_shuffle(&W->rng, W->queue, n);
+    for (i = 0; i < n; i++) {
+        const la_inc *inc;
+        int64_t deg, k;
+        int32_t v_comm, max_comm, nc = 0, j;
+        double max_improv, v_size;
+        v = W->queue[i];
+        if (tick(W->intr)) return AZ_EINTR;
+        v_comm = p->memb[v];
+        if (p->cnodes[v_comm] != 1) continue;
+
+        inc = g->all + g->all_off[v];
+        deg = g->all_off[v + 1] - g->all_off[v];
+        if (W->opt->version == LA_OPT_0_13) {
+            /* get_neigh_comms(v, ALL, constrained) never marks a community as
+             * added, so it lists one entry per incidence: a draw proportional
+             * to the incidences, with a chance k / (k + 1) of trying to move */
+            int64_t cnt = 0;
+            for (k = 0; k < deg; k++) cnt += cmemb[inc[k].u] == cmemb[v];
+            if (cnt > 0 && az_rng_integer(&W->rng, cnt) > 0) {
+                int64_t idx = az_rng_integer(&W->rng, cnt - 1);
+                for (k = 0; k < deg; k++) {
+                    if (cmemb[inc[k].u] == cmemb[v] && idx-- == 0) {
+                        W->comms[nc++] = p->memb[inc[k].u];
+                        break;
+                    }
+                }
+            }
+        } else {
+            for (k = 0; k < deg; k++) {
+                const int32_t u = inc[k].u;
+                if (cmemb[u] == cmemb[v] && !W->added[p->memb[u]]) {
+                    W->added[p->memb[u]] = 1;
+                    W->comms[nc++] = p->memb[u];
+                }
+            }
+            for (j = 0; j < nc; j++) W->added[W->comms[j]] = 0;
+        }
+
+        max_comm = v_comm;
+        max_improv = initial_max_improv(W, p, v_comm, 0.0);
+        v_size = g->node_size[v];
+        if (nc > 0) la_part_cache_node(p, &W->s, v, 0);
+        for (j = 0; j < nc; j++) {
+            const int32_t comm = W->comms[j];
+            double possible_improv = 0.0;
+            if (too_large(W, p, comm, v_size)) continue;
+            possible_improv += 1.0 * la_part_diff_move(p, &W->s, v, comm);
+            if (possible_improv >= max_improv) {
+                max_comm = comm;
+                max_improv = possible_improv;
+            }
+        }
+        if (max_comm != v_comm) la_part_move_node(p, v, max_comm);
+    }
+    la_part_renumber(p, &W->s);
+    return AZ_OK;
+}
+
+/* mirrors Graph::collapse_graph() in libleidenalg src/GraphHelper.cpp: one
+ * node per community of p; per community (ascending) and per member node
+ * (ascending), the edges leaving the node add their weight to the target's
+ * community, and the aggregated edges follow first appearance. An undirected
+ * self-loop is seen twice and counts half each time. */
+static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
+    const la_graph *g = p->g;
+    const int32_t k = p->n_comms;
+    int64_t *off = la_alloc((size_t)k + 1, sizeof(int64_t));
+    int32_t *tgt = la_alloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
+    double *w = la_alloc((size_t)g->m, sizeof(double));
+    double *sizes = la_alloc((size_t)k, sizeof(double));
+    int64_t cnt = 0, i;
+    int32_t c, v;
+    if (!off || !tgt || !w || !sizes) {
+        free(off);
+        free(tgt);
+        free(w);
+        free(sizes);
+        return AZ_ENOMEM;
+    }
+    /* get_communities(): members in ascending order */
+    memset(W->goff, 0, ((size_t)k + 1) * sizeof(int64_t));
+    for (v = 0; v < g->n; v++) W->goff[p->memb[v] + 1]++;
+    for (c = 0; c < k; c++) W->goff[c + 1] += W->goff[c];
+    for (v = 0; v < g->n; v++) W->gnodes[W->goff[p->memb[v]]++] = v;
+    for (c = k; c > 0; c--) W->goff[c] = W->goff[c - 1];
+    W->goff[0] = 0;
+
+    for (c = 0; c < k; c++) {
+        int32_t nn = 0, j;
+        off[c] = cnt;
+        for (i = W->goff[c]; i < W->goff[c + 1]; i++) {
+            const la_inc *inc;
+            int64_t deg, e;
+            v = W->gnodes[i];
+            if (g->directed) {
+                inc = g->out + g->out_off[v];
+                deg = g->out_off[v + 1] - g->out_off[v];
+            } else {
+                inc = g->all + g->all_off[v];
+                deg = g->all_off[v + 1] - g->all_off[v];
+            }
+            for (e = 0; e < deg; e++) {
+                const int32_t u = inc[e].u, uc = p->memb[u];
+                double we = inc[e].w;
+                if (!g->directed) {
+                    if (u > v) continue; /* from != v: the edge belongs to u */
+                    if (u == v) we /= 2.0;
+                }
+                if (!W->added[uc]) {
+                    W->added[uc] = 1;
+                    W->comms[nn++] = uc;
+                }
+                W->acc[uc] += we;
+            }
+        }
+        for (j = 0; j < nn; j++) {
+            const int32_t uc = W->comms[j];
+            tgt[cnt] = uc;
+            w[cnt] = W->acc[uc];
+            cnt++;
+            W->acc[uc] = 0.0;
+            W->added[uc] = 0;
+        }
+    }
+    off[k] = cnt;
+    for (c = 0; c < k; c++) sizes[c] = p->csize[c];
+    return la_graph_init(out, k, g->directed, off, tgt, w, sizes) == 0 ? AZ_OK : AZ_ENOMEM;
+}
+
+static void level_free(la_level *L) {
+    if (!L) return;
+    la_part_free(&L->p);
+    la_graph_free(&L->g);
+    free(L);
+}
+
+/* mirrors Optimiser::optimise_partition() in libleidenalg src/Optimiser.cpp
+ * for one layer without fixed nodes: move nodes, carry the result to the
+ * input partition, refine within communities, aggregate the refinement, and
+ * repeat while the aggregate graph shrinks. */
+static int optimise_partition(la_work *W, la_part *P0, double *improv) {
+    const la_options *opt = W->opt;
+    const int32_t n0 = P0->g->n;
+    la_level *cur = NULL; /* NULL: the collapsed level is the input itself */
+    la_part *cp = P0;
+    int further, rc = AZ_OK;
+    int32_t v;
+    *improv = 0.0;
+    for (v = 0; v < n0; v++) W->aggnode[v] = v;
+    do {
+        la_part sub;
+        la_level *next = NULL;
+        double d;
+        const la_graph *cg = cp->g;
+
+        rc = move_nodes(W, cp, &d);
+        if (rc != AZ_OK) break;
+        *improv += d;
+        if (cp != P0) {
+            /* from_coarse_partition(collapsed, aggregate_node_per_individual_node) */
+            for (v = 0; v < n0; v++) P0->memb[v] = cp->memb[W->aggnode[v]];
+            la_part_init_admin(P0);
+        }
+
+        if (la_part_init(&sub, cg, opt->type, opt->resolution, NULL) != 0) {
+            rc = AZ_ENOMEM;
+            break;
+        }
+        rc = merge_nodes_constrained(W, &sub, cp->memb);
+        if (rc == AZ_OK) {
+            for (v = 0; v < n0; v++) W->aggnode[v] = sub.memb[W->aggnode[v]];
+            next = calloc(1, sizeof(la_level));
+            rc = next ? collapse_graph(W, &sub, &next->g) : AZ_ENOMEM;
+            if (rc == AZ_OK) {
+                for (v = 0; v < cg->n; v++) W->newmemb[sub.memb[v]] = cp->memb[v];
+                if (la_part_init(&next->p, &next->g, opt->type, opt->resolution, W->newmemb) != 0) {
+                    la_graph_free(&next->g);
+                    rc = AZ_ENOMEM;
+                }
+            }
+            if (rc != AZ_OK) free(next);
+        }
+        la_part_free(&sub);
+        if (rc != AZ_OK) break;
+
+        further = next->g.n < cg->n && cg->n > cp->n_comms;
+        level_free(cur);
+        cur = next;
+        cp = &cur->p;
+    } while (further);
+    level_free(cur);
+    if (rc == AZ_OK) la_part_renumber(P0, &W->s);
+    return rc;
+}
+
+static void work_free(la_work *W) {
+    la_scratch_free(&W->s);
+    free(W->queue);
+    free(W->stable);
+    free(W->added);
+    free(W->comms);
+    free(W->aggnode);
+    free(W->newmemb);
+    free(W->acc);
+    free(W->goff);
+    free(W->gnodes);
+}
+
+static int work_init(la_work *W, const la_options *opt, int32_t n, az_interrupt *intr) {
+    const size_t cap = (size_t)n + 1;
+    memset(W, 0, sizeof(*W));
+    W->opt = opt;
+    W->intr = intr;
+    W->rng.mt.key = W->key;
+    W->rng.source = AZ_RNG_IGRAPH_MT;
+    /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
+    az_mt_seed_igraph(&W->rng.mt, opt->seed);
+    W->queue = la_alloc(cap, sizeof(int32_t));
+    W->stable = calloc(cap, 1);
+    W->added = calloc(cap, 1);
+    W->comms = la_alloc(cap, sizeof(int32_t));
+    W->aggnode = la_alloc(cap, sizeof(int32_t));
+    W->newmemb = la_alloc(cap, sizeof(int32_t));
+    W->acc = calloc(cap, sizeof(double));
+    W->goff = la_alloc(cap + 1, sizeof(int64_t));
+    W->gnodes = la_alloc(cap, sizeof(int32_t));
+    if (la_scratch_init(&W->s, n, opt->directed) != 0 || !W->queue || !W->stable || !W->added ||
+        !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes) {
+        work_free(W);
+        return AZ_ENOMEM;
+    }
+    return AZ_OK;
+}
+
+/* The input graph as libleidenalg's Graph sees it: igraph's edges in id
+ * order, weight 1 for every edge without weights. */
+static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph *g) {
+    const int32_t n = (int32_t)in->n_vertices;
+    const int64_t m = in->n_edges;
+    int64_t *off = la_alloc((size_t)n + 1, sizeof(int64_t));
+    int32_t *tgt = la_alloc((size_t)m, sizeof(int32_t));
+    double *w = la_alloc((size_t)m, sizeof(double));
+    int64_t e;
+    if (!off || !tgt || !w) {
+        free(off);
+        free(tgt);
+        free(w);
+        return AZ_ENOMEM;
+    }
+    memcpy(off, in->indptr, ((size_t)n + 1) * sizeof(int64_t));
+    for (e = 0; e < m; e++) {
+        tgt[e] = in->indices32 ? in->indices32[e] : (int32_t)in->indices64[e];
+        w[e] = opt->use_weights && in->weights ? in->weights[e] : 1.0;
+    }
+    return la_graph_init(g, n, opt->directed, off, tgt, w, NULL) == 0 ? AZ_OK : AZ_ENOMEM;
+}
+
+/* mirrors leidenalg's find_partition() and Optimiser.optimise_partition() in
+ * src/leidenalg/functions.py / Optimiser.py: iterate n_iterations times, or
+ * (n_iterations < 0) until an iteration's improvement is not positive. */
+int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t *membership,
+                      double *quality, az_interrupt *intr) {
+    const int32_t n = (int32_t)graph->n_vertices;
+    la_graph g0;
+    la_part P0;
+    la_work W;
+    int32_t *memb32, v;
+    int64_t itr = 0;
+    int rc, cont;
+
+    rc = input_graph(graph, opt, &g0);
+    if (rc != AZ_OK) return rc;
+    memb32 = la_alloc((size_t)n, sizeof(int32_t));
+    if (!memb32) {
+        la_graph_free(&g0);
+        return AZ_ENOMEM;
+    }
+    for (v = 0; v < n; v++) memb32[v] = (int32_t)membership[v];
+    rc = la_part_init(&P0, &g0, opt->type, opt->resolution, memb32) == 0 ? AZ_OK : AZ_ENOMEM;
+    free(memb32);
+    if (rc != AZ_OK) {
+        la_graph_free(&g0);
+        return rc;
+    }
+    rc = work_init(&W, opt, n, intr);
+    if (rc != AZ_OK) {
+        la_part_free(&P0);
+        la_graph_free(&g0);
+        return rc;
+    }
+
+    cont = opt->n_iterations < 0 || itr < opt->n_iterations;
+    while (cont) {
+        double diff_inc;
+        rc = optimise_partition(&W, &P0, &diff_inc);
+        if (rc != AZ_OK) break;
+        itr++;
+        cont = opt->n_iterations < 0 ? diff_inc > 0 : itr < opt->n_iterations;
+    }
+    if (rc == AZ_OK) {
+        for (v = 0; v < n; v++) membership[v] = P0.memb[v];
+        *quality = la_part_quality(&P0);
+    }
+    work_free(&W);
+    la_part_free(&P0);
+    la_graph_free(&g0);
+    return rc;
+}
+
+/* mirrors igraph_modularity() in igraph community/modularity.c (cores 0.10 and
+ * 1.0) without weights; the undirected case is az_modularity(). */
+int la_igraph_modularity(const az_edge_graph *graph, int directed, const int64_t *membership,
+                         int64_t n_partitions, double *modularity) {
+    az_edge_graph unweighted = *graph;
+    double *k_out, *k_in, e = 0.0, m;
+    int64_t v, i, c;
+    unweighted.weights = NULL;
+    if (!directed) return az_modularity(&unweighted, membership, n_partitions, 1.0, modularity);
+    k_out = calloc((size_t)n_partitions + 1, sizeof(double));
+    k_in = calloc((size_t)n_partitions + 1, sizeof(double));
+    if (!k_out || !k_in) {
+        free(k_out);
+        free(k_in);
+        return AZ_ENOMEM;
+    }
+    m = (double)graph->n_edges;
+    for (v = 0; v < graph->n_vertices; v++) {
+        for (i = graph->indptr[v]; i < graph->indptr[v + 1]; i++) {
+            const int64_t t = graph->indices32 ? graph->indices32[i] : graph->indices64[i];
+            const int64_t c1 = membership[v], c2 = membership[t];
+            if (c1 == c2) e += 1;
+            k_out[c1] += 1;
+            k_in[c2] += 1;
+        }
+    }
+    for (c = 0; c < n_partitions; c++) {
+        k_out[c] *= 1.0 / m;
+        k_in[c] *= 1.0 / m;
+    }
+    e /= m;
+    if (m > 0) {
+        *modularity = e;
+        for (c = 0; c < n_partitions; c++) *modularity -= 1.0 * k_out[c] * k_in[c];
+    } else {
+        *modularity = NAN;
+    }
+    free(k_out);
+    free(k_in);
+    return AZ_OK;
+}

@@ -1,0 +1,43 @@
+/* libleidenalg's Optimiser as leidenalg.find_partition() drives it. */
+#ifndef AZ_LEIDENALG_OPTIMISER_H
+#define AZ_LEIDENALG_OPTIMISER_H
+
+#include <stdint.h>
+
+#include "igraph_leiden.h"
+
+/* Optimiser generations:
+ * LA_OPT_0_12: libleidenalg 0.11.0 / 0.12.0 (leidenalg 0.10.2 / 0.11.0):
+ *   refinement considers all neighbouring communities; max_comm_size skips
+ *   candidate communities that would grow too large.
+ * LA_OPT_0_13: libleidenalg 0.13.0 (leidenalg 0.12.0): refinement draws one
+ *   random neighbouring community; max_comm_size only forbids staying in an
+ *   oversized community (size constraints otherwise need
+ *   community_constraint_enforcement, which find_partition leaves at 0). */
+enum { LA_OPT_0_12 = 0, LA_OPT_0_13 = 1 };
+
+typedef struct {
+    int type;               /* LA_RB_CONFIGURATION, LA_MODULARITY, LA_CPM */
+    double resolution;
+    int directed;
+    int use_weights;
+    int64_t n_iterations;   /* < 0: until an iteration improves nothing */
+    uint64_t seed;
+    uint64_t max_comm_size; /* 0: unbounded */
+    int version;            /* LA_OPT_0_12 or LA_OPT_0_13 */
+} la_options;
+
+/* find_partition(graph, partition_type, initial_membership, weights,
+ * n_iterations, max_comm_size, seed). membership: in, the initial membership
+ * (labels in [0, n)); out, part.membership. quality: part.quality().
+ * Returns AZ_OK, AZ_ENOMEM or AZ_EINTR. */
+int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t *membership,
+                      double *quality, az_interrupt *intr);
+
+/* igraph_modularity(graph, membership, weights=NULL, resolution=1,
+ * directed=True), what python-igraph's VertexClustering.modularity reports
+ * for the partition; membership labels lie in [0, n_partitions). */
+int la_igraph_modularity(const az_edge_graph *graph, int directed, const int64_t *membership,
+                         int64_t n_partitions, double *modularity);
+
+#endif

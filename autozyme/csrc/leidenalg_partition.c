@@ -1,0 +1,378 @@
+/* libleidenalg's MutableVertexPartition and quality functions. See
+ * leidenalg_partition.h. */
+#include "leidenalg_partition.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t size;  /* csize truncated to size_t, as rank_order_communities() does */
+    int64_t nodes;
+    int32_t id;
+} la_rank;
+
+static void *la_alloc(size_t count, size_t size) {
+    return malloc(count ? count * size : 1);
+}
+
+int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+    const size_t cap = (size_t)g->n + 1; /* there are never more communities than nodes */
+    int32_t v;
+    memset(p, 0, sizeof(*p));
+    p->g = g;
+    p->type = type;
+    p->resolution = resolution;
+    p->memb = la_alloc((size_t)g->n, sizeof(int32_t));
+    p->w_in = la_alloc(cap, sizeof(double));
+    p->w_from = la_alloc(cap, sizeof(double));
+    p->w_to = g->directed ? la_alloc(cap, sizeof(double)) : p->w_from;
+    p->csize = la_alloc(cap, sizeof(double));
+    p->cnodes = la_alloc(cap, sizeof(int32_t));
+    p->empty = la_alloc(cap, sizeof(int32_t));
+    if (!p->memb || !p->w_in || !p->w_from || !p->w_to || !p->csize || !p->cnodes || !p->empty) {
+        la_part_free(p);
+        return -1;
+    }
+    for (v = 0; v < g->n; v++) p->memb[v] = memb ? memb[v] : v;
+    la_part_init_admin(p);
+    return 0;
+}
+
+void la_part_free(la_part *p) {
+    if (p->w_to != p->w_from) free(p->w_to);
+    free(p->memb);
+    free(p->w_in);
+    free(p->w_from);
+    free(p->csize);
+    free(p->cnodes);
+    free(p->empty);
+    memset(p, 0, sizeof(*p));
+}
+
+/* mirrors MutableVertexPartition::update_n_communities() */
+static void update_n_communities(la_part *p) {
+    int32_t v;
+    p->n_comms = 0;
+    for (v = 0; v < p->g->n; v++) {
+        if (p->memb[v] >= p->n_comms) p->n_comms = p->memb[v] + 1;
+    }
+}
+
+/* mirrors MutableVertexPartition::init_admin() in libleidenalg
+ * src/MutableVertexPartition.cpp: sums over the edges in edge-id order. */
+void la_part_init_admin(la_part *p) {
+    const la_graph *g = p->g;
+    int32_t v, c;
+    int64_t e;
+    update_n_communities(p);
+    memset(p->w_in, 0, (size_t)p->n_comms * sizeof(double));
+    memset(p->w_from, 0, (size_t)p->n_comms * sizeof(double));
+    if (g->directed) memset(p->w_to, 0, (size_t)p->n_comms * sizeof(double));
+    memset(p->csize, 0, (size_t)p->n_comms * sizeof(double));
+    memset(p->cnodes, 0, (size_t)p->n_comms * sizeof(int32_t));
+    for (v = 0; v < g->n; v++) {
+        p->csize[p->memb[v]] += g->node_size[v];
+        p->cnodes[p->memb[v]] += 1;
+    }
+    for (v = 0; v < g->n; v++) {
+        for (e = g->off[v]; e < g->off[v + 1]; e++) {
+            const int32_t vc = p->memb[v], uc = p->memb[g->tgt[e]];
+            const double w = g->w[e];
+            /* undirected: from and to receive the same sums, kept once */
+            p->w_from[vc] += w;
+            if (g->directed) {
+                p->w_to[uc] += w;
+            } else {
+                p->w_from[uc] += w;
+            }
+            if (vc == uc) p->w_in[vc] += w;
+        }
+    }
+    p->n_empty = 0;
+    for (c = 0; c < p->n_comms; c++) {
+        if (p->cnodes[c] == 0) p->empty[p->n_empty++] = c;
+    }
+}
+
+/* mirrors MutableVertexPartition::add_empty_community() and
+ * get_empty_community() */
+int32_t la_part_get_empty_community(la_part *p) {
+    if (p->n_empty == 0) {
+        const int32_t c = p->n_comms++;
+        p->csize[c] = 0.0;
+        p->cnodes[c] = 0;
+        p->w_in[c] = 0.0;
+        p->w_from[c] = 0.0;
+        p->w_to[c] = 0.0;
+        p->empty[p->n_empty++] = c;
+    }
+    return p->empty[p->n_empty - 1];
+}
+
+/* mirrors MutableVertexPartition::move_node(): both passes (OUT, then IN)
+ * update the internal weights in upstream's order; for an undirected graph
+ * both passes walk the same list and from == to is updated once. */
+void la_part_move_node(la_part *p, int32_t v, int32_t new_comm) {
+    const la_graph *g = p->g;
+    const int32_t old_comm = p->memb[v];
+    const double node_size = g->node_size[v];
+    int pass;
+
+    p->cnodes[old_comm] -= 1;
+    p->csize[old_comm] -= node_size;
+    if (p->cnodes[old_comm] == 0) p->empty[p->n_empty++] = old_comm;
+    if (p->cnodes[new_comm] == 0) {
+        /* erase the last occurrence of new_comm from the empty list */
+        int32_t i = p->n_empty;
+        while (i > 0 && p->empty[i - 1] != new_comm) i--;
+        if (i > 0) {
+            memmove(p->empty + i - 1, p->empty + i, (size_t)(p->n_empty - i) * sizeof(int32_t));
+            p->n_empty--;
+        }
+    }
+    p->cnodes[new_comm] += 1;
+    p->csize[new_comm] += node_size;
+
+    for (pass = 0; pass < 2; pass++) {
+        const la_inc *inc;
+        int64_t k, deg;
+        double *tot;
+        if (g->directed) {
+            inc = pass == 0 ? g->out + g->out_off[v] : g->in + g->in_off[v];
+            deg = pass == 0 ? g->out_off[v + 1] - g->out_off[v] : g->in_off[v + 1] - g->in_off[v];
+            tot = pass == 0 ? p->w_from : p->w_to;
+        } else {
+            inc = g->all + g->all_off[v];
+            deg = g->all_off[v + 1] - g->all_off[v];
+            tot = pass == 0 ? p->w_from : NULL;
+        }
+        for (k = 0; k < deg; k++) {
+            const int32_t u = inc[k].u, u_comm = p->memb[u];
+            const double w = inc[k].w;
+            const double int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
+            if (tot) {
+                tot[old_comm] -= w;
+                tot[new_comm] += w;
+            }
+            if (old_comm == u_comm) p->w_in[old_comm] -= int_weight;
+            if (new_comm == u_comm || u == v) p->w_in[new_comm] += int_weight;
+        }
+    }
+    p->memb[v] = new_comm;
+}
+
+/* orderCSize() in libleidenalg src/GraphHelper.cpp: larger size first, then
+ * more nodes, then lower label; a total order, so qsort is deterministic. */
+static int order_csize(const void *pa, const void *pb) {
+    const la_rank *a = pa, *b = pb;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    if (a->nodes != b->nodes) return a->nodes > b->nodes ? -1 : 1;
+    return a->id < b->id ? -1 : (a->id > b->id);
+}
+
+static void relabel_doubles(double *x, const la_part *p, int32_t k, int32_t nb, la_scratch *s) {
+    int32_t c;
+    memset(s->tmp, 0, (size_t)nb * sizeof(double));
+    for (c = 0; c < k; c++) {
+        if (p->cnodes[c] > 0) s->tmp[s->new_id[c]] = x[c];
+    }
+    memcpy(x, s->tmp, (size_t)nb * sizeof(double));
+}
+
+/* mirrors MutableVertexPartition::renumber_communities(), i.e.
+ * rank_order_communities() followed by relabel_communities(): the bookkeeping
+ * moves with the labels (no recomputation). */
+void la_part_renumber(la_part *p, la_scratch *s) {
+    la_rank *rank = s->rank;
+    const int32_t k = p->n_comms;
+    int32_t c, v, nb;
+    int32_t *cn = (int32_t *)s->tmp; /* room for k ints: tmp holds n + 1 doubles */
+    for (c = 0; c < k; c++) {
+        rank[c].size = (uint64_t)p->csize[c];
+        rank[c].nodes = p->cnodes[c];
+        rank[c].id = c;
+    }
+    qsort(rank, (size_t)k, sizeof(la_rank), order_csize);
+    for (c = 0; c < k; c++) s->new_id[rank[c].id] = c;
+    for (v = 0; v < p->g->n; v++) p->memb[v] = s->new_id[p->memb[v]];
+    update_n_communities(p);
+    nb = p->n_comms;
+    relabel_doubles(p->w_in, p, k, nb, s);
+    relabel_doubles(p->w_from, p, k, nb, s);
+    if (p->g->directed) relabel_doubles(p->w_to, p, k, nb, s);
+    relabel_doubles(p->csize, p, k, nb, s);
+    memset(cn, 0, (size_t)nb * sizeof(int32_t));
+    for (c = 0; c < k; c++) {
+        if (p->cnodes[c] > 0) cn[s->new_id[c]] = p->cnodes[c];
+    }
+    memcpy(p->cnodes, cn, (size_t)nb * sizeof(int32_t));
+    p->n_empty = 0;
+    for (c = 0; c < nb; c++) {
+        if (p->cnodes[c] == 0) p->empty[p->n_empty++] = c;
+    }
+}
+
+/* mirrors MutableVertexPartition::cache_neigh_communities(): a community is
+ * listed once its running weight is nonzero. */
+static void cache_fill(la_comm_weights *cw, const la_inc *inc, int64_t deg, int32_t v,
+                       const int32_t *memb, int halve_loops) {
+    int64_t k;
+    int32_t i;
+    for (i = 0; i < cw->len; i++) {
+        cw->w[cw->list[i]] = 0.0;
+        cw->listed[cw->list[i]] = 0;
+    }
+    cw->len = 0;
+    for (k = 0; k < deg; k++) {
+        const int32_t u = inc[k].u, c = memb[u];
+        double w = inc[k].w;
+        if (u == v && halve_loops) w /= 2.0;
+        cw->w[c] += w;
+        if (cw->w[c] != 0 && !cw->listed[c]) {
+            cw->listed[c] = 1;
+            cw->list[cw->len++] = c;
+        }
+    }
+}
+
+void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int with_all) {
+    const la_graph *g = p->g;
+    if (!g->directed) {
+        cache_fill(s->to, g->all + g->all_off[v], g->all_off[v + 1] - g->all_off[v], v, p->memb, 1);
+        return;
+    }
+    cache_fill(s->to, g->out + g->out_off[v], g->out_off[v + 1] - g->out_off[v], v, p->memb, 0);
+    cache_fill(s->from, g->in + g->in_off[v], g->in_off[v + 1] - g->in_off[v], v, p->memb, 0);
+    if (with_all) {
+        cache_fill(s->all, g->all + g->all_off[v], g->all_off[v + 1] - g->all_off[v], v, p->memb,
+                   0);
+    }
+}
+
+static double comm_weight(const double *x, const la_part *p, int32_t c) {
+    return c < p->n_comms ? x[c] : 0.0;
+}
+
+/* mirrors RBConfigurationVertexPartition::diff_move(),
+ * ModularityVertexPartition::diff_move() and CPMVertexPartition::diff_move() */
+double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32_t new_comm) {
+    const la_graph *g = p->g;
+    const int32_t old_comm = p->memb[v];
+    const double *wto = s->to->w, *wfrom = s->from->w;
+    double diff = 0.0;
+    if (p->type == LA_CPM) {
+        if (new_comm != old_comm) {
+            const double w_to_old = wto[old_comm], w_to_new = wto[new_comm];
+            const double w_from_old = wfrom[old_comm], w_from_new = wfrom[new_comm];
+            const double nsize = g->node_size[v];
+            const double csize_old = comm_weight(p->csize, p, old_comm);
+            const double csize_new = comm_weight(p->csize, p, new_comm);
+            const double self_weight = g->self_w[v];
+            /* correct_self_loops is false for every partition find_partition builds */
+            const double ped_old = nsize * (2.0 * csize_old - nsize - 1.0);
+            const double diff_old =
+                w_to_old + w_from_old - self_weight - p->resolution * ped_old;
+            const double ped_new = nsize * (2.0 * csize_new + nsize - 1.0);
+            const double diff_new =
+                w_to_new + w_from_new + self_weight - p->resolution * ped_new;
+            diff = diff_new - diff_old;
+        }
+        return diff;
+    } else {
+        const double total_weight = g->total_weight * (2.0 - g->directed);
+        const double res = p->type == LA_MODULARITY ? 1.0 : p->resolution;
+        if (total_weight == 0.0) return 0.0;
+        if (new_comm != old_comm) {
+            const double w_to_old = wto[old_comm], w_from_old = wfrom[old_comm];
+            const double w_to_new = wto[new_comm], w_from_new = wfrom[new_comm];
+            const double k_out = g->k_out[v], k_in = g->k_in[v];
+            const double self_weight = g->self_w[v];
+            const double K_out_old = comm_weight(p->w_from, p, old_comm);
+            const double K_in_old = comm_weight(p->w_to, p, old_comm);
+            const double K_out_new = comm_weight(p->w_from, p, new_comm) + k_out;
+            const double K_in_new = comm_weight(p->w_to, p, new_comm) + k_in;
+            double diff_old, diff_new;
+            if (p->type == LA_MODULARITY) {
+                /* Modularity has no resolution factor in its terms */
+                diff_old = (w_to_old - k_out * K_in_old / total_weight) +
+                           (w_from_old - k_in * K_out_old / total_weight);
+                diff_new = (w_to_new + self_weight - k_out * K_in_new / total_weight) +
+                           (w_from_new + self_weight - k_in * K_out_new / total_weight);
+            } else {
+                diff_old = (w_to_old - res * k_out * K_in_old / total_weight) +
+                           (w_from_old - res * k_in * K_out_old / total_weight);
+                diff_new = (w_to_new + self_weight - res * k_out * K_in_new / total_weight) +
+                           (w_from_new + self_weight - res * k_in * K_out_new / total_weight);
+            }
+            diff = diff_new - diff_old;
+        }
+        if (p->type == LA_MODULARITY) return diff / (g->directed ? g->total_weight : 2 * g->total_weight);
+        return diff;
+    }
+}
+
+/* mirrors RBConfigurationVertexPartition::quality(resolution),
+ * ModularityVertexPartition::quality() and CPMVertexPartition::quality() */
+double la_part_quality(const la_part *p) {
+    const la_graph *g = p->g;
+    double mod = 0.0;
+    int32_t c;
+    if (p->type == LA_CPM) {
+        for (c = 0; c < p->n_comms; c++) {
+            /* Graph::possible_edges() without self-loop correction */
+            double pe = p->csize[c] * (p->csize[c] - 1);
+            if (!g->directed) pe /= 2;
+            mod += p->w_in[c] - p->resolution * pe;
+        }
+        return (2.0 - g->directed) * mod;
+    } else {
+        const double m = g->directed ? g->total_weight : 2 * g->total_weight;
+        if (m == 0) return 0.0;
+        for (c = 0; c < p->n_comms; c++) {
+            const double denom = (g->directed ? 1.0 : 4.0) * g->total_weight;
+            if (p->type == LA_MODULARITY) {
+                mod += p->w_in[c] - p->w_from[c] * p->w_to[c] / denom;
+            } else {
+                mod += p->w_in[c] - p->resolution * p->w_from[c] * p->w_to[c] / denom;
+            }
+        }
+        if (p->type == LA_MODULARITY) return (2.0 - g->directed) * mod / m;
+        return (2.0 - g->directed) * mod;
+    }
+}
+
+int la_scratch_init(la_scratch *s, int32_t n, int directed) {
+    const size_t cap = (size_t)n + 1;
+    int i, ok = 1;
+    memset(s, 0, sizeof(*s));
+    for (i = 0; i < 3; i++) {
+        s->store[i].w = calloc(cap, sizeof(double));
+        s->store[i].list = la_alloc(cap, sizeof(int32_t));
+        s->store[i].listed = calloc(cap, 1);
+        ok = ok && s->store[i].w && s->store[i].list && s->store[i].listed;
+    }
+    s->to = &s->store[0];
+    s->from = directed ? &s->store[1] : s->to;
+    s->all = directed ? &s->store[2] : s->to;
+    s->new_id = la_alloc(cap, sizeof(int32_t));
+    s->tmp = la_alloc(cap, sizeof(double));
+    s->rank = la_alloc(cap, sizeof(la_rank));
+    if (!ok || !s->new_id || !s->tmp || !s->rank) {
+        la_scratch_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+void la_scratch_free(la_scratch *s) {
+    int i;
+    for (i = 0; i < 3; i++) {
+        free(s->store[i].w);
+        free(s->store[i].list);
+        free(s->store[i].listed);
+    }
+    free(s->new_id);
+    free(s->tmp);
+    free(s->rank);
+    memset(s, 0, sizeof(*s));
+}
