@@ -3,6 +3,7 @@
 #include <Python.h>
 
 #include "igraph_leiden.h"
+#include "leidenalg_binding.h"
 
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
@@ -179,6 +180,7 @@ static PyMethodDef core_methods[] = {
      "igraph's Leiden; updates membership (int64) and the MT19937 key (uint32[624]) in place."},
     {"modularity", core_modularity, METH_VARARGS,
      "modularity(n, indptr, indices, weights, membership, n_partitions, resolution) -> float"},
+    {"leidenalg_find_partition", az_py_leidenalg_find_partition, METH_VARARGS, AZ_LEIDENALG_FIND_PARTITION_DOC},
     {NULL, NULL, 0, NULL},
 };
 
