@@ -7,9 +7,15 @@ generation: 0.10.2 and 0.11.0 (libleidenalg 0.11 / 0.12) refine over all neighbo
 communities and skip candidates that would exceed ``max_comm_size``; 0.12.0
 (libleidenalg 0.13) refines towards one random neighbouring community and only applies
 ``max_comm_size`` to the community a node leaves.
+
+``part.modularity`` comes from python-igraph (``Graph.modularity(membership)``: no
+weights, resolution 1, directed if the graph is); python-igraph before 0.11.5 (C core up
+to 0.10.10) sums it in another order, hence ``igraph_version``.
 """
 
 from __future__ import annotations
+
+from importlib import metadata
 
 import numpy as np
 
@@ -24,12 +30,28 @@ SUPPORTED_VERSIONS = {"0.10.2": 0, "0.11.0": 0, "0.12.0": 1}
 _SIZE_T = 1 << 64
 
 
+def _legacy_modularity(igraph_version: str | None) -> bool:
+    """Whether python-igraph ``igraph_version`` (default: the installed one) bundles a C
+    core up to 0.10.10, i.e. is older than 0.11.5."""
+    if igraph_version is None:
+        try:
+            igraph_version = metadata.version("igraph")
+        except metadata.PackageNotFoundError:
+            return False
+    parts = []
+    for piece in igraph_version.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts) < (0, 11, 5)
+
+
 def _initial_membership(initial_membership: np.ndarray | None, n: int) -> np.ndarray:
     """A writable int64 copy: singletons, or the given labels (which must lie in [0, n))."""
     if initial_membership is None:
         return np.arange(n, dtype=np.int64)
     memb = np.array(initial_membership, copy=True)
-    if memb.ndim != 1 or memb.size != n or (memb.size and not np.issubdtype(memb.dtype, np.integer)):
+    integral = memb.size == 0 or np.issubdtype(memb.dtype, np.integer)
+    if memb.ndim != 1 or memb.size != n or not integral:
         raise ValueError("initial_membership must hold one integer per vertex")
     if memb.size and (memb.min() < 0 or memb.max() >= n):
         # leidenalg: "Value cannot exceed length of list."
@@ -49,6 +71,7 @@ def find_partition_with_quality(
     max_comm_size: int = 0,
     initial_membership: np.ndarray | None = None,
     leidenalg_version: str,
+    igraph_version: str | None = None,
 ) -> tuple[np.ndarray, float, float]:
     """Like :func:`find_partition`, also returning ``part.quality()``."""
     try:
@@ -85,6 +108,7 @@ def find_partition_with_quality(
         seed % _SIZE_T,  # size_t(seed), as leidenalg passes it to igraph_rng_seed()
         int(max_comm_size),
         version,
+        _legacy_modularity(igraph_version),
     )
     return membership, modularity, quality
 
@@ -101,11 +125,12 @@ def find_partition(
     max_comm_size: int = 0,
     initial_membership: np.ndarray | None = None,
     leidenalg_version: str,
+    igraph_version: str | None = None,
 ) -> tuple[np.ndarray, float]:
     """``leidenalg.find_partition`` -> (``part.membership``, ``part.modularity``).
 
-    ``part.modularity`` is python-igraph's ``Graph.modularity(membership)``: unweighted,
-    resolution 1, directed if the graph is.
+    ``igraph_version``: the python-igraph computing ``part.modularity`` (default: the
+    installed one).
     """
     membership, modularity, _ = find_partition_with_quality(
         graph,
@@ -118,5 +143,6 @@ def find_partition(
         max_comm_size=max_comm_size,
         initial_membership=initial_membership,
         leidenalg_version=leidenalg_version,
+        igraph_version=igraph_version,
     )
     return membership, modularity

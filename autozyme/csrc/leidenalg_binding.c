@@ -42,14 +42,15 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     az_interrupt intr = {la_check_signals, NULL, 0};
     double quality = 0.0, modularity = 0.0;
     Py_ssize_t n, m, itemsize;
-    int rc, has_weights;
+    int rc, has_weights, legacy_modularity;
     unsigned long long seed, max_comm_size;
     long long n_iterations;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "OOOOidppLKKi", &indptr, &indices, &weights, &membership,
+    if (!PyArg_ParseTuple(args, "OOOOidppLKKip", &indptr, &indices, &weights, &membership,
                           &opt.type, &opt.resolution, &opt.directed, &opt.use_weights,
-                          &n_iterations, &seed, &max_comm_size, &opt.version)) {
+                          &n_iterations, &seed, &max_comm_size, &opt.version,
+                          &legacy_modularity)) {
         return NULL;
     }
     has_weights = weights != Py_None;
@@ -107,7 +108,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
         for (v = 0; v < n; v++) {
             if (memb[v] + 1 > k) k = memb[v] + 1;
         }
-        rc = la_igraph_modularity(&g, opt.directed, memb, k, &modularity);
+        rc = la_igraph_modularity(&g, opt.directed, legacy_modularity, memb, k, &modularity);
     }
     Py_END_ALLOW_THREADS
 

@@ -51,10 +51,12 @@ static int sort_half_edges(const la_graph *g, const int32_t *a, const int32_t *b
             la_inc *x = &out1[dst1[b[e]]++];
             x->w = g->w[e];
             x->u = a[e];
+            x->in = g->directed;
         } else {
             la_inc *x = &out0[dst0[a[e]]++];
             x->w = g->w[e];
             x->u = b[e];
+            x->in = 0;
         }
     }
     free(bucket_off);

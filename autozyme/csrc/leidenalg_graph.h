@@ -13,6 +13,7 @@
 typedef struct {
     double w;
     int32_t u;
+    int32_t in; /* directed ALL lists: the entry comes from the IN list */
 } la_inc;
 
 typedef struct {

@@ -87,8 +87,8 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         if (tick(W->intr)) return AZ_EINTR;
 
         v_comm = p->memb[v];
-        la_part_cache_node(p, &W->s, v, 1);
-        for (i = 0; i < W->s.all->len; i++) W->comms[nc++] = W->s.all->list[i];
+        la_part_cache_node(p, &W->s, v);
+        for (i = 0; i < W->s.n_order; i++) W->comms[nc++] = W->s.order[i];
         /* a node alone in its community never moves to an empty one */
         if (p->cnodes[v_comm] > 1) W->comms[nc++] = la_part_get_empty_community(p);
 
@@ -181,7 +181,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         max_comm = v_comm;
         max_improv = initial_max_improv(W, p, v_comm, 0.0);
         v_size = g->node_size[v];
-        if (nc > 0) la_part_cache_node(p, &W->s, v, 0);
+        if (nc > 0) la_part_cache_node(p, &W->s, v);
         for (j = 0; j < nc; j++) {
             const int32_t comm = W->comms[j];
             double possible_improv = 0.0;
@@ -366,7 +366,7 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, az_interrupt 
     W->acc = calloc(cap, sizeof(double));
     W->goff = la_alloc(cap + 1, sizeof(int64_t));
     W->gnodes = la_alloc(cap, sizeof(int32_t));
-    if (la_scratch_init(&W->s, n, opt->directed) != 0 || !W->queue || !W->stable || !W->added ||
+    if (la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
         !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes) {
         work_free(W);
         return AZ_ENOMEM;
@@ -449,44 +449,71 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
     return rc;
 }
 
-/* mirrors igraph_modularity() in igraph community/modularity.c (cores 0.10 and
- * 1.0) without weights; the undirected case is az_modularity(). */
-int la_igraph_modularity(const az_edge_graph *graph, int directed, const int64_t *membership,
-                         int64_t n_partitions, double *modularity) {
+/* mirrors igraph_modularity() in igraph community/modularity.c without
+ * weights. Cores 0.10.11 and later (and 1.0) sum the within-community fraction
+ * once (the undirected case is az_modularity()); cores up to 0.10.10 keep it
+ * per community and alternate adding it and subtracting the null-model term. */
+int la_igraph_modularity(const az_edge_graph *graph, int directed, int legacy,
+                         const int64_t *membership, int64_t n_partitions, double *modularity) {
     az_edge_graph unweighted = *graph;
-    double *k_out, *k_in, e = 0.0, m;
+    const double mult = directed ? 1.0 : 2.0;
+    double *k_out, *k_in, *e_part, e = 0.0, m, scale;
     int64_t v, i, c;
     unweighted.weights = NULL;
-    if (!directed) return az_modularity(&unweighted, membership, n_partitions, 1.0, modularity);
+    if (!directed && !legacy) {
+        return az_modularity(&unweighted, membership, n_partitions, 1.0, modularity);
+    }
     k_out = calloc((size_t)n_partitions + 1, sizeof(double));
     k_in = calloc((size_t)n_partitions + 1, sizeof(double));
-    if (!k_out || !k_in) {
+    e_part = calloc((size_t)n_partitions + 1, sizeof(double));
+    if (!k_out || !k_in || !e_part) {
         free(k_out);
         free(k_in);
+        free(e_part);
         return AZ_ENOMEM;
     }
     m = (double)graph->n_edges;
     for (v = 0; v < graph->n_vertices; v++) {
         for (i = graph->indptr[v]; i < graph->indptr[v + 1]; i++) {
             const int64_t t = graph->indices32 ? graph->indices32[i] : graph->indices64[i];
-            const int64_t c1 = membership[v], c2 = membership[t];
-            if (c1 == c2) e += 1;
+            /* igraph's from / to: for an undirected edge from = max(v, t) */
+            const int64_t from = directed || v >= t ? v : t, to = from == v ? t : v;
+            const int64_t c1 = membership[from], c2 = membership[to];
+            if (c1 == c2) {
+                e += mult;
+                e_part[c1] += mult;
+            }
             k_out[c1] += 1;
             k_in[c2] += 1;
         }
     }
-    for (c = 0; c < n_partitions; c++) {
-        k_out[c] *= 1.0 / m;
-        k_in[c] *= 1.0 / m;
+    if (!directed) {
+        for (c = 0; c < n_partitions; c++) {
+            k_out[c] += k_in[c];
+            k_in[c] = k_out[c];
+        }
     }
-    e /= m;
-    if (m > 0) {
+    scale = 1.0 / (mult * m);
+    for (c = 0; c < n_partitions; c++) {
+        k_out[c] *= scale;
+        k_in[c] *= scale;
+        e_part[c] *= scale;
+    }
+    e /= mult * m;
+    if (m <= 0) {
+        *modularity = NAN;
+    } else if (legacy) {
+        *modularity = 0.0;
+        for (c = 0; c < n_partitions; c++) {
+            *modularity += e_part[c];
+            *modularity -= 1.0 * k_out[c] * k_in[c];
+        }
+    } else {
         *modularity = e;
         for (c = 0; c < n_partitions; c++) *modularity -= 1.0 * k_out[c] * k_in[c];
-    } else {
-        *modularity = NAN;
     }
     free(k_out);
     free(k_in);
+    free(e_part);
     return AZ_OK;
 }

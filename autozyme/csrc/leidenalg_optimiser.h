@@ -36,8 +36,9 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
 
 /* igraph_modularity(graph, membership, weights=NULL, resolution=1,
  * directed=True), what python-igraph's VertexClustering.modularity reports
- * for the partition; membership labels lie in [0, n_partitions). */
-int la_igraph_modularity(const az_edge_graph *graph, int directed, const int64_t *membership,
-                         int64_t n_partitions, double *modularity);
+ * for the partition; membership labels lie in [0, n_partitions). legacy: the
+ * summation of igraph C cores up to 0.10.10 (python-igraph < 0.11.5). */
+int la_igraph_modularity(const az_edge_graph *graph, int directed, int legacy,
+                         const int64_t *membership, int64_t n_partitions, double *modularity);
 
 #endif

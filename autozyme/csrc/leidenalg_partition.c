@@ -212,40 +212,61 @@ void la_part_renumber(la_part *p, la_scratch *s) {
     }
 }
 
-/* mirrors MutableVertexPartition::cache_neigh_communities(): a community is
- * listed once its running weight is nonzero. */
-static void cache_fill(la_comm_weights *cw, const la_inc *inc, int64_t deg, int32_t v,
-                       const int32_t *memb, int halve_loops) {
+/* mirrors MutableVertexPartition::cache_neigh_communities() for modes OUT, IN
+ * and ALL in one pass over the ALL list, which keeps the relative order of
+ * the OUT and IN lists (so each sum runs in upstream's order). A community is
+ * listed once its running ALL weight is nonzero; undirected self-loops, seen
+ * twice, count half each time. */
+void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v) {
+    const la_graph *g = p->g;
+    const la_inc *inc = g->all + g->all_off[v];
+    const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+    const int32_t *memb = p->memb;
+    la_cw *cw = s->cw;
     int64_t k;
     int32_t i;
-    for (i = 0; i < cw->len; i++) {
-        cw->w[cw->list[i]] = 0.0;
-        cw->listed[cw->list[i]] = 0;
+    for (i = 0; i < s->n_touched; i++) {
+        la_cw *x = &cw[s->touched[i]];
+        x->to = x->from = x->all = 0.0;
+        x->listed = x->touched = 0;
     }
-    cw->len = 0;
-    for (k = 0; k < deg; k++) {
-        const int32_t u = inc[k].u, c = memb[u];
-        double w = inc[k].w;
-        if (u == v && halve_loops) w /= 2.0;
-        cw->w[c] += w;
-        if (cw->w[c] != 0 && !cw->listed[c]) {
-            cw->listed[c] = 1;
-            cw->list[cw->len++] = c;
-        }
-    }
-}
-
-void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int with_all) {
-    const la_graph *g = p->g;
+    s->n_touched = s->n_order = 0;
     if (!g->directed) {
-        cache_fill(s->to, g->all + g->all_off[v], g->all_off[v + 1] - g->all_off[v], v, p->memb, 1);
+        for (k = 0; k < deg; k++) {
+            const int32_t u = inc[k].u, c = memb[u];
+            la_cw *x = &cw[c];
+            double w = inc[k].w;
+            if (u == v) w /= 2.0;
+            x->to += w;
+            if (!x->touched) {
+                x->touched = 1;
+                s->touched[s->n_touched++] = c;
+            }
+            if (x->to != 0 && !x->listed) {
+                x->listed = 1;
+                s->order[s->n_order++] = c;
+            }
+        }
         return;
     }
-    cache_fill(s->to, g->out + g->out_off[v], g->out_off[v + 1] - g->out_off[v], v, p->memb, 0);
-    cache_fill(s->from, g->in + g->in_off[v], g->in_off[v + 1] - g->in_off[v], v, p->memb, 0);
-    if (with_all) {
-        cache_fill(s->all, g->all + g->all_off[v], g->all_off[v + 1] - g->all_off[v], v, p->memb,
-                   0);
+    for (k = 0; k < deg; k++) {
+        const int32_t c = memb[inc[k].u];
+        la_cw *x = &cw[c];
+        const double w = inc[k].w;
+        if (inc[k].in) {
+            x->from += w;
+        } else {
+            x->to += w;
+        }
+        x->all += w;
+        if (!x->touched) {
+            x->touched = 1;
+            s->touched[s->n_touched++] = c;
+        }
+        if (x->all != 0 && !x->listed) {
+            x->listed = 1;
+            s->order[s->n_order++] = c;
+        }
     }
 }
 
@@ -258,12 +279,14 @@ static double comm_weight(const double *x, const la_part *p, int32_t c) {
 double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32_t new_comm) {
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
-    const double *wto = s->to->w, *wfrom = s->from->w;
+    const la_cw *cw = s->cw;
+    const int directed = g->directed;
     double diff = 0.0;
     if (p->type == LA_CPM) {
         if (new_comm != old_comm) {
-            const double w_to_old = wto[old_comm], w_to_new = wto[new_comm];
-            const double w_from_old = wfrom[old_comm], w_from_new = wfrom[new_comm];
+            const double w_to_old = cw[old_comm].to, w_to_new = cw[new_comm].to;
+            const double w_from_old = directed ? cw[old_comm].from : w_to_old;
+            const double w_from_new = directed ? cw[new_comm].from : w_to_new;
             const double nsize = g->node_size[v];
             const double csize_old = comm_weight(p->csize, p, old_comm);
             const double csize_new = comm_weight(p->csize, p, new_comm);
@@ -283,8 +306,9 @@ double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32
         const double res = p->type == LA_MODULARITY ? 1.0 : p->resolution;
         if (total_weight == 0.0) return 0.0;
         if (new_comm != old_comm) {
-            const double w_to_old = wto[old_comm], w_from_old = wfrom[old_comm];
-            const double w_to_new = wto[new_comm], w_from_new = wfrom[new_comm];
+            const double w_to_old = cw[old_comm].to, w_to_new = cw[new_comm].to;
+            const double w_from_old = directed ? cw[old_comm].from : w_to_old;
+            const double w_from_new = directed ? cw[new_comm].from : w_to_new;
             const double k_out = g->k_out[v], k_in = g->k_in[v];
             const double self_weight = g->self_w[v];
             const double K_out_old = comm_weight(p->w_from, p, old_comm);
@@ -341,23 +365,16 @@ double la_part_quality(const la_part *p) {
     }
 }
 
-int la_scratch_init(la_scratch *s, int32_t n, int directed) {
+int la_scratch_init(la_scratch *s, int32_t n) {
     const size_t cap = (size_t)n + 1;
-    int i, ok = 1;
     memset(s, 0, sizeof(*s));
-    for (i = 0; i < 3; i++) {
-        s->store[i].w = calloc(cap, sizeof(double));
-        s->store[i].list = la_alloc(cap, sizeof(int32_t));
-        s->store[i].listed = calloc(cap, 1);
-        ok = ok && s->store[i].w && s->store[i].list && s->store[i].listed;
-    }
-    s->to = &s->store[0];
-    s->from = directed ? &s->store[1] : s->to;
-    s->all = directed ? &s->store[2] : s->to;
+    s->cw = calloc(cap, sizeof(la_cw));
+    s->order = la_alloc(cap, sizeof(int32_t));
+    s->touched = la_alloc(cap, sizeof(int32_t));
     s->new_id = la_alloc(cap, sizeof(int32_t));
     s->tmp = la_alloc(cap, sizeof(double));
     s->rank = la_alloc(cap, sizeof(la_rank));
-    if (!ok || !s->new_id || !s->tmp || !s->rank) {
+    if (!s->cw || !s->order || !s->touched || !s->new_id || !s->tmp || !s->rank) {
         la_scratch_free(s);
         return -1;
     }
@@ -365,12 +382,9 @@ int la_scratch_init(la_scratch *s, int32_t n, int directed) {
 }
 
 void la_scratch_free(la_scratch *s) {
-    int i;
-    for (i = 0; i < 3; i++) {
-        free(s->store[i].w);
-        free(s->store[i].list);
-        free(s->store[i].listed);
-    }
+    free(s->cw);
+    free(s->order);
+    free(s->touched);
     free(s->new_id);
     free(s->tmp);
     free(s->rank);

@@ -24,21 +24,21 @@ typedef struct {
     int32_t n_empty;
 } la_part;
 
-/* Weights from the current node to each community (cache_neigh_communities):
- * w[c] for the communities in list[0 .. len - 1], zero elsewhere. */
+/* The current node's weights to a community (cache_neigh_communities() of
+ * modes OUT, IN and ALL; undirected graphs use `to` for all three). */
 typedef struct {
-    double *w;
-    int32_t *list;
-    uint8_t *listed;
-    int32_t len;
-} la_comm_weights;
+    double to, from, all;
+    int32_t listed, touched;
+} la_cw;
 
-/* Per-node community weights of one partition's node: to (mode OUT), from
- * (mode IN; the same as to if undirected) and all (mode ALL; the same as to if
- * undirected), plus scratch for renumbering. Sized by the largest vertex count. */
+/* Community weights of the current node, plus scratch for renumbering; sized
+ * by the largest vertex count. */
 typedef struct {
-    la_comm_weights store[3];
-    la_comm_weights *to, *from, *all;
+    la_cw *cw;
+    int32_t *order;    /* communities in order of first nonzero ALL weight */
+    int32_t n_order;
+    int32_t *touched;  /* communities whose weights must be reset */
+    int32_t n_touched;
     int32_t *new_id;
     double *tmp;
     void *rank;
@@ -53,12 +53,12 @@ int32_t la_part_get_empty_community(la_part *p);
 void la_part_renumber(la_part *p, la_scratch *s);
 double la_part_quality(const la_part *p);
 
-int la_scratch_init(la_scratch *s, int32_t n, int directed);
+int la_scratch_init(la_scratch *s, int32_t n);
 void la_scratch_free(la_scratch *s);
 
-/* Fills s->to and s->from for node v; s->all too if with_all. */
-void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int with_all);
-/* diff_move(v, new_comm) after la_part_cache_node(p, s, v, ...) */
+/* Fills s->cw and s->order for node v. */
+void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v);
+/* diff_move(v, new_comm) after la_part_cache_node(p, s, v) */
 double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32_t new_comm);
 
 #endif
