@@ -106,7 +106,7 @@ static void merge_all(la_graph *g, int32_t v) {
  * in libleidenalg src/GraphHelper.cpp, with igraph's lazy incidence lists
  * (IGRAPH_LOOPS_TWICE) materialised once. */
 int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
-                  double *node_size) {
+                  double *node_size, int correct_self_loops) {
     const int64_t m = off[n];
     int32_t *a = NULL, *b = NULL, v;
     int64_t *dst0 = NULL, *dst1 = NULL, e;
@@ -116,6 +116,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     g->n = n;
     g->m = m;
     g->directed = directed;
+    g->correct_self_loops = correct_self_loops;
     g->off = off;
     g->tgt = tgt;
     g->w = w;

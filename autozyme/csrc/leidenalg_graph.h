@@ -35,13 +35,14 @@ typedef struct {
     double *node_size;
     double *self_w; /* weight of v's self-loop, 0 without one */
     double total_weight;
+    int correct_self_loops; /* possible edges count self-loops (CPM on a graph with loops) */
 } la_graph;
 
 /* Takes ownership of off (n + 1), tgt (m) and w (m), all from malloc, and
  * builds the rest. node_size may be NULL (every size 1), else it is owned too.
  * Returns 0, or -1 when out of memory (everything given is freed then). */
 int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
-                  double *node_size);
+                  double *node_size, int correct_self_loops);
 
 void la_graph_free(la_graph *g);
 

@@ -266,7 +266,9 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
     }
     off[k] = cnt;
     for (c = 0; c < k; c++) sizes[c] = p->csize[c];
-    return la_graph_init(out, k, g->directed, off, tgt, w, sizes) == 0 ? AZ_OK : AZ_ENOMEM;
+    return la_graph_init(out, k, g->directed, off, tgt, w, sizes, g->correct_self_loops) == 0
+               ? AZ_OK
+               : AZ_ENOMEM;
 }
 
 static void level_free(la_level *L) {
@@ -375,7 +377,8 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, az_interrupt 
 }
 
 /* The input graph as libleidenalg's Graph sees it: igraph's edges in id
- * order, weight 1 for every edge without weights. */
+ * order, weight 1 for every edge without weights. CPMVertexPartition (Python)
+ * corrects for self-loops iff the graph has one; the others never do. */
 static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph *g) {
     const int32_t n = (int32_t)in->n_vertices;
     const int64_t m = in->n_edges;
@@ -383,6 +386,8 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
     int32_t *tgt = la_alloc((size_t)m, sizeof(int32_t));
     double *w = la_alloc((size_t)m, sizeof(double));
     int64_t e;
+    int32_t v;
+    int has_loop = 0;
     if (!off || !tgt || !w) {
         free(off);
         free(tgt);
@@ -394,7 +399,11 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
         tgt[e] = in->indices32 ? in->indices32[e] : (int32_t)in->indices64[e];
         w[e] = opt->use_weights && in->weights ? in->weights[e] : 1.0;
     }
-    return la_graph_init(g, n, opt->directed, off, tgt, w, NULL) == 0 ? AZ_OK : AZ_ENOMEM;
+    for (v = 0; v < n && !has_loop; v++) {
+        for (e = off[v]; e < off[v + 1]; e++) has_loop |= tgt[e] == v;
+    }
+    has_loop = opt->type == LA_CPM && has_loop;
+    return la_graph_init(g, n, opt->directed, off, tgt, w, NULL, has_loop) == 0 ? AZ_OK : AZ_ENOMEM;
 }
 
 /* mirrors leidenalg's find_partition() and Optimiser.optimise_partition() in

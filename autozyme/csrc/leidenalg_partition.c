@@ -291,11 +291,14 @@ double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32
             const double csize_old = comm_weight(p->csize, p, old_comm);
             const double csize_new = comm_weight(p->csize, p, new_comm);
             const double self_weight = g->self_w[v];
-            /* correct_self_loops is false for every partition find_partition builds */
-            const double ped_old = nsize * (2.0 * csize_old - nsize - 1.0);
+            const double ped_old = g->correct_self_loops
+                                       ? nsize * (2.0 * csize_old - nsize)
+                                       : nsize * (2.0 * csize_old - nsize - 1.0);
             const double diff_old =
                 w_to_old + w_from_old - self_weight - p->resolution * ped_old;
-            const double ped_new = nsize * (2.0 * csize_new + nsize - 1.0);
+            const double ped_new = g->correct_self_loops
+                                       ? nsize * (2.0 * csize_new + nsize)
+                                       : nsize * (2.0 * csize_new + nsize - 1.0);
             const double diff_new =
                 w_to_new + w_from_new + self_weight - p->resolution * ped_new;
             diff = diff_new - diff_old;
@@ -343,9 +346,10 @@ double la_part_quality(const la_part *p) {
     int32_t c;
     if (p->type == LA_CPM) {
         for (c = 0; c < p->n_comms; c++) {
-            /* Graph::possible_edges() without self-loop correction */
+            /* Graph::possible_edges() */
             double pe = p->csize[c] * (p->csize[c] - 1);
             if (!g->directed) pe /= 2;
+            if (g->correct_self_loops) pe += p->csize[c];
             mod += p->w_in[c] - p->resolution * pe;
         }
         return (2.0 - g->directed) * mod;
