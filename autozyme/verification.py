@@ -17,7 +17,7 @@ __all__ = ["VERIFIED", "detected_versions", "igraph_core", "unverified_reason"]
 # Edit only together with a CI run of the differential suite on that combination.
 VERIFIED: dict[str, frozenset[tuple[str, ...]]] = {
     # (scanpy, igraph)
-    "igraph": frozenset(),
+    "igraph": frozenset({("1.11.5", "1.0.0")}),
     # (scanpy, igraph, leidenalg)
     "leidenalg": frozenset(),
 }

@@ -72,11 +72,13 @@ def _comparable(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare(patched, base, kwargs: dict[str, Any]) -> tuple[Outcome, Outcome]:
-    """(upstream, ours) on copies of ``base``, from the same RNG state; asserts equality."""
+    """(upstream, ours) on copies of ``base`` (or on what a callable ``base`` returns, e.g.
+    a fresh view), from the same RNG state; asserts equality."""
+    fresh = base if callable(base) else base.copy
     saved_global = np.random.get_state()
-    expected = run(upstream_leiden(), base.copy(), {**kwargs, **_fresh_arg(kwargs)})
+    expected = run(upstream_leiden(), fresh(), {**kwargs, **_fresh_arg(kwargs)})
     np.random.set_state(saved_global)
-    got = run(patched, base.copy(), {**kwargs, **_fresh_arg(kwargs)})
+    got = run(patched, fresh(), {**kwargs, **_fresh_arg(kwargs)})
     assert got.error == expected.error
     assert got.obs == expected.obs
     assert got.uns == expected.uns

@@ -79,12 +79,15 @@ RANDOM_STATES = [
 ]
 
 
+CASES = MODULARITY + CPM + OPTIONS + RANDOM_STATES
+
+
 def _ids(cases):
     return [",".join(f"{k}={v!r}"[:40] for k, v in case.items()) for case in cases]
 
 
 @pytest.mark.parametrize("name", ["pbmc", "blobs"])
-@pytest.mark.parametrize("kwargs", MODULARITY + CPM + OPTIONS + RANDOM_STATES, ids=_ids)
+@pytest.mark.parametrize("kwargs", CASES, ids=_ids(CASES))
 def test_identical_to_upstream(patched, datasets, name, kwargs):
     compare(patched, datasets[name], {"flavor": "igraph", **kwargs})
 
