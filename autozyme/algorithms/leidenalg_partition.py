@@ -86,8 +86,10 @@ def find_partition_with_quality(
         raise TypeError("ModularityVertexPartition takes no resolution_parameter")
     if max_comm_size < 0:
         raise ValueError(f"negative max_comm_size: {max_comm_size}")
-    if not -(1 << 63) <= seed < (1 << 63):
-        raise OverflowError("seed does not fit a C ssize_t")
+    # leidenalg 0.12.0 parses the seed as a C ssize_t, earlier releases as a C int
+    seed_bits = 63 if version else 31
+    if not -(1 << seed_bits) <= seed < (1 << seed_bits):
+        raise OverflowError(f"seed does not fit a signed {seed_bits + 1}-bit integer")
     weights = graph.weights if use_weights else None
     if weights is not None:
         if not np.isfinite(weights).all():
