@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._runner import run_python
+from ._runner import clean_env, run_python
 
 SCRIPT = """
 import sys
@@ -21,8 +21,6 @@ def test_run_passes_argv_and_exit_code(tmp_path):
     script = tmp_path / "pipeline.py"
     script.write_text(SCRIPT)
     import subprocess
-
-    from ._runner import clean_env
 
     out = subprocess.run(
         [sys.executable, "-m", "autozyme", "run", "--report", str(script), "3", "--flag", "x"],
@@ -42,3 +40,88 @@ def test_status_prints_versions():
     assert out.returncode == 0, out.stderr
     assert "versions: python" in out.stdout
     assert "fast path for leiden flavor=igraph:" in out.stdout
+
+
+PLUGIN_TEST = """
+import sys
+
+assert "scanpy" not in sys.modules, "scanpy imported before the test module"
+
+
+def test_patched():
+    import scanpy as sc
+    import scanpy.tools._leiden as impl
+
+    assert sc.tl.leiden is impl.leiden
+    assert impl.leiden.__wrapped__ is impl.leiden.__autozyme_original__
+"""
+
+
+def test_pytest_plugin_activates_without_importing_scanpy(tmp_path):
+    (tmp_path / "test_plugin_probe.py").write_text(PLUGIN_TEST)
+    import subprocess
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "autozyme",
+            "-p",
+            "no:cacheprovider",
+            str(tmp_path / "test_plugin_probe.py"),
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 passed" in out.stdout
+
+
+def test_ipython_extension_and_verbose_lines():
+    out = run_python(
+        """
+        import sys
+        import autozyme
+        autozyme.load_ipython_extension(None)
+        assert "scanpy" not in sys.modules
+        import scanpy as sc
+        adata = sc.datasets.pbmc68k_reduced()
+        sc.tl.leiden(adata, flavor="igraph", n_iterations=2)
+        try:
+            sc.tl.leiden(adata, flavor="nope")
+        except ValueError:
+            pass
+        autozyme.unload_ipython_extension(None)
+        assert not hasattr(sc.tl.leiden, "__autozyme_original__")
+        """,
+        env=clean_env(AUTOZYME_VERBOSE="1"),
+    )
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.startswith("autozyme: ")]
+    assert len(lines) == 2, out.stderr
+    assert lines[0].startswith("autozyme: scanpy.tl.leiden: fast path (")
+    assert lines[1] == "autozyme: scanpy.tl.leiden: upstream (flavor='nope' is not accelerated)"
+
+
+def test_silent_by_default():
+    out = run_python(
+        """
+        import autozyme
+        autozyme.activate("scanpy")
+        import scanpy as sc
+        adata = sc.datasets.pbmc68k_reduced()
+        sc.tl.leiden(adata, flavor="igraph", n_iterations=2)
+        try:
+            sc.tl.leiden(adata, flavor="nope")
+        except ValueError:
+            pass
+        """
+    )
+    assert out.returncode == 0, out.stderr
+    assert "autozyme" not in out.stderr
