@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 import autozyme
 from autozyme import reporting, verification
@@ -97,6 +98,7 @@ def _inputs(pbmc):
             "node_weights",
         ),
         ("view", lambda: pbmc.copy()[:400], ig, "views"),
+        ("no-edges", pbmc, {**ig, "adjacency": sparse.csr_matrix((n, n))}, "no nonzero entries"),
     ]
 
 
@@ -137,6 +139,7 @@ CASE_IDS = [
     "membership-float",
     "node-weights-neg",
     "view",
+    "no-edges",
 ]
 
 

@@ -120,8 +120,10 @@ def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
         return f"adjacency: dtype {adjacency.dtype} is not float32/float64"
     if adjacency.indices.dtype not in (np.int32, np.int64):
         return f"adjacency: index dtype {adjacency.indices.dtype} is not int32/int64"
-    data = adjacency.data
-    if data.size and not (np.all(np.isfinite(data)) and data.min() >= 0):
+    data = adjacency.data[: adjacency.indptr[-1]]
+    if not data.any():
+        return "adjacency: no nonzero entries (upstream cannot build its graph)"
+    if not (np.all(np.isfinite(data)) and data.min() >= 0):
         return "adjacency: weights not finite and non-negative"
     return None
 
