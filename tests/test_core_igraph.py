@@ -33,7 +33,7 @@ CORES = [
     pytest.param(
         core,
         marks=pytest.mark.skipif(
-            INSTALLED_CORE != core,
+            core != INSTALLED_CORE,
             reason=f"python-igraph {igraph.__version__} does not bundle C core {core}",
         ),
     )
