@@ -47,15 +47,10 @@ static int tick(az_interrupt *intr) {
     return 0;
 }
 
-/* MutableVertexPartition::csize(): zero beyond the known communities */
-static double comm_csize(const la_part *p, int32_t c) {
-    return c < p->n_comms ? p->csize[c] : 0.0;
-}
-
 /* The libleidenalg 0.11/0.12 test "Do not create too-large communities". */
 static int too_large(const la_work *W, const la_part *p, int32_t comm, double v_size) {
     const uint64_t mcs = W->opt->max_comm_size;
-    return W->opt->version == LA_OPT_0_12 && 0 < mcs && (double)mcs < comm_csize(p, comm) + v_size;
+    return W->opt->version == LA_OPT_0_12 && 0 < mcs && (double)mcs < la_comm_value(p->csize, p, comm) + v_size;
 }
 
 static double initial_max_improv(const la_work *W, const la_part *p, int32_t v_comm, double dflt) {
@@ -81,6 +76,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
     while (count > 0) {
         int32_t v_comm, max_comm, nc = 0, i;
         double max_improv, v_size;
+        la_diff d;
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
         count--;
@@ -88,6 +84,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
 
         v_comm = p->memb[v];
         la_part_cache_node(p, &W->s, v);
+        la_diff_init(&d, p, &W->s, v);
         for (i = 0; i < W->s.n_order; i++) W->comms[nc++] = W->s.order[i];
         /* a node alone in its community never moves to an empty one */
         if (p->cnodes[v_comm] > 1) W->comms[nc++] = la_part_get_empty_community(p);
@@ -99,7 +96,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
             const int32_t comm = W->comms[i];
             double possible_improv = 0.0;
             if (too_large(W, p, comm, v_size)) continue;
-            possible_improv += 1.0 * la_part_diff_move(p, &W->s, v, comm);
+            possible_improv += 1.0 * la_diff_move(&d, p, &W->s, comm);
             if (possible_improv > max_improv) {
                 max_comm = comm;
                 max_improv = possible_improv;
@@ -145,6 +142,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         int64_t deg, k;
         int32_t v_comm, max_comm, nc = 0, j;
         double max_improv, v_size;
+        la_diff d;
         v = W->queue[i];
         if (tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
@@ -181,12 +179,15 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         max_comm = v_comm;
         max_improv = initial_max_improv(W, p, v_comm, 0.0);
         v_size = g->node_size[v];
-        if (nc > 0) la_part_cache_node(p, &W->s, v);
+        if (nc > 0) {
+            la_part_cache_node(p, &W->s, v);
+            la_diff_init(&d, p, &W->s, v);
+        }
         for (j = 0; j < nc; j++) {
             const int32_t comm = W->comms[j];
             double possible_improv = 0.0;
             if (too_large(W, p, comm, v_size)) continue;
-            possible_improv += 1.0 * la_part_diff_move(p, &W->s, v, comm);
+            possible_improv += 1.0 * la_diff_move(&d, p, &W->s, comm);
             if (possible_improv >= max_improv) {
                 max_comm = comm;
                 max_improv = possible_improv;

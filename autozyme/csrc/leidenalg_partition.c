@@ -270,71 +270,36 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v) {
     }
 }
 
-static double comm_weight(const double *x, const la_part *p, int32_t c) {
-    return c < p->n_comms ? x[c] : 0.0;
-}
-
-/* mirrors RBConfigurationVertexPartition::diff_move(),
- * ModularityVertexPartition::diff_move() and CPMVertexPartition::diff_move() */
-double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32_t new_comm) {
+/* The old-community halves of the diff_move() formulas (see la_diff_move()). */
+void la_diff_init(la_diff *d, const la_part *p, const la_scratch *s, int32_t v) {
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
-    const la_cw *cw = s->cw;
-    const int directed = g->directed;
-    double diff = 0.0;
+    const la_cw *x = &s->cw[old_comm];
+    const double w_to_old = x->to, w_from_old = g->directed ? x->from : x->to;
+    d->old_comm = old_comm;
+    d->k_out = g->k_out[v];
+    d->k_in = g->k_in[v];
+    d->self_weight = g->self_w[v];
+    d->nsize = g->node_size[v];
+    d->total_weight = g->total_weight * (2.0 - g->directed);
+    d->zero = d->total_weight == 0.0;
     if (p->type == LA_CPM) {
-        if (new_comm != old_comm) {
-            const double w_to_old = cw[old_comm].to, w_to_new = cw[new_comm].to;
-            const double w_from_old = directed ? cw[old_comm].from : w_to_old;
-            const double w_from_new = directed ? cw[new_comm].from : w_to_new;
-            const double nsize = g->node_size[v];
-            const double csize_old = comm_weight(p->csize, p, old_comm);
-            const double csize_new = comm_weight(p->csize, p, new_comm);
-            const double self_weight = g->self_w[v];
-            const double ped_old = g->correct_self_loops
-                                       ? nsize * (2.0 * csize_old - nsize)
-                                       : nsize * (2.0 * csize_old - nsize - 1.0);
-            const double diff_old =
-                w_to_old + w_from_old - self_weight - p->resolution * ped_old;
-            const double ped_new = g->correct_self_loops
-                                       ? nsize * (2.0 * csize_new + nsize)
-                                       : nsize * (2.0 * csize_new + nsize - 1.0);
-            const double diff_new =
-                w_to_new + w_from_new + self_weight - p->resolution * ped_new;
-            diff = diff_new - diff_old;
+        const double csize_old = la_comm_value(p->csize, p, old_comm);
+        const double ped_old = g->correct_self_loops
+                                   ? d->nsize * (2.0 * csize_old - d->nsize)
+                                   : d->nsize * (2.0 * csize_old - d->nsize - 1.0);
+        d->diff_old = w_to_old + w_from_old - d->self_weight - p->resolution * ped_old;
+    } else if (!d->zero) {
+        const double tw = d->total_weight;
+        const double K_out_old = la_comm_value(p->w_from, p, old_comm);
+        const double K_in_old = la_comm_value(p->w_to, p, old_comm);
+        if (p->type == LA_MODULARITY) {
+            d->diff_old = (w_to_old - d->k_out * K_in_old / tw) + (w_from_old - d->k_in * K_out_old / tw);
+        } else {
+            const double res = p->resolution;
+            d->diff_old = (w_to_old - res * d->k_out * K_in_old / tw) +
+                          (w_from_old - res * d->k_in * K_out_old / tw);
         }
-        return diff;
-    } else {
-        const double total_weight = g->total_weight * (2.0 - g->directed);
-        const double res = p->type == LA_MODULARITY ? 1.0 : p->resolution;
-        if (total_weight == 0.0) return 0.0;
-        if (new_comm != old_comm) {
-            const double w_to_old = cw[old_comm].to, w_to_new = cw[new_comm].to;
-            const double w_from_old = directed ? cw[old_comm].from : w_to_old;
-            const double w_from_new = directed ? cw[new_comm].from : w_to_new;
-            const double k_out = g->k_out[v], k_in = g->k_in[v];
-            const double self_weight = g->self_w[v];
-            const double K_out_old = comm_weight(p->w_from, p, old_comm);
-            const double K_in_old = comm_weight(p->w_to, p, old_comm);
-            const double K_out_new = comm_weight(p->w_from, p, new_comm) + k_out;
-            const double K_in_new = comm_weight(p->w_to, p, new_comm) + k_in;
-            double diff_old, diff_new;
-            if (p->type == LA_MODULARITY) {
-                /* Modularity has no resolution factor in its terms */
-                diff_old = (w_to_old - k_out * K_in_old / total_weight) +
-                           (w_from_old - k_in * K_out_old / total_weight);
-                diff_new = (w_to_new + self_weight - k_out * K_in_new / total_weight) +
-                           (w_from_new + self_weight - k_in * K_out_new / total_weight);
-            } else {
-                diff_old = (w_to_old - res * k_out * K_in_old / total_weight) +
-                           (w_from_old - res * k_in * K_out_old / total_weight);
-                diff_new = (w_to_new + self_weight - res * k_out * K_in_new / total_weight) +
-                           (w_from_new + self_weight - res * k_in * K_out_new / total_weight);
-            }
-            diff = diff_new - diff_old;
-        }
-        if (p->type == LA_MODULARITY) return diff / (g->directed ? g->total_weight : 2 * g->total_weight);
-        return diff;
     }
 }
 

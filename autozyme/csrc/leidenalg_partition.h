@@ -58,7 +58,66 @@ void la_scratch_free(la_scratch *s);
 
 /* Fills s->cw and s->order for node v. */
 void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v);
-/* diff_move(v, new_comm) after la_part_cache_node(p, s, v) */
-double la_part_diff_move(const la_part *p, const la_scratch *s, int32_t v, int32_t new_comm);
+
+/* diff_move(v, .) split in two: the terms of v and its current community are
+ * the same for every candidate, so they are evaluated once (same operations,
+ * same values). */
+typedef struct {
+    int32_t old_comm;
+    int zero;        /* RBConfiguration / Modularity on a graph of total weight 0 */
+    double k_out, k_in, self_weight, nsize;
+    double total_weight; /* RBConfiguration / Modularity: total weight, doubled if undirected */
+    double diff_old;
+} la_diff;
+
+/* After la_part_cache_node(p, s, v). */
+void la_diff_init(la_diff *d, const la_part *p, const la_scratch *s, int32_t v);
+
+static inline double la_comm_value(const double *x, const la_part *p, int32_t c) {
+    return c < p->n_comms ? x[c] : 0.0; /* zero beyond the known communities */
+}
+
+/* mirrors RBConfigurationVertexPartition::diff_move(),
+ * ModularityVertexPartition::diff_move() and CPMVertexPartition::diff_move()
+ * in libleidenalg src/ (one file per partition type) */
+static inline double la_diff_move(const la_diff *d, const la_part *p, const la_scratch *s,
+                                  int32_t new_comm) {
+    const la_graph *g = p->g;
+    const la_cw *x = &s->cw[new_comm];
+    const double w_to_new = x->to, w_from_new = g->directed ? x->from : x->to;
+    double diff = 0.0;
+    if (p->type == LA_CPM) {
+        if (new_comm != d->old_comm) {
+            const double csize_new = la_comm_value(p->csize, p, new_comm);
+            const double ped_new = g->correct_self_loops
+                                       ? d->nsize * (2.0 * csize_new + d->nsize)
+                                       : d->nsize * (2.0 * csize_new + d->nsize - 1.0);
+            const double diff_new =
+                w_to_new + w_from_new + d->self_weight - p->resolution * ped_new;
+            diff = diff_new - d->diff_old;
+        }
+        return diff;
+    }
+    if (d->zero) return 0.0;
+    if (new_comm != d->old_comm) {
+        const double tw = d->total_weight;
+        const double K_out_new = la_comm_value(p->w_from, p, new_comm) + d->k_out;
+        const double K_in_new = la_comm_value(p->w_to, p, new_comm) + d->k_in;
+        double diff_new;
+        if (p->type == LA_MODULARITY) {
+            diff_new = (w_to_new + d->self_weight - d->k_out * K_in_new / tw) +
+                       (w_from_new + d->self_weight - d->k_in * K_out_new / tw);
+        } else {
+            const double res = p->resolution;
+            diff_new = (w_to_new + d->self_weight - res * d->k_out * K_in_new / tw) +
+                       (w_from_new + d->self_weight - res * d->k_in * K_out_new / tw);
+        }
+        diff = diff_new - d->diff_old;
+    }
+    if (p->type == LA_MODULARITY) {
+        return diff / (g->directed ? g->total_weight : 2 * g->total_weight);
+    }
+    return diff;
+}
 
 #endif
