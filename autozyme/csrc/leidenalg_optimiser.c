@@ -288,7 +288,7 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
     const int32_t n0 = P0->g->n;
     la_level *cur = NULL; /* NULL: the collapsed level is the input itself */
     la_part *cp = P0;
-    int further, rc = AZ_OK;
+    int further, coarse, rc = AZ_OK;
     int32_t v;
     *improv = 0.0;
     for (v = 0; v < n0; v++) W->aggnode[v] = v;
@@ -301,11 +301,11 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
         rc = move_nodes(W, cp, &d);
         if (rc != AZ_OK) break;
         *improv += d;
-        if (cp != P0) {
-            /* from_coarse_partition(collapsed, aggregate_node_per_individual_node) */
-            for (v = 0; v < n0; v++) P0->memb[v] = cp->memb[W->aggnode[v]];
-            la_part_init_admin(P0);
-        }
+        /* upstream carries the moves to the input partition here with
+         * from_coarse_partition(), recomputing its bookkeeping from the
+         * membership; nothing reads it before the next level does the same, so
+         * only the last one is done, after the loop */
+        coarse = cp != P0;
 
         if (la_part_init(&sub, cg, opt->type, opt->resolution, NULL) != 0) {
             rc = AZ_ENOMEM;
@@ -333,6 +333,13 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
         cur = next;
         cp = &cur->p;
     } while (further);
+    if (rc == AZ_OK && coarse) {
+        /* the last from_coarse_partition(): the moved collapsed membership of
+         * that level equals the new level's membership through the refined
+         * aggregate nodes */
+        for (v = 0; v < n0; v++) P0->memb[v] = cur->p.memb[W->aggnode[v]];
+        la_part_init_admin(P0);
+    }
     level_free(cur);
     if (rc == AZ_OK) la_part_renumber(P0, &W->s);
     return rc;

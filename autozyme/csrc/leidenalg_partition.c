@@ -224,44 +224,28 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v) {
     const int32_t *memb = p->memb;
     la_cw *cw = s->cw;
     int64_t k;
-    int32_t i;
-    for (i = 0; i < s->n_touched; i++) {
-        la_cw *x = &cw[s->touched[i]];
-        x->to = x->from = x->all = 0.0;
-        x->listed = x->touched = 0;
+    if (++s->stamp == 0) {
+        /* wrapped around: forget every old stamp */
+        for (k = 0; k <= g->n; k++) cw[k].stamp = 0;
+        s->stamp = 1;
     }
-    s->n_touched = s->n_order = 0;
-    if (!g->directed) {
-        for (k = 0; k < deg; k++) {
-            const int32_t u = inc[k].u, c = memb[u];
-            la_cw *x = &cw[c];
-            double w = inc[k].w;
-            if (u == v) w /= 2.0;
-            x->to += w;
-            if (!x->touched) {
-                x->touched = 1;
-                s->touched[s->n_touched++] = c;
-            }
-            if (x->to != 0 && !x->listed) {
-                x->listed = 1;
-                s->order[s->n_order++] = c;
-            }
-        }
-        return;
-    }
+    s->n_order = 0;
     for (k = 0; k < deg; k++) {
-        const int32_t c = memb[inc[k].u];
+        const int32_t u = inc[k].u, c = memb[u];
         la_cw *x = &cw[c];
-        const double w = inc[k].w;
-        if (inc[k].in) {
-            x->from += w;
-        } else {
-            x->to += w;
+        double w = inc[k].w;
+        if (x->stamp != s->stamp) {
+            x->stamp = s->stamp;
+            x->w[0] = x->w[1] = x->all = 0.0;
+            x->listed = 0;
         }
-        x->all += w;
-        if (!x->touched) {
-            x->touched = 1;
-            s->touched[s->n_touched++] = c;
+        if (g->directed) {
+            x->w[inc[k].in] += w;
+            x->all += w;
+        } else {
+            if (u == v) w /= 2.0;
+            x->w[0] += w;
+            x->all = x->w[0];
         }
         if (x->all != 0 && !x->listed) {
             x->listed = 1;
@@ -275,7 +259,9 @@ void la_diff_init(la_diff *d, const la_part *p, const la_scratch *s, int32_t v) 
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
     const la_cw *x = &s->cw[old_comm];
-    const double w_to_old = x->to, w_from_old = g->directed ? x->from : x->to;
+    const int fresh = x->stamp == s->stamp;
+    const double w_to_old = fresh ? x->w[0] : 0.0;
+    const double w_from_old = fresh ? x->w[g->directed] : 0.0;
     d->old_comm = old_comm;
     d->k_out = g->k_out[v];
     d->k_in = g->k_in[v];
@@ -339,11 +325,10 @@ int la_scratch_init(la_scratch *s, int32_t n) {
     memset(s, 0, sizeof(*s));
     s->cw = calloc(cap, sizeof(la_cw));
     s->order = la_alloc(cap, sizeof(int32_t));
-    s->touched = la_alloc(cap, sizeof(int32_t));
     s->new_id = la_alloc(cap, sizeof(int32_t));
     s->tmp = la_alloc(cap, sizeof(double));
     s->rank = la_alloc(cap, sizeof(la_rank));
-    if (!s->cw || !s->order || !s->touched || !s->new_id || !s->tmp || !s->rank) {
+    if (!s->cw || !s->order || !s->new_id || !s->tmp || !s->rank) {
         la_scratch_free(s);
         return -1;
     }
@@ -353,7 +338,6 @@ int la_scratch_init(la_scratch *s, int32_t n) {
 void la_scratch_free(la_scratch *s) {
     free(s->cw);
     free(s->order);
-    free(s->touched);
     free(s->new_id);
     free(s->tmp);
     free(s->rank);

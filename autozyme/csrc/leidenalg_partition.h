@@ -27,18 +27,19 @@ typedef struct {
 /* The current node's weights to a community (cache_neigh_communities() of
  * modes OUT, IN and ALL; undirected graphs use `to` for all three). */
 typedef struct {
-    double to, from, all;
-    int32_t listed, touched;
+    double w[2];    /* [0]: mode OUT ("to"), [1]: mode IN ("from"; undirected: unused) */
+    double all;
+    uint32_t stamp;       /* node visit that set the weights; older means zero */
+    int32_t listed;
 } la_cw;
 
 /* Community weights of the current node, plus scratch for renumbering; sized
  * by the largest vertex count. */
 typedef struct {
     la_cw *cw;
+    uint32_t stamp;    /* current node visit */
     int32_t *order;    /* communities in order of first nonzero ALL weight */
     int32_t n_order;
-    int32_t *touched;  /* communities whose weights must be reset */
-    int32_t n_touched;
     int32_t *new_id;
     double *tmp;
     void *rank;
@@ -84,7 +85,9 @@ static inline double la_diff_move(const la_diff *d, const la_part *p, const la_s
                                   int32_t new_comm) {
     const la_graph *g = p->g;
     const la_cw *x = &s->cw[new_comm];
-    const double w_to_new = x->to, w_from_new = g->directed ? x->from : x->to;
+    const int fresh = x->stamp == s->stamp;
+    const double w_to_new = fresh ? x->w[0] : 0.0;
+    const double w_from_new = fresh ? x->w[g->directed] : 0.0;
     double diff = 0.0;
     if (p->type == LA_CPM) {
         if (new_comm != d->old_comm) {
