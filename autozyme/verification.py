@@ -17,9 +17,19 @@ __all__ = ["VERIFIED", "detected_versions", "igraph_core", "unverified_reason"]
 # Edit only together with a CI run of the differential suite on that combination.
 VERIFIED: dict[str, frozenset[tuple[str, ...]]] = {
     # (scanpy, igraph)
-    "igraph": frozenset({("1.11.5", "1.0.0")}),
+    "igraph": frozenset(
+        {
+            ("1.11.5", "1.0.0"),  # Python 3.11, the main test environment
+            ("1.12.4", "1.0.0"),  # Python 3.12, tests/test_version_matrix.py
+            ("1.11.5", "0.11.8"),  # C core 0.10.x, tests/test_version_matrix.py
+        }
+    ),
     # (scanpy, igraph, leidenalg)
-    "leidenalg": frozenset(),
+    "leidenalg": frozenset(
+        {
+            ("1.11.5", "1.0.0", "0.12.0"),  # Python 3.11, the main test environment
+        }
+    ),
 }
 
 DISTRIBUTIONS = ("scanpy", "igraph", "leidenalg", "numpy", "anndata")

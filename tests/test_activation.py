@@ -68,16 +68,14 @@ def test_fallback_is_upstream_and_recorded(pristine, pbmc):
     import scanpy as sc
 
     expected = pbmc.copy()
-    with pytest.warns(FutureWarning):
-        pristine(expected, flavor="leidenalg", n_iterations=2)
+    pristine(expected, flavor="igraph", use_weights=1)
     autozyme.activate("scanpy")
     got = pbmc.copy()
-    with pytest.warns(FutureWarning):
-        sc.tl.leiden(got, flavor="leidenalg", n_iterations=2)
+    sc.tl.leiden(got, flavor="igraph", use_weights=1)
     _assert_same_result(got, expected)
     calls = autozyme.report()["calls"]["scanpy.tl.leiden"]
     assert calls["fast_calls"] == 0
-    assert calls["fallbacks"] == {"flavor='leidenalg' is not accelerated": 1}
+    assert calls["fallbacks"] == {"use_weights: not a bool": 1}
 
 
 def test_upstream_exceptions_pass_through(pristine, pbmc):

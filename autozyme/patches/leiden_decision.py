@@ -21,9 +21,22 @@ import numpy as np
 
 from ..verification import detected_versions, igraph_core, unverified_reason
 
-# clustering_args that scanpy forwards to igraph's community_leiden and that we reproduce
+# clustering_args that scanpy forwards and that we reproduce
 _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
+_LEIDENALG_ARGS = frozenset({"max_comm_size", "initial_membership"})
+_LEIDENALG_PARTITIONS = ("RBConfiguration", "Modularity", "CPM")
 _MAX_C_INT = 2**31 - 1
+
+
+def _flavor(flavor: object) -> str | None:
+    """The implementation upstream would run, or None where it would raise."""
+    if flavor == "igraph" and isinstance(flavor, str):
+        return "igraph"
+    if flavor == "leidenalg" and isinstance(flavor, str):
+        return "leidenalg"
+    if flavor is None and _scanpy_at_least(detected_versions()["scanpy"] or "0", (1, 12)):
+        return "leidenalg"
+    return None
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,13 @@ class LeidenPlan:
     adata: Any
     adjacency: Any  # CSR after graph choice and restriction
     restrict: tuple[str, Any, np.ndarray] | None  # (key, categories, indices)
-    flavor: str
+    flavor: str  # "igraph" or "leidenalg", resolved
+    flavor_arg: Any  # as passed (scanpy 1.12 warns differently for None and "leidenalg")
+    partition: str | None  # leidenalg: "RBConfiguration", "Modularity" or "CPM"
+    partition_type: Any  # as passed
+    directed: Any  # as passed
+    max_comm_size: int
+    leidenalg_version: str | None
     resolution: float | int | None
     random_state: Any
     key_added: str
@@ -50,6 +69,7 @@ class LeidenPlan:
     initial_membership: np.ndarray | None
     node_weights: np.ndarray | None
     igraph_core: str
+    igraph_version: str | None
     stores_modularity: bool  # scanpy >= 1.12 writes uns[key]["modularity"]
 
 
@@ -96,8 +116,13 @@ def _vector_problem(name: str, values: object, n: int, *, integral: bool) -> str
     return None
 
 
-def _clustering_args_problem(args: dict[str, Any], use_weights: bool) -> str | None:
-    extra = set(args) - _IGRAPH_ARGS - ({"weights"} if use_weights else set())
+def _igraph_args_problem(a: dict[str, Any], args: dict[str, Any]) -> str | None:
+    if a["directed"] not in (None, False) or a["partition_type"] is not None:
+        return "directed/partition_type with flavor='igraph' (upstream raises)"
+    problem = _random_state_problem(a["random_state"])
+    if problem:
+        return problem
+    extra = set(args) - _IGRAPH_ARGS - ({"weights"} if a["use_weights"] else set())
     if extra:
         return f"clustering_args: {', '.join(sorted(extra))} not verified"
     objective = args.get("objective_function", "modularity")
@@ -106,6 +131,39 @@ def _clustering_args_problem(args: dict[str, Any], use_weights: bool) -> str | N
     beta = args.get("beta", 0.01)
     if not _is_real(beta) or not math.isfinite(beta) or beta <= 0:
         return "beta: not a positive finite number"
+    return None
+
+
+def _partition_name(partition_type: object) -> str | None:
+    """Our name for a leidenalg partition class we reproduce, or None."""
+    import leidenalg
+
+    if partition_type is None:
+        return "RBConfiguration"
+    for name in _LEIDENALG_PARTITIONS:
+        if partition_type is getattr(leidenalg, f"{name}VertexPartition"):
+            return name
+    return None
+
+
+def _leidenalg_args_problem(a: dict[str, Any], args: dict[str, Any]) -> str | None:
+    partition = _partition_name(a["partition_type"])
+    if partition is None:
+        return f"partition_type: {a['partition_type']!r} is not verified"
+    if a["directed"] is not None and not isinstance(a["directed"], bool):
+        return "directed: not a bool or None"
+    seed = a["random_state"]
+    if not _is_int(seed) or not 0 <= int(seed) < 2**31:
+        # None draws a random seed upstream; a RandomState is rejected by leidenalg
+        return f"random_state: {type(seed).__name__} {seed!r} is not a verified leidenalg seed"
+    if partition == "Modularity" and a["resolution"] is not None:
+        return "resolution with ModularityVertexPartition (upstream raises)"
+    extra = set(args) - _LEIDENALG_ARGS
+    if extra:
+        return f"clustering_args: {', '.join(sorted(extra))} not verified"
+    max_comm_size = args.get("max_comm_size", 0)
+    if not _is_int(max_comm_size) or not 0 <= int(max_comm_size) <= _MAX_C_INT:
+        return "max_comm_size: not a non-negative C int"
     return None
 
 
@@ -137,10 +195,10 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
     a = dict(bound.arguments)
     clustering_args = dict(a.pop("clustering_args", None) or {})
 
-    flavor = a["flavor"]
-    if not isinstance(flavor, str) or flavor != "igraph":
-        return Fallback(f"flavor={flavor!r} is not accelerated")
-    reason = _core_problem() or unverified_reason("igraph")
+    flavor = _flavor(a["flavor"])
+    if flavor is None:
+        return Fallback(f"flavor={a['flavor']!r} is not accelerated")
+    reason = _core_problem() or unverified_reason(flavor)
     if reason:
         return Fallback(reason)
 
@@ -151,13 +209,11 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
         return Fallback(f"adata: {type(adata).__name__} is not an AnnData")
     if adata.is_view or adata.isbacked:
         return Fallback("adata: views and backed AnnData are not verified")
-    if a["directed"] not in (None, False) or a["partition_type"] is not None:
-        return Fallback("directed/partition_type with flavor='igraph' (upstream raises)")
+    flavor_problem = _igraph_args_problem if flavor == "igraph" else _leidenalg_args_problem
     for problem in (
         None if isinstance(a["use_weights"], bool) else "use_weights: not a bool",
         None if isinstance(a["copy"], bool) else "copy: not a bool",
         None if isinstance(a["key_added"], str) else "key_added: not a str",
-        _random_state_problem(a["random_state"]),
         None
         if _is_int(a["n_iterations"]) and abs(int(a["n_iterations"])) <= _MAX_C_INT
         else "n_iterations: not a C int",
@@ -165,7 +221,7 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
         if a["resolution"] is None
         or (_is_real(a["resolution"]) and math.isfinite(a["resolution"]) and a["resolution"] >= 0)
         else "resolution: not a finite non-negative number",
-        _clustering_args_problem(clustering_args, a["use_weights"]),
+        flavor_problem(a, clustering_args),
     ):
         if problem:
             return Fallback(problem)
@@ -206,6 +262,12 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
         adjacency=adjacency,
         restrict=restrict,
         flavor=flavor,
+        flavor_arg=a["flavor"],
+        partition=_partition_name(a["partition_type"]) if flavor == "leidenalg" else None,
+        partition_type=a["partition_type"],
+        directed=a["directed"],
+        max_comm_size=int(clustering_args.get("max_comm_size", 0)),
+        leidenalg_version=versions["leidenalg"],
         resolution=a["resolution"],
         random_state=a["random_state"],
         key_added=a["key_added"],
@@ -217,6 +279,7 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
         initial_membership=vectors.get("initial_membership"),
         node_weights=vectors.get("node_weights"),
         igraph_core=igraph_core(versions["igraph"] or ""),
+        igraph_version=versions["igraph"],
         stores_modularity=_scanpy_at_least(versions["scanpy"] or "0", (1, 12)),
     )
 

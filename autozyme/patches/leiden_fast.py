@@ -4,6 +4,7 @@ outputs written exactly as upstream writes them (same expressions, same order)."
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,83 @@ def _legacy_random_state(random_state: Any) -> np.random.RandomState:
     return check_random_state(random_state)
 
 
+def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tuple[Any, Any]:
+    """python-igraph's community_leiden (and VertexClustering.modularity if stored)."""
+    from ..algorithms.igraph_leiden import community_leiden, modularity
+
+    # python-igraph's defaults where scanpy leaves the argument out
+    resolution = 1.0 if plan.resolution is None else float(plan.resolution)
+    membership, _quality = community_leiden(
+        graph,
+        use_weights=plan.use_weights,
+        resolution=resolution,
+        normalize_resolution=plan.objective_function == "modularity",
+        beta=plan.beta,
+        n_iterations=int(plan.n_iterations),
+        initial_membership=plan.initial_membership,
+        node_weights=plan.node_weights,
+        random_state=_legacy_random_state(plan.random_state),
+        core=plan.igraph_core,
+    )
+    lap("leiden")
+    if not plan.stores_modularity:
+        return membership, None
+    quality = modularity(
+        graph,
+        membership,
+        resolution=resolution,
+        use_weights=plan.use_weights,
+        core=plan.igraph_core,
+    )
+    lap("modularity")
+    return membership, quality
+
+
+def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tuple[Any, Any]:
+    """leidenalg.find_partition (membership and part.modularity)."""
+    from ..algorithms.leidenalg_partition import find_partition
+
+    membership, modularity = find_partition(
+        graph,
+        partition_type=plan.partition or "RBConfiguration",
+        directed=True if plan.directed is None else bool(plan.directed),
+        use_weights=plan.use_weights,
+        resolution=None if plan.resolution is None else float(plan.resolution),
+        n_iterations=int(plan.n_iterations),
+        seed=int(plan.random_state),
+        max_comm_size=plan.max_comm_size,
+        initial_membership=plan.initial_membership,
+        leidenalg_version=plan.leidenalg_version or "",
+        igraph_version=plan.igraph_version,
+    )
+    lap("leiden")
+    return membership, modularity
+
+
+# scanpy < 1.12 emits this inside leiden() with warn_once(..., stacklevel=3)
+_LEGACY_FUTURE_WARNING = (
+    "In the future, the default backend for leiden will be igraph instead of leidenalg.\n\n"
+    ' To achieve the future defaults please pass: flavor="igraph" and n_iterations=2.  '
+    "directed must also be False to work with igraph's implementation."
+)
+# frames between warn_once and the user's call: warn_once, _warn_like_upstream,
+# run_fast_path, _route, the replacement leiden, then the caller
+_LEGACY_STACKLEVEL = 6
+
+
+def _warn_like_upstream(plan: LeidenPlan) -> None:
+    """The leidenalg flavor's warning, as upstream emits it, attributed to the caller."""
+    from scanpy.tools import _leiden
+
+    validate = getattr(_leiden, "_validate_flavor", None)
+    if validate is not None:  # scanpy >= 1.12; its warn() skips our frames (see install)
+        validate(plan.flavor_arg, partition_type=plan.partition_type, directed=plan.directed)
+    else:
+        from scanpy import _utils
+
+        _utils.warn_once(_LEGACY_FUTURE_WARNING, FutureWarning, stacklevel=_LEGACY_STACKLEVEL)
+
+
 def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     import pandas as pd
     from natsort import natsorted
@@ -25,7 +103,6 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     from scanpy.tools._utils_clustering import rename_groups
 
     from ..algorithms.graph import graph_from_adjacency
-    from ..algorithms.igraph_leiden import community_leiden, modularity
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -36,34 +113,14 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
         timings[name] = now - clock
         clock = now
 
+    if plan.flavor == "leidenalg":
+        _warn_like_upstream(plan)
     start = logg.info("running Leiden clustering")
     adata = plan.adata.copy() if plan.copy else plan.adata
     graph = graph_from_adjacency(plan.adjacency)
     lap("graph")
-    # python-igraph's defaults where scanpy leaves the argument out
-    resolution = 1.0 if plan.resolution is None else plan.resolution
-    membership, _quality = community_leiden(
-        graph,
-        use_weights=plan.use_weights,
-        resolution=float(resolution),
-        normalize_resolution=plan.objective_function == "modularity",
-        beta=plan.beta,
-        n_iterations=int(plan.n_iterations),
-        initial_membership=plan.initial_membership,
-        node_weights=plan.node_weights,
-        random_state=_legacy_random_state(plan.random_state),
-        core=plan.igraph_core,
-    )
-    lap("leiden")
-    if plan.stores_modularity:
-        quality = modularity(
-            graph,
-            membership,
-            resolution=float(resolution),
-            use_weights=plan.use_weights,
-            core=plan.igraph_core,
-        )
-        lap("modularity")
+    cluster = _leidenalg if plan.flavor == "leidenalg" else _igraph
+    membership, quality = cluster(plan, graph, lap)
 
     groups = np.asarray(membership, dtype=np.int64)
     key_added = plan.key_added

@@ -12,6 +12,8 @@ import functools
 import importlib
 import inspect
 import logging
+import os
+import sys
 import threading
 import time
 import warnings
@@ -32,6 +34,20 @@ _EXPORTING_MODULES = ("scanpy.tools._leiden", "scanpy.tools")
 _lock = threading.Lock()
 # module name -> (module, original function)
 _replaced: dict[str, tuple[ModuleType, Callable[..., Any]]] = {}
+
+
+# scanpy >= 1.12 attributes its warnings to the first frame outside these file prefixes;
+# adding ours keeps them pointing at the user's line when they pass through our wrapper.
+_OUR_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _skip_our_frames_in_scanpy_warnings(skip: bool) -> None:
+    compat = sys.modules.get("scanpy._compat")
+    prefixes = getattr(compat, "_FILE_PREFIXES", None)
+    if not isinstance(prefixes, tuple):
+        return
+    others = tuple(p for p in prefixes if p != _OUR_PREFIX)
+    compat._FILE_PREFIXES = (*others, _OUR_PREFIX) if skip else others
 
 
 class FallbackError(RuntimeError):
@@ -96,6 +112,7 @@ def install(scanpy: object) -> None:
             if getattr(module, "leiden", None) is upstream:
                 module.leiden = replacement
                 _replaced[name] = (module, upstream)
+        _skip_our_frames_in_scanpy_warnings(True)
 
 
 def uninstall() -> None:
@@ -104,6 +121,7 @@ def uninstall() -> None:
         for module, original in _replaced.values():
             module.leiden = original
         _replaced.clear()
+        _skip_our_frames_in_scanpy_warnings(False)
 
 
 def patched_names() -> list[str]:
