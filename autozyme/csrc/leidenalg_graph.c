@@ -10,13 +10,14 @@ static void *la_alloc(size_t count, size_t size) {
 }
 
 /* mirrors igraph_vector_int_pair_order() in igraph core/vector.c, as igraph
- * builds its index vectors oi / ii: each edge e = (a[e], b[e]) is listed
- * twice, side 0 with owner a[e] and neighbour b[e] (written at cursor dst0 of
- * the owner into out0), side 1 with owner b[e] and neighbour a[e] (dst1, out1).
- * Each owner's lists come out ordered by (neighbour ascending, edge id
- * descending), like the two-pass radix sort upstream. */
-static int sort_half_edges(const la_graph *g, const int32_t *a, const int32_t *b, int64_t *dst0,
-                           int64_t *dst1, la_inc *out0, la_inc *out1) {
+ * builds its index vectors oi / ii, for an undirected graph: edge e = (a[e],
+ * b[e]) with a[e] >= b[e] is listed twice into g->all, side 0 with owner a[e]
+ * and neighbour b[e] (at the owner's cursor dst0), side 1 with owner b[e] and
+ * neighbour a[e] (cursor dst1). Each owner's sides come out ordered by
+ * (neighbour ascending, edge id descending), like the two-pass radix sort
+ * upstream. */
+static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int64_t *dst0,
+                           int64_t *dst1) {
     const int32_t n = g->n;
     const int64_t m = g->m;
     int64_t *bucket_off = calloc((size_t)n + 1, sizeof(int64_t));
@@ -48,12 +49,12 @@ static int sort_half_edges(const la_graph *g, const int32_t *a, const int32_t *b
         int64_t h = bucket[i];
         e = h >> 1;
         if (h & 1) {
-            la_inc *x = &out1[dst1[b[e]]++];
+            la_inc *x = &g->all[dst1[b[e]]++];
             x->w = g->w[e];
             x->u = a[e];
-            x->in = g->directed;
+            x->in = 0;
         } else {
-            la_inc *x = &out0[dst0[a[e]]++];
+            la_inc *x = &g->all[dst0[a[e]]++];
             x->w = g->w[e];
             x->u = b[e];
             x->in = 0;
@@ -180,9 +181,28 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
             g->in_off[v + 1] += g->in_off[v];
             g->all_off[v + 1] = g->out_off[v + 1] + g->in_off[v + 1];
         }
-        memcpy(dst0, g->out_off, ((size_t)n + 1) * sizeof(int64_t));
+        /* the same order as igraph_vector_int_pair_order(), by two transposes:
+         * sources ascending (edge ids descending) into the IN lists, then the
+         * IN lists by target ascending into the OUT lists */
         memcpy(dst1, g->in_off, ((size_t)n + 1) * sizeof(int64_t));
-        if (sort_half_edges(g, a, b, dst0, dst1, g->out, g->in) != 0) goto done;
+        for (v = 0; v < n; v++) {
+            for (e = off[v + 1] - 1; e >= off[v]; e--) {
+                la_inc *x = &g->in[dst1[tgt[e]]++];
+                x->w = w[e];
+                x->u = v;
+                x->in = 1;
+            }
+        }
+        memcpy(dst0, g->out_off, ((size_t)n + 1) * sizeof(int64_t));
+        for (v = 0; v < n; v++) {
+            int64_t k;
+            for (k = g->in_off[v]; k < g->in_off[v + 1]; k++) {
+                la_inc *x = &g->out[dst0[g->in[k].u]++];
+                x->w = g->in[k].w;
+                x->u = v;
+                x->in = 0;
+            }
+        }
         for (v = 0; v < n; v++) merge_all(g, v);
     } else {
         /* ALL = the edges with from == v, then those with to == v (a loop is
@@ -199,7 +219,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
             dst0[v] = g->all_off[v];
             dst1[v] = g->all_off[v] + n_from[v];
         }
-        if (sort_half_edges(g, a, b, dst0, dst1, g->all, g->all) != 0) goto done;
+        if (sort_half_edges(g, a, b, dst0, dst1) != 0) goto done;
     }
     rc = 0;
 done:
