@@ -28,6 +28,9 @@ VERIFIED: dict[str, frozenset[tuple[str, ...]]] = {
     "leidenalg": frozenset(
         {
             ("1.11.5", "1.0.0", "0.12.0"),  # Python 3.11, the main test environment
+            ("1.12.4", "1.0.0", "0.12.0"),  # Python 3.12, tests/test_version_matrix.py
+            ("1.11.5", "0.11.8", "0.10.2"),  # igraph C core 0.10.x, test_version_matrix.py
+            ("1.11.5", "1.0.0", "0.11.0"),  # libleidenalg 0.12, tests/test_version_matrix.py
         }
     ),
 }

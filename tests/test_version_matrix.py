@@ -19,14 +19,25 @@ from ._runner import ROOT, clean_env
 pytestmark = pytest.mark.venv
 
 MATRIX_DIR = ROOT / ".venv-matrix"
-SUITES = ["tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"]
+IGRAPH_SUITES = ["tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"]
+LEIDENALG_SUITES = ["tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"]
 
-# name -> (python minor, pins)
+# venv name -> (python minor, pins, suites)
 COMBINATIONS = {
-    "py312-scanpy1.12.4-igraph1.0.0": ("3.12", ["scanpy==1.12.4", "igraph==1.0.0"]),
+    "py312-scanpy1.12.4-igraph1.0.0": (
+        "3.12",
+        ["scanpy==1.12.4", "igraph==1.0.0", "leidenalg==0.12.0"],
+        IGRAPH_SUITES + LEIDENALG_SUITES,
+    ),
     "py311-scanpy1.11.5-igraph0.11.8": (
         "3.11",
-        ["scanpy==1.11.5", "igraph==0.11.8", "pynndescent<0.7"],
+        ["scanpy==1.11.5", "igraph==0.11.8", "leidenalg==0.10.2", "pynndescent<0.7"],
+        IGRAPH_SUITES + LEIDENALG_SUITES,
+    ),
+    "py311-scanpy1.11.5-leidenalg0.11.0": (
+        "3.11",
+        ["scanpy==1.11.5", "igraph==1.0.0", "leidenalg==0.11.0", "pynndescent<0.7"],
+        LEIDENALG_SUITES,
     ),
 }
 
@@ -55,10 +66,10 @@ def _venv(name: str, minor: str, pins: list[str]) -> Path:
 
 @pytest.mark.parametrize("name", sorted(COMBINATIONS))
 def test_differential_suites(name):
-    minor, pins = COMBINATIONS[name]
+    minor, pins, suites = COMBINATIONS[name]
     python = _venv(name, minor, pins)
     out = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites],
         cwd=ROOT,
         env=clean_env(),
         capture_output=True,
