@@ -24,12 +24,11 @@ int la_part_init(la_part *p, const la_graph *g, int type, double resolution, con
     p->resolution = resolution;
     p->memb = la_alloc((size_t)g->n, sizeof(int32_t));
     p->w_in = la_alloc(cap, sizeof(double));
-    p->w_from = la_alloc(cap, sizeof(double));
-    p->w_to = g->directed ? la_alloc(cap, sizeof(double)) : p->w_from;
+    p->w_ft = la_alloc(2 * cap, sizeof(double));
     p->csize = la_alloc(cap, sizeof(double));
     p->cnodes = la_alloc(cap, sizeof(int32_t));
     p->empty = la_alloc(cap, sizeof(int32_t));
-    if (!p->memb || !p->w_in || !p->w_from || !p->w_to || !p->csize || !p->cnodes || !p->empty) {
+    if (!p->memb || !p->w_in || !p->w_ft || !p->csize || !p->cnodes || !p->empty) {
         la_part_free(p);
         return -1;
     }
@@ -39,10 +38,9 @@ int la_part_init(la_part *p, const la_graph *g, int type, double resolution, con
 }
 
 void la_part_free(la_part *p) {
-    if (p->w_to != p->w_from) free(p->w_to);
     free(p->memb);
     free(p->w_in);
-    free(p->w_from);
+    free(p->w_ft);
     free(p->csize);
     free(p->cnodes);
     free(p->empty);
@@ -66,8 +64,7 @@ void la_part_init_admin(la_part *p) {
     int64_t e;
     update_n_communities(p);
     memset(p->w_in, 0, (size_t)p->n_comms * sizeof(double));
-    memset(p->w_from, 0, (size_t)p->n_comms * sizeof(double));
-    if (g->directed) memset(p->w_to, 0, (size_t)p->n_comms * sizeof(double));
+    memset(p->w_ft, 0, 2 * (size_t)p->n_comms * sizeof(double));
     memset(p->csize, 0, (size_t)p->n_comms * sizeof(double));
     memset(p->cnodes, 0, (size_t)p->n_comms * sizeof(int32_t));
     for (v = 0; v < g->n; v++) {
@@ -79,12 +76,8 @@ void la_part_init_admin(la_part *p) {
             const int32_t vc = p->memb[v], uc = p->memb[g->tgt[e]];
             const double w = g->w[e];
             /* undirected: from and to receive the same sums, kept once */
-            p->w_from[vc] += w;
-            if (g->directed) {
-                p->w_to[uc] += w;
-            } else {
-                p->w_from[uc] += w;
-            }
+            p->w_ft[2 * (size_t)vc] += w;
+            p->w_ft[2 * (size_t)uc + g->directed] += w;
             if (vc == uc) p->w_in[vc] += w;
         }
     }
@@ -102,8 +95,8 @@ int32_t la_part_get_empty_community(la_part *p) {
         p->csize[c] = 0.0;
         p->cnodes[c] = 0;
         p->w_in[c] = 0.0;
-        p->w_from[c] = 0.0;
-        p->w_to[c] = 0.0;
+        p->w_ft[2 * (size_t)c] = 0.0;
+        p->w_ft[2 * (size_t)c + 1] = 0.0;
         p->empty[p->n_empty++] = c;
     }
     return p->empty[p->n_empty - 1];
@@ -140,19 +133,19 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm) {
         if (g->directed) {
             inc = pass == 0 ? g->out + g->out_off[v] : g->in + g->in_off[v];
             deg = pass == 0 ? g->out_off[v + 1] - g->out_off[v] : g->in_off[v + 1] - g->in_off[v];
-            tot = pass == 0 ? p->w_from : p->w_to;
+            tot = p->w_ft + pass; /* stride 2 */
         } else {
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
-            tot = pass == 0 ? p->w_from : NULL;
+            tot = pass == 0 ? p->w_ft : NULL;
         }
         for (k = 0; k < deg; k++) {
             const int32_t u = inc[k].u, u_comm = p->memb[u];
             const double w = inc[k].w;
             const double int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
             if (tot) {
-                tot[old_comm] -= w;
-                tot[new_comm] += w;
+                tot[2 * (size_t)old_comm] -= w;
+                tot[2 * (size_t)new_comm] += w;
             }
             if (old_comm == u_comm) p->w_in[old_comm] -= int_weight;
             if (new_comm == u_comm || u == v) p->w_in[new_comm] += int_weight;
@@ -170,13 +163,20 @@ static int order_csize(const void *pa, const void *pb) {
     return a->id < b->id ? -1 : (a->id > b->id);
 }
 
-static void relabel_doubles(double *x, const la_part *p, int32_t k, int32_t nb, la_scratch *s) {
+/* x holds `stride` doubles per community */
+static void relabel_doubles(double *x, int stride, const la_part *p, int32_t k, int32_t nb,
+                            la_scratch *s) {
     int32_t c;
-    memset(s->tmp, 0, (size_t)nb * sizeof(double));
+    int j;
+    memset(s->tmp, 0, (size_t)nb * stride * sizeof(double));
     for (c = 0; c < k; c++) {
-        if (p->cnodes[c] > 0) s->tmp[s->new_id[c]] = x[c];
+        if (p->cnodes[c] > 0) {
+            for (j = 0; j < stride; j++) {
+                s->tmp[(size_t)s->new_id[c] * stride + j] = x[(size_t)c * stride + j];
+            }
+        }
     }
-    memcpy(x, s->tmp, (size_t)nb * sizeof(double));
+    memcpy(x, s->tmp, (size_t)nb * stride * sizeof(double));
 }
 
 /* mirrors MutableVertexPartition::renumber_communities(), i.e.
@@ -186,7 +186,7 @@ void la_part_renumber(la_part *p, la_scratch *s) {
     la_rank *rank = s->rank;
     const int32_t k = p->n_comms;
     int32_t c, v, nb;
-    int32_t *cn = (int32_t *)s->tmp; /* room for k ints: tmp holds n + 1 doubles */
+    int32_t *cn = (int32_t *)s->tmp; /* room for k ints */
     for (c = 0; c < k; c++) {
         rank[c].size = (uint64_t)p->csize[c];
         rank[c].nodes = p->cnodes[c];
@@ -197,10 +197,9 @@ void la_part_renumber(la_part *p, la_scratch *s) {
     for (v = 0; v < p->g->n; v++) p->memb[v] = s->new_id[p->memb[v]];
     update_n_communities(p);
     nb = p->n_comms;
-    relabel_doubles(p->w_in, p, k, nb, s);
-    relabel_doubles(p->w_from, p, k, nb, s);
-    if (p->g->directed) relabel_doubles(p->w_to, p, k, nb, s);
-    relabel_doubles(p->csize, p, k, nb, s);
+    relabel_doubles(p->w_in, 1, p, k, nb, s);
+    relabel_doubles(p->w_ft, 2, p, k, nb, s);
+    relabel_doubles(p->csize, 1, p, k, nb, s);
     memset(cn, 0, (size_t)nb * sizeof(int32_t));
     for (c = 0; c < k; c++) {
         if (p->cnodes[c] > 0) cn[s->new_id[c]] = p->cnodes[c];
@@ -277,8 +276,8 @@ void la_diff_init(la_diff *d, const la_part *p, const la_scratch *s, int32_t v) 
         d->diff_old = w_to_old + w_from_old - d->self_weight - p->resolution * ped_old;
     } else if (!d->zero) {
         const double tw = d->total_weight;
-        const double K_out_old = la_comm_value(p->w_from, p, old_comm);
-        const double K_in_old = la_comm_value(p->w_to, p, old_comm);
+        const double K_out_old = la_wfrom(p, old_comm);
+        const double K_in_old = la_wto(p, old_comm);
         if (p->type == LA_MODULARITY) {
             d->diff_old = (w_to_old - d->k_out * K_in_old / tw) + (w_from_old - d->k_in * K_out_old / tw);
         } else {
@@ -310,9 +309,9 @@ double la_part_quality(const la_part *p) {
         for (c = 0; c < p->n_comms; c++) {
             const double denom = (g->directed ? 1.0 : 4.0) * g->total_weight;
             if (p->type == LA_MODULARITY) {
-                mod += p->w_in[c] - p->w_from[c] * p->w_to[c] / denom;
+                mod += p->w_in[c] - la_wfrom(p, c) * la_wto(p, c) / denom;
             } else {
-                mod += p->w_in[c] - p->resolution * p->w_from[c] * p->w_to[c] / denom;
+                mod += p->w_in[c] - p->resolution * la_wfrom(p, c) * la_wto(p, c) / denom;
             }
         }
         if (p->type == LA_MODULARITY) return (2.0 - g->directed) * mod / m;
@@ -326,7 +325,7 @@ int la_scratch_init(la_scratch *s, int32_t n) {
     s->cw = calloc(cap, sizeof(la_cw));
     s->order = la_alloc(cap, sizeof(int32_t));
     s->new_id = la_alloc(cap, sizeof(int32_t));
-    s->tmp = la_alloc(cap, sizeof(double));
+    s->tmp = la_alloc(2 * cap, sizeof(double));
     s->rank = la_alloc(cap, sizeof(la_rank));
     if (!s->cw || !s->order || !s->new_id || !s->tmp || !s->rank) {
         la_scratch_free(s);

@@ -4,6 +4,7 @@
 #ifndef AZ_LEIDENALG_PARTITION_H
 #define AZ_LEIDENALG_PARTITION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "leidenalg_graph.h"
@@ -17,7 +18,8 @@ typedef struct {
     int32_t *memb;
     int32_t n_comms;          /* _n_communities: highest label + 1 */
     double *w_in;             /* _total_weight_in_comm */
-    double *w_from, *w_to;    /* _total_weight_from/to_comm; one array if undirected */
+    double *w_ft;             /* _total_weight_from_comm / _to_comm of c at [2c] / [2c + 1];
+                                 undirected: both are [2c] (upstream keeps equal copies) */
     double *csize;
     int32_t *cnodes;
     int32_t *empty;           /* _empty_communities, used as a stack */
@@ -41,7 +43,7 @@ typedef struct {
     int32_t *order;    /* communities in order of first nonzero ALL weight */
     int32_t n_order;
     int32_t *new_id;
-    double *tmp;
+    double *tmp;       /* 2 (n + 1) doubles */
     void *rank;
 } la_scratch;
 
@@ -78,6 +80,14 @@ static inline double la_comm_value(const double *x, const la_part *p, int32_t c)
     return c < p->n_comms ? x[c] : 0.0; /* zero beyond the known communities */
 }
 
+/* total_weight_from_comm(c) / total_weight_to_comm(c) */
+static inline double la_wfrom(const la_part *p, int32_t c) {
+    return c < p->n_comms ? p->w_ft[2 * (size_t)c] : 0.0;
+}
+static inline double la_wto(const la_part *p, int32_t c) {
+    return c < p->n_comms ? p->w_ft[2 * (size_t)c + p->g->directed] : 0.0;
+}
+
 /* mirrors RBConfigurationVertexPartition::diff_move(),
  * ModularityVertexPartition::diff_move() and CPMVertexPartition::diff_move()
  * in libleidenalg src/ (one file per partition type) */
@@ -104,8 +114,8 @@ static inline double la_diff_move(const la_diff *d, const la_part *p, const la_s
     if (d->zero) return 0.0;
     if (new_comm != d->old_comm) {
         const double tw = d->total_weight;
-        const double K_out_new = la_comm_value(p->w_from, p, new_comm) + d->k_out;
-        const double K_in_new = la_comm_value(p->w_to, p, new_comm) + d->k_in;
+        const double K_out_new = la_wfrom(p, new_comm) + d->k_out;
+        const double K_in_new = la_wto(p, new_comm) + d->k_in;
         double diff_new;
         if (p->type == LA_MODULARITY) {
             diff_new = (w_to_new + d->self_weight - d->k_out * K_in_new / tw) +
