@@ -71,10 +71,6 @@ void la_graph_free(la_graph *g) {
     free(g->w);
     free(g->all_off);
     free(g->all);
-    free(g->out_off);
-    free(g->in_off);
-    free(g->out);
-    free(g->in);
     if (g->k_in != g->k_out) free(g->k_in);
     free(g->k_out);
     free(g->node_size);
@@ -85,22 +81,23 @@ void la_graph_free(la_graph *g) {
 /* Merges v's OUT and IN lists by neighbour into ALL; equal neighbours take
  * one OUT entry, then one IN entry. mirrors the IGRAPH_ALL branch of
  * igraph_incident() / igraph_neighbors() in igraph graph/type_indexededgelist.c */
-static void merge_all(la_graph *g, int32_t v) {
-    int64_t i1 = g->out_off[v], j1 = g->out_off[v + 1];
-    int64_t i2 = g->in_off[v], j2 = g->in_off[v + 1];
+static void merge_all(la_graph *g, int32_t v, const int64_t *out_off, const la_inc *out,
+                      const int64_t *in_off, const la_inc *in) {
+    int64_t i1 = out_off[v], j1 = out_off[v + 1];
+    int64_t i2 = in_off[v], j2 = in_off[v + 1];
     la_inc *dst = g->all + g->all_off[v];
     while (i1 < j1 && i2 < j2) {
-        if (g->out[i1].u < g->in[i2].u) {
-            *dst++ = g->out[i1++];
-        } else if (g->out[i1].u > g->in[i2].u) {
-            *dst++ = g->in[i2++];
+        if (out[i1].u < in[i2].u) {
+            *dst++ = out[i1++];
+        } else if (out[i1].u > in[i2].u) {
+            *dst++ = in[i2++];
         } else {
-            *dst++ = g->out[i1++];
-            *dst++ = g->in[i2++];
+            *dst++ = out[i1++];
+            *dst++ = in[i2++];
         }
     }
-    while (i1 < j1) *dst++ = g->out[i1++];
-    while (i2 < j2) *dst++ = g->in[i2++];
+    while (i1 < j1) *dst++ = out[i1++];
+    while (i2 < j2) *dst++ = in[i2++];
 }
 
 /* mirrors the Graph constructors and Graph::init_admin() / set_self_weights()
@@ -167,43 +164,49 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     }
 
     if (directed) {
-        g->out_off = calloc((size_t)n + 1, sizeof(int64_t));
-        g->in_off = calloc((size_t)n + 1, sizeof(int64_t));
-        g->out = la_alloc((size_t)m, sizeof(la_inc));
-        g->in = la_alloc((size_t)m, sizeof(la_inc));
-        if (!g->out_off || !g->in_off || !g->out || !g->in) goto done;
-        for (e = 0; e < m; e++) {
-            g->out_off[a[e] + 1]++;
-            g->in_off[b[e] + 1]++;
-        }
-        for (v = 0; v < n; v++) {
-            g->out_off[v + 1] += g->out_off[v];
-            g->in_off[v + 1] += g->in_off[v];
-            g->all_off[v + 1] = g->out_off[v + 1] + g->in_off[v + 1];
-        }
-        /* the same order as igraph_vector_int_pair_order(), by two transposes:
-         * sources ascending (edge ids descending) into the IN lists, then the
-         * IN lists by target ascending into the OUT lists */
-        memcpy(dst1, g->in_off, ((size_t)n + 1) * sizeof(int64_t));
-        for (v = 0; v < n; v++) {
-            for (e = off[v + 1] - 1; e >= off[v]; e--) {
-                la_inc *x = &g->in[dst1[tgt[e]]++];
-                x->w = w[e];
-                x->u = v;
-                x->in = 1;
+        int64_t *out_off = calloc((size_t)n + 1, sizeof(int64_t));
+        int64_t *in_off = calloc((size_t)n + 1, sizeof(int64_t));
+        la_inc *out = la_alloc((size_t)m, sizeof(la_inc));
+        la_inc *in = la_alloc((size_t)m, sizeof(la_inc));
+        if (out_off && in_off && out && in) {
+            for (e = 0; e < m; e++) {
+                out_off[a[e] + 1]++;
+                in_off[b[e] + 1]++;
             }
-        }
-        memcpy(dst0, g->out_off, ((size_t)n + 1) * sizeof(int64_t));
-        for (v = 0; v < n; v++) {
-            int64_t k;
-            for (k = g->in_off[v]; k < g->in_off[v + 1]; k++) {
-                la_inc *x = &g->out[dst0[g->in[k].u]++];
-                x->w = g->in[k].w;
-                x->u = v;
-                x->in = 0;
+            for (v = 0; v < n; v++) {
+                out_off[v + 1] += out_off[v];
+                in_off[v + 1] += in_off[v];
+                g->all_off[v + 1] = out_off[v + 1] + in_off[v + 1];
             }
+            /* the same order as igraph_vector_int_pair_order(), by two
+             * transposes: sources ascending (edge ids descending) into the IN
+             * lists, then the IN lists by target ascending into the OUT lists */
+            memcpy(dst1, in_off, ((size_t)n + 1) * sizeof(int64_t));
+            for (v = 0; v < n; v++) {
+                for (e = off[v + 1] - 1; e >= off[v]; e--) {
+                    la_inc *x = &in[dst1[tgt[e]]++];
+                    x->w = w[e];
+                    x->u = v;
+                    x->in = 1;
+                }
+            }
+            memcpy(dst0, out_off, ((size_t)n + 1) * sizeof(int64_t));
+            for (v = 0; v < n; v++) {
+                int64_t k;
+                for (k = in_off[v]; k < in_off[v + 1]; k++) {
+                    la_inc *x = &out[dst0[in[k].u]++];
+                    x->w = in[k].w;
+                    x->u = v;
+                    x->in = 0;
+                }
+            }
+            for (v = 0; v < n; v++) merge_all(g, v, out_off, out, in_off, in);
         }
-        for (v = 0; v < n; v++) merge_all(g, v);
+        free(out_off);
+        free(in_off);
+        free(out);
+        free(in);
+        if (!out_off || !in_off || !out || !in) goto done;
     } else {
         /* ALL = the edges with from == v, then those with to == v (a loop is
          * in both), each part sorted: igraph's "out" then "in" index lists */

@@ -24,12 +24,11 @@ typedef struct {
     int64_t *off;
     int32_t *tgt;
     double *w;
-    /* mode ALL with loops twice (undirected: the only mode) */
+    /* mode ALL with loops twice (undirected: the only mode). For a directed
+     * graph it merges the OUT and IN lists (flag `in`), keeping the order
+     * within each, so both are read from it too. */
     int64_t *all_off;
     la_inc *all;
-    /* directed only: mode OUT and mode IN (loops once) */
-    int64_t *out_off, *in_off;
-    la_inc *out, *in;
     /* strength(v, OUT) and strength(v, IN); the same array if undirected */
     double *k_out, *k_in;
     double *node_size;

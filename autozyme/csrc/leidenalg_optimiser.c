@@ -235,17 +235,14 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
-            if (g->directed) {
-                inc = g->out + g->out_off[v];
-                deg = g->out_off[v + 1] - g->out_off[v];
-            } else {
-                inc = g->all + g->all_off[v];
-                deg = g->all_off[v + 1] - g->all_off[v];
-            }
+            inc = g->all + g->all_off[v];
+            deg = g->all_off[v + 1] - g->all_off[v];
             for (e = 0; e < deg; e++) {
                 const int32_t u = inc[e].u, uc = p->memb[u];
                 double we = inc[e].w;
-                if (!g->directed) {
+                if (g->directed) {
+                    if (inc[e].in) continue; /* only the OUT list */
+                } else {
                     if (u > v) continue; /* from != v: the edge belongs to u */
                     if (u == v) we /= 2.0;
                 }

@@ -127,22 +127,20 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm) {
     p->csize[new_comm] += node_size;
 
     for (pass = 0; pass < 2; pass++) {
-        const la_inc *inc;
-        int64_t k, deg;
-        double *tot;
-        if (g->directed) {
-            inc = pass == 0 ? g->out + g->out_off[v] : g->in + g->in_off[v];
-            deg = pass == 0 ? g->out_off[v + 1] - g->out_off[v] : g->in_off[v + 1] - g->in_off[v];
-            tot = p->w_ft + pass; /* stride 2 */
-        } else {
-            inc = g->all + g->all_off[v];
-            deg = g->all_off[v + 1] - g->all_off[v];
-            tot = pass == 0 ? p->w_ft : NULL;
-        }
+        const la_inc *inc = g->all + g->all_off[v];
+        const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+        /* pass 0 is mode OUT (from weights), pass 1 mode IN (to weights, stride
+         * 2); undirected: both passes walk every incidence, from == to */
+        double *tot = g->directed ? p->w_ft + pass : pass == 0 ? p->w_ft : NULL;
+        int64_t k;
         for (k = 0; k < deg; k++) {
-            const int32_t u = inc[k].u, u_comm = p->memb[u];
-            const double w = inc[k].w;
-            const double int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
+            int32_t u, u_comm;
+            double w, int_weight;
+            if (g->directed && inc[k].in != pass) continue;
+            u = inc[k].u;
+            u_comm = p->memb[u];
+            w = inc[k].w;
+            int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
             if (tot) {
                 tot[2 * (size_t)old_comm] -= w;
                 tot[2 * (size_t)new_comm] += w;
