@@ -27,6 +27,8 @@ typedef struct {
     uint8_t *stable;   /* is_node_stable */
     uint8_t *added;    /* comm_added / neighbour_comm_added */
     int32_t *comms;    /* candidate or neighbouring communities */
+    int32_t *inc_comm; /* community of each incidence of the current node */
+    int32_t *nbr_comm; /* communities of its incidences within its constraint */
     int32_t *aggnode;  /* aggregate_node_per_individual_node */
     int32_t *newmemb;  /* membership of the next collapsed graph */
     double *acc;       /* edge_weight_to_community */
@@ -75,7 +77,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
     az_rng_shuffle(&W->rng, W->queue, n);
     while (count > 0) {
         int32_t v_comm, max_comm, nc = 0, i;
-        double max_improv, v_size;
+        double max_improv, v_size, w_to, w_from;
         la_diff d;
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
@@ -84,7 +86,8 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
 
         v_comm = p->memb[v];
         la_part_cache_node(p, &W->s, v);
-        la_diff_init(&d, p, &W->s, v);
+        la_cw_get(&W->s, g->directed, v_comm, &w_to, &w_from);
+        la_diff_init(&d, p, v, w_to, w_from);
         for (i = 0; i < W->s.n_order; i++) W->comms[nc++] = W->s.order[i];
         /* a node alone in its community never moves to an empty one */
         if (p->cnodes[v_comm] > 1) W->comms[nc++] = la_part_get_empty_community(p);
@@ -96,7 +99,8 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
             const int32_t comm = W->comms[i];
             double possible_improv = 0.0;
             if (too_large(W, p, comm, v_size)) continue;
-            possible_improv += 1.0 * la_diff_move(&d, p, &W->s, comm);
+            la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
+            possible_improv += 1.0 * la_diff_move(&d, p, comm, w_to, w_from);
             if (possible_improv > max_improv) {
                 max_comm = comm;
                 max_improv = possible_improv;
@@ -141,7 +145,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         const la_inc *inc;
         int64_t deg, k;
         int32_t v_comm, max_comm, nc = 0, j;
-        double max_improv, v_size;
+        double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
         la_diff d;
         v = W->queue[i];
         if (tick(W->intr)) return AZ_EINTR;
@@ -153,17 +157,16 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         if (W->opt->version == LA_OPT_0_13) {
             /* get_neigh_comms(v, ALL, constrained) never marks a community as
              * added, so it lists one entry per incidence: a draw proportional
-             * to the incidences, with a chance k / (k + 1) of trying to move */
+             * to the incidences, with a chance k / (k + 1) of trying to move.
+             * The communities of all incidences are kept for the weights. */
             int64_t cnt = 0;
-            for (k = 0; k < deg; k++) cnt += cmemb[inc[k].u] == cmemb[v];
+            for (k = 0; k < deg; k++) {
+                const int32_t u = inc[k].u;
+                W->inc_comm[k] = p->memb[u];
+                if (cmemb[u] == cmemb[v]) W->nbr_comm[cnt++] = p->memb[u];
+            }
             if (cnt > 0 && az_rng_integer(&W->rng, cnt) > 0) {
-                int64_t idx = az_rng_integer(&W->rng, cnt - 1);
-                for (k = 0; k < deg; k++) {
-                    if (cmemb[inc[k].u] == cmemb[v] && idx-- == 0) {
-                        W->comms[nc++] = p->memb[inc[k].u];
-                        break;
-                    }
-                }
+                W->comms[nc++] = W->nbr_comm[az_rng_integer(&W->rng, cnt - 1)];
             }
         } else {
             for (k = 0; k < deg; k++) {
@@ -179,18 +182,56 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         max_comm = v_comm;
         max_improv = initial_max_improv(W, p, v_comm, 0.0);
         v_size = g->node_size[v];
-        if (nc > 0) {
+        if (nc == 0) continue;
+        if (W->opt->version == LA_OPT_0_13) {
+            /* weight_to_comm / weight_from_comm of the two communities
+             * involved, summed in the order cache_neigh_communities() uses */
+            const int32_t new_comm = W->comms[0];
+            double w_to_new = 0.0, w_from_new = 0.0;
+            for (k = 0; k < deg; k++) {
+                const int32_t c = W->inc_comm[k];
+                double w = inc[k].w;
+                if (c != v_comm && c != new_comm) continue;
+                if (!g->directed && inc[k].u == v) w /= 2.0;
+                if (c == v_comm) {
+                    if (g->directed && inc[k].in) {
+                        w_from_old += w;
+                    } else {
+                        w_to_old += w;
+                    }
+                } else if (g->directed && inc[k].in) {
+                    w_from_new += w;
+                } else {
+                    w_to_new += w;
+                }
+            }
+            if (!g->directed) {
+                w_from_old = w_to_old;
+                w_from_new = w_to_new;
+            }
+            la_diff_init(&d, p, v, w_to_old, w_from_old);
+            if (!too_large(W, p, new_comm, v_size)) {
+                double possible_improv = 0.0;
+                possible_improv += 1.0 * la_diff_move(&d, p, new_comm, w_to_new, w_from_new);
+                if (possible_improv >= max_improv) {
+                    max_comm = new_comm;
+                    max_improv = possible_improv;
+                }
+            }
+        } else {
             la_part_cache_node(p, &W->s, v);
-            la_diff_init(&d, p, &W->s, v);
-        }
-        for (j = 0; j < nc; j++) {
-            const int32_t comm = W->comms[j];
-            double possible_improv = 0.0;
-            if (too_large(W, p, comm, v_size)) continue;
-            possible_improv += 1.0 * la_diff_move(&d, p, &W->s, comm);
-            if (possible_improv >= max_improv) {
-                max_comm = comm;
-                max_improv = possible_improv;
+            la_cw_get(&W->s, g->directed, v_comm, &w_to_old, &w_from_old);
+            la_diff_init(&d, p, v, w_to_old, w_from_old);
+            for (j = 0; j < nc; j++) {
+                const int32_t comm = W->comms[j];
+                double possible_improv = 0.0, w_to, w_from;
+                if (too_large(W, p, comm, v_size)) continue;
+                la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
+                possible_improv += 1.0 * la_diff_move(&d, p, comm, w_to, w_from);
+                if (possible_improv >= max_improv) {
+                    max_comm = comm;
+                    max_improv = possible_improv;
+                }
             }
         }
         if (max_comm != v_comm) la_part_move_node(p, v, max_comm);
@@ -353,9 +394,13 @@ static void work_free(la_work *W) {
     free(W->acc);
     free(W->goff);
     free(W->gnodes);
+    free(W->inc_comm);
+    free(W->nbr_comm);
 }
 
-static int work_init(la_work *W, const la_options *opt, int32_t n, az_interrupt *intr) {
+/* max_degree: the largest incidence list of any level (see la_find_partition) */
+static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_degree,
+                     az_interrupt *intr) {
     const size_t cap = (size_t)n + 1;
     memset(W, 0, sizeof(*W));
     W->opt = opt;
@@ -373,7 +418,9 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, az_interrupt 
     W->acc = calloc(cap, sizeof(double));
     W->goff = la_alloc(cap + 1, sizeof(int64_t));
     W->gnodes = la_alloc(cap, sizeof(int32_t));
-    if (la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
+    W->inc_comm = la_alloc((size_t)max_degree, sizeof(int32_t));
+    W->nbr_comm = la_alloc((size_t)max_degree, sizeof(int32_t));
+    if (!W->inc_comm || !W->nbr_comm || la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
         !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes) {
         work_free(W);
         return AZ_ENOMEM;
@@ -421,7 +468,7 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
     la_part P0;
     la_work W;
     int32_t *memb32, v;
-    int64_t itr = 0;
+    int64_t itr = 0, max_degree;
     int rc, cont;
 
     rc = input_graph(graph, opt, &g0);
@@ -438,7 +485,13 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
         la_graph_free(&g0);
         return rc;
     }
-    rc = work_init(&W, opt, n, intr);
+    /* a collapsed node's incidences: at most two per community pair plus a
+     * self-loop listed twice */
+    max_degree = 2 * (int64_t)n + 2;
+    for (v = 0; v < n; v++) {
+        if (g0.all_off[v + 1] - g0.all_off[v] > max_degree) max_degree = g0.all_off[v + 1] - g0.all_off[v];
+    }
+    rc = work_init(&W, opt, n, max_degree, intr);
     if (rc != AZ_OK) {
         la_part_free(&P0);
         la_graph_free(&g0);

@@ -252,13 +252,9 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v) {
 }
 
 /* The old-community halves of the diff_move() formulas (see la_diff_move()). */
-void la_diff_init(la_diff *d, const la_part *p, const la_scratch *s, int32_t v) {
+void la_diff_init(la_diff *d, const la_part *p, int32_t v, double w_to_old, double w_from_old) {
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
-    const la_cw *x = &s->cw[old_comm];
-    const int fresh = x->stamp == s->stamp;
-    const double w_to_old = fresh ? x->w[0] : 0.0;
-    const double w_from_old = fresh ? x->w[g->directed] : 0.0;
     d->old_comm = old_comm;
     d->k_out = g->k_out[v];
     d->k_in = g->k_in[v];

@@ -73,8 +73,17 @@ typedef struct {
     double diff_old;
 } la_diff;
 
-/* After la_part_cache_node(p, s, v). */
-void la_diff_init(la_diff *d, const la_part *p, const la_scratch *s, int32_t v);
+/* weight_to_comm(v, c) and weight_from_comm(v, c) after la_part_cache_node(p, s, v) */
+static inline void la_cw_get(const la_scratch *s, int directed, int32_t c, double *to,
+                             double *from) {
+    const la_cw *x = &s->cw[c];
+    const int fresh = x->stamp == s->stamp;
+    *to = fresh ? x->w[0] : 0.0;
+    *from = fresh ? x->w[directed] : 0.0;
+}
+
+/* w_to_old / w_from_old: v's weights to / from its own community */
+void la_diff_init(la_diff *d, const la_part *p, int32_t v, double w_to_old, double w_from_old);
 
 static inline double la_comm_value(const double *x, const la_part *p, int32_t c) {
     return c < p->n_comms ? x[c] : 0.0; /* zero beyond the known communities */
@@ -91,13 +100,9 @@ static inline double la_wto(const la_part *p, int32_t c) {
 /* mirrors RBConfigurationVertexPartition::diff_move(),
  * ModularityVertexPartition::diff_move() and CPMVertexPartition::diff_move()
  * in libleidenalg src/ (one file per partition type) */
-static inline double la_diff_move(const la_diff *d, const la_part *p, const la_scratch *s,
-                                  int32_t new_comm) {
+static inline double la_diff_move(const la_diff *d, const la_part *p, int32_t new_comm,
+                                  double w_to_new, double w_from_new) {
     const la_graph *g = p->g;
-    const la_cw *x = &s->cw[new_comm];
-    const int fresh = x->stamp == s->stamp;
-    const double w_to_new = fresh ? x->w[0] : 0.0;
-    const double w_from_new = fresh ? x->w[g->directed] : 0.0;
     double diff = 0.0;
     if (p->type == LA_CPM) {
         if (new_comm != d->old_comm) {
