@@ -345,7 +345,7 @@ def leiden_cases(draw: st.DrawFn) -> tuple[Any, int | None, dict[str, Any]]:
         use_weights=draw(st.booleans()),
         resolution=resolution,
         n_iterations=n_iterations,
-        beta=draw(st.sampled_from([None, 0.01, 0.1, 1.0])),
+        beta=draw(st.sampled_from([None, 0.01, 0.1, 1.0, 0.0, -0.5])),
         initial_membership=initial,
         node_weights=node_weights,
     )
@@ -442,3 +442,130 @@ def test_canonical_float64_is_not_copied(pbmc: Any) -> None:
     graph = graph_from_adjacency(adjacency)
     assert np.shares_memory(graph.weights, adjacency.data)
     assert np.shares_memory(graph.indices, adjacency.indices)
+
+
+# ---------------------------------------------------------------------------------------
+# validation, interruption, threads
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"initial_membership": [0, 1]},
+        {"node_weights": [1.0, 2.0]},
+        {"initial_membership": [[0]] * 700},
+    ],
+)
+def test_invalid_arguments_fail_like_upstream(pbmc: Any, core: str, bad: dict[str, Any]) -> None:
+    if core == "0.10" and "node_weights" in bad:
+        pytest.skip("core 0.10 does not check the length: upstream reads past the vector")
+    kwargs = {**leiden_kwargs(), **bad}
+    adjacency = pbmc.obsp["connectivities"]
+    assert run_upstream(adjacency, 0, kwargs).error
+    assert run_ours(adjacency, 0, kwargs, core).error
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_graph_without_edges(core: str) -> None:
+    """Reachable only through EdgeGraph directly (scanpy cannot build it)."""
+    for n in (0, 3):
+        graph = EdgeGraph(n, np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0))
+        rs = np.random.RandomState(0)
+        membership, quality = community_leiden(
+            graph,
+            use_weights=True,
+            resolution=1.0,
+            normalize_resolution=True,
+            beta=0.01,
+            n_iterations=2,
+            initial_membership=None,
+            node_weights=None,
+            random_state=rs,
+            core=core,
+        )
+        g = igraph.Graph(n=n)
+        rs_up = np.random.RandomState(0)
+        with set_igraph_random_state(rs_up):
+            part = g.community_leiden(objective_function="modularity", n_iterations=2)
+        assert membership.tolist() == part.membership
+        assert _bits(quality) == _bits(part.quality)
+        assert _rng_state(rs) == _rng_state(rs_up)
+
+
+# Runs that never terminate upstream either (checked in a subprocess): 1.0 keeps
+# `changed` set by a move on the all-singleton top level; 0.10 iterates while nothing
+# changed, forever when the first iteration moves nothing.
+NON_TERMINATING = {
+    "1.0": (
+        sp.csr_matrix(
+            (
+                np.array([8.0, 8.0, 1e-16, 1.0, 8.0, 0.1, 5.1]),
+                np.array([2, 5, 6, 4, 2, 6, 3]),
+                np.array([0, 1, 3, 4, 4, 4, 4, 6, 7]),
+            ),
+            shape=(8, 8),
+        ),
+        [0, 1, 0, 0, 0, 0, 1, 0],
+    ),
+    "0.10": (sp.csr_matrix(([1.0], [0], [0, 1, 1]), shape=(2, 2)), None),
+}
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_keyboard_interrupt_leaves_random_state_untouched(core: str) -> None:
+    adjacency, initial = NON_TERMINATING[core]
+    graph = graph_from_adjacency(adjacency)
+    rs = np.random.RandomState(0)
+    before = _rng_state(rs)
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            community_leiden(
+                graph,
+                use_weights=True,
+                resolution=0.5,
+                normalize_resolution=False,
+                beta=0.01,
+                n_iterations=-1,
+                initial_membership=None if initial is None else np.array(initial),
+                node_weights=None,
+                random_state=rs,
+                core=core,
+            )
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert _rng_state(rs) == before
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_concurrent_runs_release_the_gil(blobs_knn: sp.csr_matrix, core: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    graph = graph_from_adjacency(blobs_knn)
+
+    def run(seed: int) -> tuple[list[int], float]:
+        membership, quality = community_leiden(
+            graph,
+            use_weights=True,
+            resolution=1.0,
+            normalize_resolution=True,
+            beta=0.01,
+            n_iterations=2,
+            initial_membership=None,
+            node_weights=None,
+            random_state=np.random.RandomState(seed),
+            core=core,
+        )
+        return membership.tolist(), quality
+
+    serial = [run(seed) for seed in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(run, range(4))) == serial
