@@ -1,4 +1,5 @@
-"""``python -m autozyme``: ``status``, and ``run SCRIPT [ARGS...]`` with the patches active."""
+"""``python -m autozyme``: ``status``, ``run SCRIPT [ARGS...]`` with the patches active, and
+``bench`` (the benchmark suite)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def _run(args: argparse.Namespace) -> int:
     return 1
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from .bench.cli import main as bench_main
+
+    return bench_main(args.args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autozyme", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)
+    # Its options are parsed by autozyme.bench.cli (imported only when used): "+" as the
+    # prefix makes this parser hand every "--option" through untouched.
+    bench = sub.add_parser(
+        "bench",
+        help="benchmark against upstream scanpy (see: bench --help)",
+        add_help=False,
+        prefix_chars="+",
+    )
+    bench.add_argument("args", nargs="*")
+    bench.set_defaults(func=_bench)
     return parser
 
 
