@@ -85,7 +85,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         if (tick(W->intr)) return AZ_EINTR;
 
         v_comm = p->memb[v];
-        la_part_cache_node(p, &W->s, v);
+        la_part_cache_node(p, &W->s, v, W->inc_comm);
         la_cw_get(&W->s, g->directed, v_comm, &w_to, &w_from);
         la_diff_init(&d, p, v, w_to, w_from);
         for (i = 0; i < W->s.n_order; i++) W->comms[nc++] = W->s.order[i];
@@ -112,10 +112,11 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
             const int64_t deg = g->all_off[v + 1] - g->all_off[v];
             int64_t k;
             total += max_improv;
-            la_part_move_node(p, v, max_comm);
+            la_part_move_node(p, v, max_comm, W->inc_comm);
             for (k = 0; k < deg; k++) {
+                /* memb[u] is inc_comm[k] but for v itself, now in max_comm */
                 const int32_t u = inc[k].u;
-                if (W->stable[u] && p->memb[u] != max_comm) {
+                if (u != v && W->stable[u] && W->inc_comm[k] != max_comm) {
                     int64_t tail = head + count;
                     if (tail >= n) tail -= n;
                     W->queue[tail] = u;
@@ -219,7 +220,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
                 }
             }
         } else {
-            la_part_cache_node(p, &W->s, v);
+            la_part_cache_node(p, &W->s, v, W->inc_comm);
             la_cw_get(&W->s, g->directed, v_comm, &w_to_old, &w_from_old);
             la_diff_init(&d, p, v, w_to_old, w_from_old);
             for (j = 0; j < nc; j++) {
@@ -234,7 +235,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
                 }
             }
         }
-        if (max_comm != v_comm) la_part_move_node(p, v, max_comm);
+        if (max_comm != v_comm) la_part_move_node(p, v, max_comm, W->inc_comm);
     }
     la_part_renumber(p, &W->s);
     return AZ_OK;

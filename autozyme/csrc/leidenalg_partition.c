@@ -105,7 +105,7 @@ int32_t la_part_get_empty_community(la_part *p) {
 /* mirrors MutableVertexPartition::move_node(): both passes (OUT, then IN)
  * update the internal weights in upstream's order; for an undirected graph
  * both passes walk the same list and from == to is updated once. */
-void la_part_move_node(la_part *p, int32_t v, int32_t new_comm) {
+void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *inc_comm) {
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
     const double node_size = g->node_size[v];
@@ -138,7 +138,7 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm) {
             double w, int_weight;
             if (g->directed && inc[k].in != pass) continue;
             u = inc[k].u;
-            u_comm = p->memb[u];
+            u_comm = inc_comm[k];
             w = inc[k].w;
             int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
             if (tot) {
@@ -214,7 +214,7 @@ void la_part_renumber(la_part *p, la_scratch *s) {
  * the OUT and IN lists (so each sum runs in upstream's order). A community is
  * listed once its running ALL weight is nonzero; undirected self-loops, seen
  * twice, count half each time. */
-void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v) {
+void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc_comm) {
     const la_graph *g = p->g;
     const la_inc *inc = g->all + g->all_off[v];
     const int64_t deg = g->all_off[v + 1] - g->all_off[v];
@@ -231,6 +231,7 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v) {
         const int32_t u = inc[k].u, c = memb[u];
         la_cw *x = &cw[c];
         double w = inc[k].w;
+        inc_comm[k] = c;
         if (x->stamp != s->stamp) {
             x->stamp = s->stamp;
             x->w[0] = x->w[1] = x->all = 0.0;

@@ -51,7 +51,9 @@ typedef struct {
 int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb);
 void la_part_free(la_part *p);
 void la_part_init_admin(la_part *p);
-void la_part_move_node(la_part *p, int32_t v, int32_t new_comm);
+/* inc_comm[k]: the community of v's k-th incidence (as la_part_cache_node()
+ * records it), saving the lookups */
+void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *inc_comm);
 int32_t la_part_get_empty_community(la_part *p);
 void la_part_renumber(la_part *p, la_scratch *s);
 double la_part_quality(const la_part *p);
@@ -59,8 +61,8 @@ double la_part_quality(const la_part *p);
 int la_scratch_init(la_scratch *s, int32_t n);
 void la_scratch_free(la_scratch *s);
 
-/* Fills s->cw and s->order for node v. */
-void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v);
+/* Fills s->cw and s->order for node v, and inc_comm (one per incidence). */
+void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc_comm);
 
 /* diff_move(v, .) split in two: the terms of v and its current community are
  * the same for every candidate, so they are evaluated once (same operations,
