@@ -15,4 +15,8 @@ from pathlib import Path
 from autozyme.bench.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(default_out=Path(__file__).resolve().parent / "results"))
+    sys.exit(
+        main(
+            default_out=Path(__file__).resolve().parent / "results", prog="python benchmarks/run.py"
+        )
+    )

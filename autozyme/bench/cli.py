@@ -19,11 +19,18 @@ from typing import Any
 
 from . import contenders as cont
 
-FULL_DATASETS = ["pbmc68k_reduced", "10k", "68k", "200k", "500k", "1m"]
-QUICK_DATASETS = ["10k", "68k"]
-# sweep before the leidenalg flavor: that one can run into its time limit at 1M cells
-FULL_CONFIGS = ["igraph-n2", "igraph-converge", "sweep", "default"]
-QUICK_CONFIGS = ["igraph-n2", "igraph-converge", "default"]
+SMALL = ["pbmc68k_reduced", "10k", "68k", "200k"]
+# The full suite, in order: a run stopped early has whole configurations. igraph-n2 first
+# (the prior art's benchmark, the scaling curve to 1M and networkit's thread sweep), then
+# scanpy's default call up to 1M (upstream's leidenalg flavor is the slowest run of all:
+# 500k is left out for time), then run-to-convergence and the resolution sweep.
+FULL_PLAN = [
+    ("igraph-n2", [*SMALL, "500k", "1m"]),
+    ("default", [*SMALL, "1m"]),
+    ("igraph-converge", SMALL),
+    ("sweep", ["68k"]),
+]
+QUICK_PLAN = [(c, ["10k", "68k"]) for c in ("igraph-n2", "igraph-converge", "default")]
 USER_CONFIGS = ["igraph-n2", "igraph-converge", "default"]
 
 
@@ -33,18 +40,15 @@ def build_parser(prog: str = "python -m autozyme bench") -> argparse.ArgumentPar
     )
     p.add_argument("inputs", nargs="*", help="AnnData files (.h5ad) with obsp['connectivities']")
     p.add_argument("--quick", action="store_true", help="10k + 68k, 2 repetitions (minutes)")
-    p.add_argument("--datasets", nargs="+", help=f"default: {' '.join(FULL_DATASETS)}")
-    p.add_argument(
-        "--configs",
-        nargs="+",
-        choices=[*cont.CONFIGS, "sweep"],
-        help=f"default: {' '.join(FULL_CONFIGS)}",
-    )
+    p.add_argument("--datasets", nargs="+", help="default: the full plan (see README)")
+    p.add_argument("--configs", nargs="+", choices=[*cont.CONFIGS, "sweep"])
     p.add_argument(
         "--contenders", nargs="+", choices=list(cont.CONTENDERS), default=list(cont.CONTENDERS)
     )
     p.add_argument("--reps", type=int, help="repetitions per contender (default 3, quick 2)")
+    p.add_argument("--reps-small", type=int, help="repetitions below 50k cells (default 2)")
     p.add_argument("--reps-large", type=int, default=1, help="repetitions at >= 500k cells")
+    p.add_argument("--reps-sweep", type=int, default=1, help="repetitions per resolution")
     p.add_argument("--sweep-dataset", help="graph of the resolution sweep (default 68k)")
     p.add_argument(
         "--time-limit",
@@ -52,6 +56,7 @@ def build_parser(prog: str = "python -m autozyme bench") -> argparse.ArgumentPar
         default=1200.0,
         help="seconds per run (whole process) before it counts as not finished",
     )
+    p.add_argument("--deadline", help="HH:MM UTC: no run starts or runs past it")
     p.add_argument("--out", type=Path, default=Path("autozyme-bench-results"))
     p.add_argument("--resume", action="store_true", help="keep the log's finished runs")
     p.add_argument(
@@ -65,21 +70,33 @@ def build_parser(prog: str = "python -m autozyme bench") -> argparse.ArgumentPar
     return p
 
 
-def _choices(args: argparse.Namespace) -> tuple[list[str], list[str], int, str]:
-    """Datasets, configurations, repetitions and sweep graph: the mode's defaults, each
-    overridden by its option."""
+def _plan_steps(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """(configuration, datasets) in order: the mode's plan, or the cross product of
+    --configs and --datasets where given."""
     if args.inputs:
-        datasets, configs, reps, sweep = args.inputs, USER_CONFIGS, 3, args.inputs[0]
-    elif args.quick:
-        datasets, configs, reps, sweep = QUICK_DATASETS, QUICK_CONFIGS, 2, "10k"
+        base = [(c, list(args.inputs)) for c in USER_CONFIGS]
     else:
-        datasets, configs, reps, sweep = FULL_DATASETS, FULL_CONFIGS, 3, "68k"
-    return (
-        args.datasets or datasets,
-        args.configs or configs,
-        reps if args.reps is None else args.reps,
-        args.sweep_dataset or sweep,
-    )
+        base = QUICK_PLAN if args.quick else FULL_PLAN
+    if not args.configs and not args.datasets:
+        steps = base
+    else:
+        configs = args.configs or list(dict.fromkeys(c for c, _ in base))
+        datasets = args.datasets or list(dict.fromkeys(d for c, ds in base for d in ds))
+        steps = [(c, datasets) for c in configs if c != "sweep"]
+    if args.sweep_dataset or (args.configs and "sweep" in args.configs):
+        steps = [s for s in steps if s[0] != "sweep"]
+        steps.append(("sweep", [args.sweep_dataset or (args.inputs or ["68k"])[0]]))
+    return steps
+
+
+def _deadline(text: str | None) -> float | None:
+    """HH:MM (UTC, today) as epoch seconds."""
+    if text is None:
+        return None
+    hours, minutes = (int(x) for x in text.split(":"))
+    now = time.gmtime()
+    day = time.mktime((*now[:3], 0, 0, 0, 0, 0, 0)) - time.timezone
+    return day + 3600 * hours + 60 * minutes
 
 
 def write_outputs(results: dict[str, Any], out: Path, charts: bool) -> str:
@@ -96,14 +113,18 @@ def write_outputs(results: dict[str, Any], out: Path, charts: bool) -> str:
         parts.append(scaling)
     if results.get("datasets"):
         parts.append(summary.markdown_datasets(results["datasets"], table))
+    if missing := summary.not_run(results.get("plan", []), results["rows"]):
+        parts.append("Not run (the deadline came first): " + ", ".join(missing))
     text = "\n\n".join(parts)
     from .machine import one_line
 
     full = (
         f"# AutoZyme benchmark\n\nCommand: `{results['command']}`  \n"
         f"Machine: {one_line(results['machine'])}  \n"
-        f"Duration: {results.get('duration_s', 0):.0f} s; time limit per run: "
-        f"{results['time_limit_s']:.0f} s\n\n{text}\n\n## Every contender\n\n"
+        f"Started {results['started']}, duration {results.get('duration_s', 0):.0f} s; "
+        f"time limit per run: {results['time_limit_s']:.0f} s"
+        + (f"; deadline {results['deadline']} UTC" if results.get("deadline") else "")
+        + f"\n\n{text}\n\n## Every contender\n\n"
         f"{summary.markdown_full(table)}\n"
     )
     (out / "results.md").write_text(full)
@@ -114,31 +135,32 @@ def write_outputs(results: dict[str, Any], out: Path, charts: bool) -> str:
     return text
 
 
-def main(argv: list[str] | None = None, *, default_out: Path | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    default_out: Path | None = None,
+    prog: str = "python -m autozyme bench",
+) -> int:
     from . import datasets as ds
     from .machine import describe
-    from .runner import execute, make_plan, read_log
+    from .runner import Reps, execute, make_plan, read_log
 
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
+    parser = build_parser(prog)
     if default_out is not None:
         parser.set_defaults(out=default_out)
     args = parser.parse_args(argv)
-    datasets, configs, reps, sweep_dataset = _choices(args)
-    plan = make_plan(
-        datasets,
-        configs,
-        args.contenders,
-        reps=reps,
-        reps_large=args.reps_large,
-        sweep_dataset=sweep_dataset,
+    medium = args.reps if args.reps is not None else 2 if args.quick else 3
+    reps = Reps(
+        small=args.reps_small if args.reps_small is not None else min(2, medium),
+        medium=medium,
+        large=args.reps_large,
+        sweep=args.reps_sweep,
     )
+    plan = make_plan(_plan_steps(args), args.contenders, reps)
     if args.dry_run:
-        for block in plan:
-            print(
-                f"{block.dataset:>16} {block.config:<18} x{block.reps} "
-                + " ".join(block.contenders)
-            )
+        for b in plan:
+            print(f"{b.dataset:>16} {b.config:<18} x{b.reps} " + " ".join(b.contenders))
         print(f"{sum(b.runs for b in plan)} runs")
         return 0
     out = args.out
@@ -154,10 +176,11 @@ def main(argv: list[str] | None = None, *, default_out: Path | None = None) -> i
         log.unlink(missing_ok=True)
     started = time.time()
     meta: dict[str, Any] = {
-        "command": "python -m autozyme bench " + shlex.join(argv),
+        "command": f"{prog} {shlex.join(argv)}".strip(),
         "machine": describe(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "time_limit_s": args.time_limit,
+        "deadline": args.deadline,
         "plan": [vars(b) | {"contenders": list(b.contenders)} for b in plan],
         "datasets": {},
     }
@@ -172,10 +195,12 @@ def main(argv: list[str] | None = None, *, default_out: Path | None = None) -> i
         log=log,
         labels_dir=labels,
         time_limit=args.time_limit,
+        deadline=_deadline(args.deadline),
         progress=progress,
         previous=read_log(log) if args.resume else None,
     )
     shutil.rmtree(labels, ignore_errors=True)
+    meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     meta["duration_s"] = time.time() - started
     meta_path.write_text(json.dumps(meta, indent=1, default=str))
     meta["rows"] = rows

@@ -138,6 +138,9 @@ def modules(contender: str) -> tuple[str, ...]:
 
 
 def applies(contender: str, config: str) -> bool:
+    # the thread sweep runs on the base configurations, the resolution sweep on 1 thread
+    if "@r" in config and contender.startswith("networkit-") and contender != "networkit-1t":
+        return False
     return CONTENDERS[contender][0](config_kwargs(config))
 
 

@@ -50,7 +50,8 @@ def is_file(name: str) -> bool:
 
 
 def n_cells(name: str) -> int | None:
-    return SIZES.get(name)
+    """Cells of a built-in dataset (None for a user's file: unknown until loaded)."""
+    return 700 if name == REAL else SIZES.get(name)
 
 
 def embedding(n_cells: int, seed: int = 0) -> np.ndarray:

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,31 @@ from typing import Any
 from . import contenders as cont
 from . import datasets as ds
 
+SMALL_CELLS = 50_000  # below: a run is mostly process start-up, --reps-small applies
 LARGE_CELLS = 500_000  # from here on a repetition costs minutes: --reps-large applies
+MIN_RUN_S = 30  # with a deadline: do not start a run with less time than this left
+
+
+@dataclass(frozen=True)
+class Reps:
+    small: int
+    medium: int
+    large: int
+    sweep: int
+
+    def of(self, dataset: str, config: str) -> int:
+        if "@r" in config:
+            return self.sweep
+        cells = ds.n_cells(dataset)
+        if cells is None:  # a user's file: size unknown until loaded
+            return self.medium
+        return (
+            self.small
+            if cells < SMALL_CELLS
+            else self.large
+            if cells >= LARGE_CELLS
+            else (self.medium)
+        )
 
 
 @dataclass(frozen=True)
@@ -38,28 +62,18 @@ class Block:
 
 
 def make_plan(
-    datasets: Iterable[str],
-    configs: Iterable[str],
-    contenders: Iterable[str],
-    *,
-    reps: int,
-    reps_large: int,
-    sweep_dataset: str,
+    steps: Iterable[tuple[str, Sequence[str]]], contenders: Iterable[str], reps: Reps
 ) -> list[Block]:
-    """Blocks in the order of ``configs`` (each over every dataset, smallest first), so a
-    run stopped early has whole configurations; ``sweep`` expands to the resolutions."""
-    datasets = list(datasets)
+    """Blocks in the order of ``steps`` (configuration, its datasets), so a run stopped
+    early has whole configurations; ``sweep`` expands to the resolutions."""
     contenders = list(contenders)
     plan = []
-    for config in configs:
-        if config == "sweep":
-            pairs = [(sweep_dataset, c) for c in cont.sweep_configs()]
-        else:
-            pairs = [(d, config) for d in datasets]
-        for dataset, cfg in pairs:
-            who = tuple(c for c in contenders if cont.applies(c, cfg))
-            large = (ds.n_cells(dataset) or 0) >= LARGE_CELLS
-            plan.append(Block(dataset, cfg, who, reps_large if large else reps))
+    for config, datasets in steps:
+        configs = cont.sweep_configs() if config == "sweep" else [config]
+        for dataset in datasets:
+            for cfg in configs:
+                who = tuple(c for c in contenders if cont.applies(c, cfg))
+                plan.append(Block(dataset, cfg, who, reps.of(dataset, cfg)))
     return [b for b in plan if b.contenders and b.reps > 0]
 
 
@@ -141,11 +155,14 @@ def execute(
     log: Path,
     labels_dir: Path,
     time_limit: float,
+    deadline: float | None = None,
     progress: bool = True,
     previous: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Run the plan; rows already in ``previous`` (a resumed log) are not run again. A
-    contender that timed out or failed is not retried in later repetitions of its block."""
+    contender that timed out or failed is not retried in later repetitions of its block.
+    With a ``deadline`` (epoch seconds) a run's limit shrinks to the time left, and runs
+    that would start after it are not started (the outputs then say what is missing)."""
     from tqdm.auto import tqdm
 
     rows = list(previous or [])
@@ -170,12 +187,18 @@ def execute(
                     if contender in given_up:
                         bar.update()
                         continue
+                    limit = time_limit
+                    if deadline is not None:
+                        limit = min(limit, deadline - time.time())
+                        if limit < MIN_RUN_S:
+                            bar.update()
+                            continue
                     row = run_one(
                         block.dataset,
                         block.config,
                         contender,
                         labels_dir=labels_dir,
-                        time_limit=time_limit,
+                        time_limit=round(limit),
                     )
                     row["rep"] = rep
                     if row["status"] == "ok":

@@ -98,6 +98,17 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
+def not_run(plan: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[str]:
+    """Planned dataset / configuration / contender triples without a single run."""
+    seen = {(r["dataset"], r["config"], r["contender"]) for r in rows}
+    return [
+        f"{b['dataset']} `{b['config']}` {c}"
+        for b in plan
+        for c in b["contenders"]
+        if (b["dataset"], b["config"], c) not in seen
+    ]
+
+
 def find(table: list[dict[str, Any]], dataset: str, config: str, contender: str) -> dict | None:
     for entry in table:
         if (entry["dataset"], entry["config"], entry["contender"]) == (dataset, config, contender):
