@@ -36,6 +36,11 @@ def _plt():
     return plt
 
 
+def _legend(ax) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+
+
 def _configs(table: list[dict[str, Any]]) -> list[str]:
     present = {e["config"] for e in table}
     return [c for c in cont.CONFIGS if c in present]
@@ -202,7 +207,7 @@ def scaling(table: list[dict[str, Any]], path: Path) -> None:
         ax.set_ylabel("median wall time (s)")
         ax.set_title(f"{config}\n" + "; ".join(notes), fontsize=9)
         ax.grid(True, which="both", alpha=0.2)
-    axes[0][0].legend(fontsize=7)
+    _legend(axes[0][0])
     ax = axes[0][-1]
     for config, style in zip(configs, ("o-", "s--", "^-."), strict=False):
         for contender in ("upstream", "autozyme"):
@@ -231,7 +236,7 @@ def scaling(table: list[dict[str, Any]], path: Path) -> None:
     ax.set_ylabel("peak RSS of the call (MiB)")
     ax.set_title("peak memory")
     ax.grid(True, which="both", alpha=0.2)
-    ax.legend(fontsize=7)
+    _legend(ax)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -263,7 +268,7 @@ def threads(table: list[dict[str, Any]], path: Path) -> None:
     ax.set_xlabel("threads")
     ax.set_ylabel("median wall time (s)")
     ax.set_title(f"networkit ParallelLeiden thread sweep ({cont.SWEEP_BASE})")
-    ax.legend(fontsize=8)
+    _legend(ax)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
