@@ -36,6 +36,22 @@ def _plt():
     return plt
 
 
+def _log(ax, axes: str = "y") -> None:
+    """Log scale with plain numbers (1, 10, 0.5) instead of powers of ten."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    cells = FuncFormatter(lambda v, _: f"{v / 1e6:g}M" if v >= 1e6 else f"{v / 1e3:g}k")
+    for name in axes:
+        getattr(ax, f"set_{name}scale")("log")
+        if name == "y":
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(plain)
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        else:  # the x axes on a log scale count cells
+            ax.xaxis.set_major_formatter(cells)
+
+
 def _legend(ax) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)
@@ -59,7 +75,8 @@ def speedup(table: list[dict[str, Any]], path: Path) -> None:
     rng = np.random.default_rng(0)
     for ax, config in zip(axes[0], configs, strict=True):
         names = _datasets(table, config)
-        others = [c for c in cont.CONTENDERS if c != "upstream"]
+        present = {e["contender"] for e in table if e["config"] == config}
+        others = [c for c in cont.CONTENDERS if c != "upstream" and c in present]
         for i, contender in enumerate(others):
             offset = (i - (len(others) - 1) / 2) * 0.15
             for x, dataset in enumerate(names):
@@ -91,8 +108,9 @@ def speedup(table: list[dict[str, Any]], path: Path) -> None:
                     lw=2,
                 )
         ax.axhline(1, color="black", lw=0.8, ls="--")
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(names)), names, rotation=30)
+        _log(ax)
+        ax.set_xticks(range(len(names)), names)
+        ax.set_xlim(-0.5, len(names) - 0.5)
         ax.set_title(f"{config}: speedup over upstream")
         ax.set_ylabel("upstream time / contender time")
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -130,8 +148,8 @@ def memory(table: list[dict[str, Any]], path: Path) -> None:
                 color=COLORS[contender],
                 label=LABELS[contender],
             )
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(names)), names, rotation=30)
+        _log(ax)
+        ax.set_xticks(range(len(names)), names)
         ax.set_ylabel("peak RSS of the call (MiB)")
         ax.set_title(f"{config}: peak memory")
         ax.legend(fontsize=8)
@@ -201,8 +219,7 @@ def scaling(table: list[dict[str, Any]], path: Path) -> None:
                 lw=0.8,
                 label="linear (from AutoZyme's first point)",
             )
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        _log(ax, "xy")
         ax.set_xlabel("cells")
         ax.set_ylabel("median wall time (s)")
         ax.set_title(f"{config}\n" + "; ".join(notes), fontsize=9)
@@ -230,8 +247,7 @@ def scaling(table: list[dict[str, Any]], path: Path) -> None:
                     ms=4,
                     label=f"{LABELS[contender]}, {config}",
                 )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    _log(ax, "xy")
     ax.set_xlabel("cells")
     ax.set_ylabel("peak RSS of the call (MiB)")
     ax.set_title("peak memory")
@@ -264,7 +280,7 @@ def threads(table: list[dict[str, Any]], path: Path) -> None:
         if points:
             ax.plot(*zip(*points, strict=True), "o-", label=dataset)
     ax.set_xticks(list(cont.THREADS))
-    ax.set_yscale("log")
+    _log(ax)
     ax.set_xlabel("threads")
     ax.set_ylabel("median wall time (s)")
     ax.set_title(f"networkit ParallelLeiden thread sweep ({cont.SWEEP_BASE})")
@@ -298,7 +314,7 @@ def sweep(table: list[dict[str, Any]], path: Path) -> None:
             ms=4,
         )
         right.plot(res, [e["modularity"] for e in es], "o-", color=COLORS[contender], ms=4)
-    left.set_yscale("log")
+    _log(left)
     left.set_xlabel("resolution")
     left.set_ylabel("median wall time (s)")
     left.set_title(f"resolution sweep on {entries[0]['dataset']}")
