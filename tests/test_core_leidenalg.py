@@ -9,9 +9,11 @@ that release is installed.
 
 from __future__ import annotations
 
+import _thread
 import math
 import struct
 import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -324,6 +326,31 @@ def test_threads_agree(pbmc) -> None:
         t.join()
     for a, b in zip(serial, results, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_keyboard_interrupt() -> None:
+    """A pending SIGINT aborts the run (GIL released) with KeyboardInterrupt."""
+    n, rng = 100_000, np.random.default_rng(0)
+    rows, cols = rng.integers(0, n, 10 * n), rng.integers(0, n, 10 * n)
+    adj = sp.csr_matrix((rng.random(10 * n), (rows, cols)), shape=(n, n))
+    graph = graph_from_adjacency((adj + adj.T).tocsr())
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        find_partition(
+            graph,
+            partition_type="RBConfiguration",
+            directed=True,
+            use_weights=True,
+            resolution=None,
+            n_iterations=-1,
+            seed=0,
+            leidenalg_version=INSTALLED,
+        )
+        time.sleep(60)  # not reached when the run itself was interrupted
+    timer.join()
+    assert time.perf_counter() - start < 30
 
 
 def test_invalid_arguments(pbmc) -> None:
