@@ -4,7 +4,11 @@
  *
  * Instead of igraph_t plus an incidence list of edge ids, each level stores every
  * vertex's incidences contiguously as (weight, neighbour) in the exact order
- * igraph_inclist_init(IGRAPH_ALL, IGRAPH_LOOPS_TWICE) lists them. */
+ * igraph_inclist_init(IGRAPH_ALL, IGRAPH_LOOPS_TWICE) lists them. A run of k
+ * consecutive identical incidences (the two parallel edges of every pair of a
+ * symmetric matrix) is stored once with multiplicity k: every loop over incidences
+ * repeats its per-incidence step k times, which is exactly igraph's sequence of
+ * operations, while reading half the memory. */
 #include "igraph_leiden.h"
 
 #include <math.h>
@@ -14,6 +18,7 @@
 typedef struct {
     double w;
     int32_t u;
+    int32_t k; /* multiplicity: k identical consecutive incidences */
 } az_inc;
 
 typedef struct {
@@ -74,6 +79,29 @@ static void level_free(az_level *L) {
     L->vw = NULL;
 }
 
+/* Merges runs of bit-identical consecutive incidences of a vertex into one entry
+ * with a multiplicity, in place. */
+static void compress_runs(az_level *L) {
+    int64_t v, i, out = 0;
+    for (v = 0; v < L->n; v++) {
+        const int64_t begin = L->off[v], end = L->off[v + 1];
+        L->off[v] = out;
+        for (i = begin; i < end; i++) {
+            if (out > L->off[v] && L->inc[out - 1].u == L->inc[i].u &&
+                memcmp(&L->inc[out - 1].w, &L->inc[i].w, sizeof(double)) == 0) {
+                L->inc[out - 1].k++;
+            } else {
+                L->inc[out++] = L->inc[i];
+            }
+        }
+    }
+    L->off[L->n] = out;
+    if (out > 0) {
+        az_inc *shrunk = realloc(L->inc, (size_t)out * sizeof(az_inc));
+        if (shrunk) L->inc = shrunk; /* else keep the larger block */
+    }
+}
+
 /* Builds the input level. An undirected igraph edge is stored with from = max,
  * to = min of its endpoints; a vertex's incidences are its "out" edges (from == v)
  * ordered by (to, descending edge id) followed by its "in" edges (to == v)
@@ -128,6 +156,7 @@ static int level_from_edges(const az_edge_graph *g, az_level *L) {
         f = row[e] > c ? row[e] : c;
         t = row[e] > c ? c : row[e];
         L->inc[pos[f]].w = edge_weight(g, e);
+        L->inc[pos[f]].k = 1;
         L->inc[pos[f]++].u = (int32_t)t;
     }
 
@@ -150,8 +179,10 @@ static int level_from_edges(const az_edge_graph *g, az_level *L) {
         f = row[e] > c ? row[e] : c;
         t = row[e] > c ? c : row[e];
         L->inc[pos[t]].w = edge_weight(g, e);
+        L->inc[pos[t]].k = 1;
         L->inc[pos[t]++].u = (int32_t)f;
     }
+    compress_runs(L);
     rc = AZ_OK;
 
 done:
@@ -254,12 +285,13 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
         nn = 1;
         for (p = a; p < end; p++) {
             if (p->u != v) {
+                int32_t r;
                 c = memb[p->u];
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                ewpc[c] += p->w;
+                for (r = 0; r < p->k; r++) ewpc[c] += p->w;
             }
         }
 
@@ -329,7 +361,10 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         total += vw[v];
         ext[i] = 0.0;
         for (p = L->inc + L->off[v]; p < end; p++) {
-            if (p->u != v && memb[p->u] == cluster) ext[i] += p->w;
+            if (p->u != v && memb[p->u] == cluster) {
+                int32_t r;
+                for (r = 0; r < p->k; r++) ext[i] += p->w;
+            }
         }
         nonsingleton[i] = 0;
     }
@@ -357,11 +392,12 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         for (p = a; p < end; p++) {
             if (p->u != v && memb[p->u] == cluster) {
                 const int32_t c = refined[p->u];
+                int32_t r;
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                ewpc[c] += p->w;
+                for (r = 0; r < p->k; r++) ewpc[c] += p->w;
             }
         }
 
@@ -409,10 +445,11 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         /* loops included: refined[v] is still `current` here */
         for (p = a; p < end; p++) {
             if (memb[p->u] == cluster) {
+                int32_t r;
                 if (refined[p->u] == chosen) {
-                    ext[chosen] -= p->w;
+                    for (r = 0; r < p->k; r++) ext[chosen] -= p->w;
                 } else {
-                    ext[chosen] += p->w;
+                    for (r = 0; r < p->k; r++) ext[chosen] += p->w;
                 }
             }
         }
@@ -442,7 +479,7 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
 static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
                      int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
     const int32_t n = nb_refined;
-    int64_t max_edges = (L->off[L->n] / 2) + 1, ne = 0, *pos = NULL, *estart = NULL;
+    int64_t max_edges = L->off[L->n] + 1, ne = 0, *pos = NULL, *estart = NULL;
     int32_t *e_to = NULL, *lower = NULL, c;
     double *e_w = NULL, *ewtc = w->ewpc;
     int32_t *neigh = w->neigh;
@@ -473,11 +510,12 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
             for (p = L->inc + L->off[v]; p < end; p++) {
                 const int32_t c2 = refined[p->u];
                 if (c2 > c) {
+                    int32_t r;
                     if (!added[c2]) {
                         added[c2] = 1;
                         neigh[nn++] = c2;
                     }
-                    ewtc[c2] += p->w;
+                    for (r = 0; r < p->k; r++) ewtc[c2] += p->w;
                 }
             }
             out->vw[c] += L->vw[v];
@@ -503,6 +541,7 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
     for (c = 0; c < n; c++) {
         for (int64_t k = estart[c]; k < estart[c + 1]; k++) {
             out->inc[pos[e_to[k]]].w = e_w[k];
+            out->inc[pos[e_to[k]]].k = 1;
             out->inc[pos[e_to[k]]++].u = c;
         }
     }
@@ -511,6 +550,7 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
         for (int64_t k = out->off[c]; k < out->off[c] + lower[c]; k++) {
             const int32_t x = out->inc[k].u;
             out->inc[pos[x]].w = out->inc[k].w;
+            out->inc[pos[x]].k = 1;
             out->inc[pos[x]++].u = c;
         }
     }
