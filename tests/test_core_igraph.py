@@ -67,7 +67,10 @@ def _random_state(seed: int | None) -> np.random.RandomState:
     """What scanpy's _RNGIgraph wraps; ``None`` is numpy's global RandomState."""
     if seed is None:
         np.random.seed(12345)
-    return check_random_state(seed)
+    rs = check_random_state(seed)
+    if seed == 7:
+        rs.standard_normal()  # leaves a cached Gaussian (has_gauss=1) to be preserved
+    return rs
 
 
 def run_upstream(adjacency: Any, seed: int | None, kwargs: dict[str, Any]) -> Result:
