@@ -11,6 +11,12 @@ typedef struct {
     int32_t id;
 } la_rank;
 
+#if defined(__GNUC__) || defined(__clang__)
+#define LA_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define LA_PREFETCH(addr) ((void)0)
+#endif
+
 static void *la_alloc(size_t count, size_t size) {
     return malloc(count ? count * size : 1);
 }
@@ -231,6 +237,9 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         const int32_t u = inc[k].u, c = memb[u];
         la_cw *x = &cw[c];
         double w = inc[k].w;
+        /* the lookups depend on each other: start later entries' early */
+        if (k + 16 < deg) LA_PREFETCH(&memb[inc[k + 16].u]);
+        if (k + 8 < deg) LA_PREFETCH(&cw[memb[inc[k + 8].u]]);
         inc_comm[k] = c;
         if (x->stamp != s->stamp) {
             x->stamp = s->stamp;
