@@ -89,7 +89,8 @@ def community_leiden(
     if n_iterations == 0:
         # no iteration: igraph neither reindexes nor computes a quality
         return membership, 0.0
-    membership = _entry_reindex(membership, n, core_id)
+    if initial_membership is not None:
+        membership = _entry_reindex(membership, n, core_id)
     stream = MT19937Stream(random_state)
     stream.pos, quality = _core.leiden(
         n,
