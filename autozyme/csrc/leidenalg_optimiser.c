@@ -55,6 +55,9 @@ static int too_large(const la_work *W, const la_part *p, int32_t comm, double v_
     return W->opt->version == LA_OPT_0_12 && 0 < mcs && (double)mcs < la_comm_value(p->csize, p, comm) + v_size;
 }
 
+/* The initial max_improv of the move / merge routines: a node in a community
+ * larger than max_comm_size takes any candidate, else only improvements
+ * beyond dflt. */
 static double initial_max_improv(const la_work *W, const la_part *p, int32_t v_comm, double dflt) {
     const uint64_t mcs = W->opt->max_comm_size;
     return (0 < mcs && (double)mcs < p->csize[v_comm]) ? -INFINITY : dflt;

@@ -21,6 +21,8 @@ static void *la_alloc(size_t count, size_t size) {
     return malloc(count ? count * size : 1);
 }
 
+/* mirrors the MutableVertexPartition constructors (membership given, or
+ * range(n)) in libleidenalg src/MutableVertexPartition.cpp */
 int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
     const size_t cap = (size_t)g->n + 1; /* there are never more communities than nodes */
     int32_t v;
