@@ -61,18 +61,17 @@ class Block:
         return self.reps * len(self.contenders)
 
 
-def make_plan(
-    steps: Iterable[tuple[str, Sequence[str]]], contenders: Iterable[str], reps: Reps
-) -> list[Block]:
-    """Blocks in the order of ``steps`` (configuration, its datasets), so a run stopped
-    early has whole configurations; ``sweep`` expands to the resolutions."""
+def make_plan(steps: Iterable[Sequence[Any]], contenders: Iterable[str], reps: Reps) -> list[Block]:
+    """Blocks in the order of ``steps`` (configuration, its datasets[, contender order]),
+    so a run stopped early has whole configurations; ``sweep`` expands to the resolutions."""
     contenders = list(contenders)
     plan = []
-    for config, datasets in steps:
+    for config, datasets, *order in steps:
         configs = cont.sweep_configs() if config == "sweep" else [config]
+        ordered = [c for c in (order[0] if order else contenders) if c in contenders]
         for dataset in datasets:
             for cfg in configs:
-                who = tuple(c for c in contenders if cont.applies(c, cfg))
+                who = tuple(c for c in ordered if cont.applies(c, cfg))
                 plan.append(Block(dataset, cfg, who, reps.of(dataset, cfg)))
     return [b for b in plan if b.contenders and b.reps > 0]
 

@@ -215,14 +215,14 @@ def markdown_sweep(table: list[dict[str, Any]]) -> str:
         f"Resolution sweep (`{cont.SWEEP_BASE}` with `resolution=...`) on {rows[0]['dataset']}:",
         "",
         "| resolution | clusters | upstream s | AutoZyme s | speedup | identical "
-        "| prior art s (ARI) | networkit 2t s (ARI) "
+        "| prior art s (ARI) | networkit 1 thread s (ARI) "
         "| modularity upstream / prior art / networkit |",
         "|---:|---:|---:|---:|---:|:---:|---:|---:|---:|",
     ]
     for up in rows:
         az, pa, nk = (
             find(table, up["dataset"], up["config"], c)
-            for c in ("autozyme", "prior-art", "networkit-2t")
+            for c in ("autozyme", "prior-art", "networkit-1t")
         )
         mods = " / ".join(
             "–" if e is None or e["status"] != "ok" else f"{e['modularity']:.4f}"
