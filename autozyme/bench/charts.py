@@ -247,6 +247,26 @@ def scaling(table: list[dict[str, Any]], path: Path) -> None:
                     ms=4,
                     label=f"{LABELS[contender]}, {config}",
                 )
+    az = sorted(
+        (
+            e
+            for e in synthetic
+            if (e["config"], e["contender"]) == (configs[0], "autozyme")
+            and e["status"] == "ok"
+            and e.get("peak_rss_mib")
+        ),
+        key=lambda e: e["n_cells"],
+    )
+    if len(az) > 1:
+        xs = np.array([e["n_cells"] for e in az])
+        ax.plot(
+            xs,
+            az[0]["peak_rss_mib"] * xs / xs[0],
+            ":",
+            color="black",
+            lw=0.8,
+            label="linear (from AutoZyme's first point)",
+        )
     _log(ax, "xy")
     ax.set_xlabel("cells")
     ax.set_ylabel("peak RSS of the call (MiB)")
