@@ -99,7 +99,7 @@ def run_one(
     ]
     # AUTOZYME=0: only the autozyme contender activates (inside measure.py), so upstream
     # really is upstream even if the user's shell exports AUTOZYME=scanpy.
-    env = {**os.environ, "AUTOZYME": "0", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "AUTOZYME": "0", "OMP_NUM_THREADS": "1", **cont.environment(contender)}
     key = {"dataset": dataset, "config": config, "contender": contender}
     started = time.perf_counter()
     proc = subprocess.Popen(
