@@ -9,6 +9,7 @@ the user's own AnnData files with precomputed neighbours.
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
 import shlex
 import shutil
@@ -97,9 +98,8 @@ def _deadline(text: str | None) -> float | None:
     if text is None:
         return None
     hours, minutes = (int(x) for x in text.split(":"))
-    now = time.gmtime()
-    day = time.mktime((*now[:3], 0, 0, 0, 0, 0, 0)) - time.timezone
-    return day + 3600 * hours + 60 * minutes
+    today = time.gmtime()[:3]
+    return float(calendar.timegm((*today, hours, minutes, 0, 0, 0, 0)))
 
 
 def write_outputs(results: dict[str, Any], out: Path, charts: bool) -> str:
