@@ -133,6 +133,25 @@ def test_time_limit_kills_and_is_not_retried(tmp_path):
     assert runner.read_log(log) == rows
 
 
+def test_no_run_starts_after_the_deadline(tmp_path):
+    import time
+
+    plan = [runner.Block("pbmc68k_reduced", "default", ("upstream", "autozyme"), reps=1)]
+    rows = runner.execute(
+        plan,
+        log=tmp_path / "runs.jsonl",
+        labels_dir=tmp_path / "labels",
+        time_limit=600,
+        deadline=time.time() + 5,  # less than MIN_RUN_S left
+        progress=False,
+    )
+    assert rows == []
+    plan_dicts = [
+        {"dataset": b.dataset, "config": b.config, "contenders": b.contenders} for b in plan
+    ]
+    assert len(summary.not_run(plan_dicts, rows)) == 2
+
+
 def test_user_file_loading(tmp_path, pbmc):
     path = tmp_path / "mine.h5ad"
     pbmc.write_h5ad(path)
