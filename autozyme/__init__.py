@@ -3,6 +3,9 @@
 Public API: :func:`activate`, :func:`deactivate`, :func:`report`, and the CLI
 (``python -m autozyme``). This module is imported by the ``.pth`` bootstrap on
 every interpreter start, so it must stay import-free: everything is loaded lazily.
+
+It is also the pytest plugin (``pytest -p autozyme``); being imported before pytest
+starts, it opts out of assertion rewriting (it has no asserts): PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations

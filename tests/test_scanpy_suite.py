@@ -1,0 +1,120 @@
+"""scanpy's own tests, run twice in the same environment: plain (upstream) and under
+``pytest -p autozyme``. Every test must end the same way (including the ones that already
+fail upstream, e.g. scanpy 1.11.5's test_leiden_random_state[igraph] with igraph 1.0)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import uuid
+import xml.etree.ElementTree as ET
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from ._runner import ROOT, clean_env
+
+pytestmark = pytest.mark.venv
+
+CACHE = ROOT / ".venv-matrix"
+# every scanpy test module that calls sc.tl.leiden directly or indirectly and runs offline
+# (tests/notebooks/test_pbmc3k.py needs data from the internet)
+SELECTION = [
+    "tests/test_clustering.py",
+    "tests/test_neighbors_key_added.py",
+    "tests/test_plotting.py::test_heatmap",
+    "tests/test_plotting.py::test_heatmap_var_as_dict",
+    "tests/test_plotting.py::test_heatmap_alignment",
+]
+# tests whose sc.tl.leiden calls must all take the fast path (the others pass invalid
+# arguments on purpose, or run louvain)
+FAST_ONLY = [
+    "tests/test_clustering.py",
+    "-k",
+    "leiden and not louvain and not wrong_flavor and not directed and not partition_type",
+]
+
+
+def _scanpy_sources() -> Path:
+    version = metadata.version("scanpy")
+    target = CACHE / f"scanpy-{version}"
+    if not (target / "tests").is_dir():
+        CACHE.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"scanpy=={version}",
+                "-d",
+                str(CACHE),
+            ],
+            check=True,
+            env=clean_env(),
+        )
+        with tarfile.open(CACHE / f"scanpy-{version}.tar.gz") as sdist:
+            sdist.extractall(CACHE, filter="data")
+    return target
+
+
+def _outcomes(
+    source: Path, tmp_path: Path, *extra: str, selection=tuple(SELECTION), env=None
+) -> dict[str, str]:
+    report = tmp_path / f"report-{uuid.uuid4().hex}.xml"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-o",
+            f"cache_dir={tmp_path / 'cache'}",
+            f"--junitxml={report}",
+            *extra,
+            *selection,
+        ],
+        cwd=source,
+        env=env or clean_env(),
+        capture_output=True,
+        check=False,
+        timeout=1800,
+    )
+    outcomes = {}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        name = f"{case.get('classname')}::{case.get('name')}"
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        outcomes[name] = kinds[0] if kinds else "passed"
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def source():
+    return _scanpy_sources()
+
+
+def test_same_outcomes_as_upstream(source, tmp_path):
+    upstream = _outcomes(source, tmp_path)
+    ours = _outcomes(source, tmp_path, "-p", "autozyme")
+    assert len(upstream) >= 20
+    assert ours == upstream
+
+
+def test_fast_path_where_expected(source, tmp_path):
+    upstream = _outcomes(source, tmp_path, selection=FAST_ONLY)
+    ours = _outcomes(
+        source,
+        tmp_path,
+        "-p",
+        "autozyme",
+        selection=FAST_ONLY,
+        env=clean_env(AUTOZYME_FAIL_ON_FALLBACK="1"),
+    )
+    assert len(upstream) >= 5
+    assert ours == upstream
