@@ -71,10 +71,7 @@ void la_graph_free(la_graph *g) {
     free(g->w);
     free(g->all_off);
     free(g->all);
-    if (g->k_in != g->k_out) free(g->k_in);
-    free(g->k_out);
-    free(g->node_size);
-    free(g->self_w);
+    free(g->va);
     memset(g, 0, sizeof(*g));
 }
 
@@ -118,23 +115,18 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     g->off = off;
     g->tgt = tgt;
     g->w = w;
-    g->node_size = node_size ? node_size : la_alloc((size_t)n, sizeof(double));
-    g->self_w = calloc((size_t)n + 1, sizeof(double));
-    g->k_out = calloc((size_t)n + 1, sizeof(double));
-    g->k_in = directed ? calloc((size_t)n + 1, sizeof(double)) : g->k_out;
+    g->va = calloc((size_t)n + 1, sizeof(la_vattr));
     g->all_off = calloc((size_t)n + 1, sizeof(int64_t));
     g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));
     a = la_alloc((size_t)m, sizeof(int32_t));
     b = la_alloc((size_t)m, sizeof(int32_t));
     dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
     dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));
-    if (!g->node_size || !g->self_w || !g->k_out || !g->k_in || !g->all_off || !g->all || !a ||
+    if (!g->va || !g->all_off || !g->all || !a ||
         !b || !dst0 || !dst1) {
         goto done;
     }
-    if (!node_size) {
-        for (v = 0; v < n; v++) g->node_size[v] = 1.0;
-    }
+    for (v = 0; v < n; v++) g->va[v].size = node_size ? node_size[v] : 1.0;
 
     /* igraph's stored endpoints: directed from -> to; undirected from = max */
     for (v = 0; v < n; v++) {
@@ -147,7 +139,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
                 a[e] = t;
                 b[e] = v;
             }
-            if (t == v && g->self_w[v] == 0.0) g->self_w[v] = w[e];
+            if (t == v && g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
         }
     }
 
@@ -155,12 +147,15 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     for (e = 0; e < m; e++) {
         g->total_weight += w[e];
         if (directed) {
-            g->k_in[b[e]] += w[e];
-            g->k_out[a[e]] += w[e];
+            g->va[b[e]].k_in += w[e];
+            g->va[a[e]].k_out += w[e];
         } else {
-            g->k_in[b[e]] += w[e];
-            g->k_in[a[e]] += w[e];
+            g->va[b[e]].k_in += w[e];
+            g->va[a[e]].k_in += w[e];
         }
+    }
+    if (!directed) {
+        for (v = 0; v < n; v++) g->va[v].k_out = g->va[v].k_in;
     }
 
     if (directed) {
@@ -226,6 +221,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     }
     rc = 0;
 done:
+    free(node_size);
     free(a);
     free(b);
     free(dst0);

@@ -16,6 +16,13 @@ typedef struct {
     int32_t in; /* directed ALL lists: the entry comes from the IN list */
 } la_inc;
 
+/* Per-vertex attributes, together so a visit touches one cache line. */
+typedef struct {
+    double k_out, k_in; /* strength(v, OUT) and strength(v, IN); equal if undirected */
+    double self_w;      /* weight of v's self-loop, 0 without one */
+    double size;        /* node size */
+} la_vattr;
+
 typedef struct {
     int32_t n;
     int64_t m;
@@ -29,16 +36,13 @@ typedef struct {
      * within each, so both are read from it too. */
     int64_t *all_off;
     la_inc *all;
-    /* strength(v, OUT) and strength(v, IN); the same array if undirected */
-    double *k_out, *k_in;
-    double *node_size;
-    double *self_w; /* weight of v's self-loop, 0 without one */
+    la_vattr *va;
     double total_weight;
     int correct_self_loops; /* possible edges count self-loops (CPM on a graph with loops) */
 } la_graph;
 
 /* Takes ownership of off (n + 1), tgt (m) and w (m), all from malloc, and
- * builds the rest. node_size may be NULL (every size 1), else it is owned too.
+ * builds the rest. node_size may be NULL (every size 1), else it is freed.
  * Returns 0, or -1 when out of memory (everything given is freed then). */
 int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
                   double *node_size, int correct_self_loops);

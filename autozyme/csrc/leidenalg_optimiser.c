@@ -97,7 +97,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
 
         max_comm = v_comm;
         max_improv = initial_max_improv(W, p, v_comm, 10 * DBL_EPSILON);
-        v_size = g->node_size[v];
+        v_size = g->va[v].size;
         for (i = 0; i < nc; i++) {
             const int32_t comm = W->comms[i];
             double possible_improv = 0.0;
@@ -185,7 +185,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
 
         max_comm = v_comm;
         max_improv = initial_max_improv(W, p, v_comm, 0.0);
-        v_size = g->node_size[v];
+        v_size = g->va[v].size;
         if (nc == 0) continue;
         if (W->opt->version == LA_OPT_0_13) {
             /* weight_to_comm / weight_from_comm of the two communities

@@ -76,7 +76,7 @@ void la_part_init_admin(la_part *p) {
     memset(p->csize, 0, (size_t)p->n_comms * sizeof(double));
     memset(p->cnodes, 0, (size_t)p->n_comms * sizeof(int32_t));
     for (v = 0; v < g->n; v++) {
-        p->csize[p->memb[v]] += g->node_size[v];
+        p->csize[p->memb[v]] += g->va[v].size;
         p->cnodes[p->memb[v]] += 1;
     }
     for (v = 0; v < g->n; v++) {
@@ -116,7 +116,7 @@ int32_t la_part_get_empty_community(la_part *p) {
 void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *inc_comm) {
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
-    const double node_size = g->node_size[v];
+    const double node_size = g->va[v].size;
     int pass;
 
     p->cnodes[old_comm] -= 1;
@@ -268,10 +268,10 @@ void la_diff_init(la_diff *d, const la_part *p, int32_t v, double w_to_old, doub
     const la_graph *g = p->g;
     const int32_t old_comm = p->memb[v];
     d->old_comm = old_comm;
-    d->k_out = g->k_out[v];
-    d->k_in = g->k_in[v];
-    d->self_weight = g->self_w[v];
-    d->nsize = g->node_size[v];
+    d->k_out = g->va[v].k_out;
+    d->k_in = g->va[v].k_in;
+    d->self_weight = g->va[v].self_w;
+    d->nsize = g->va[v].size;
     d->total_weight = g->total_weight * (2.0 - g->directed);
     d->zero = d->total_weight == 0.0;
     if (p->type == LA_CPM) {
