@@ -15,6 +15,7 @@ to 0.10.10) sums it in another order, hence ``igraph_version``.
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
 
 import numpy as np
@@ -30,13 +31,20 @@ SUPPORTED_VERSIONS = {"0.10.2": 0, "0.11.0": 0, "0.12.0": 1}
 _SIZE_T = 1 << 64
 
 
+@functools.cache
+def _installed_igraph_version() -> str | None:
+    try:
+        return metadata.version("igraph")
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def _legacy_modularity(igraph_version: str | None) -> bool:
     """Whether python-igraph ``igraph_version`` (default: the installed one) bundles a C
     core up to 0.10.10, i.e. is older than 0.11.5."""
     if igraph_version is None:
-        try:
-            igraph_version = metadata.version("igraph")
-        except metadata.PackageNotFoundError:
+        igraph_version = _installed_igraph_version()
+        if igraph_version is None:
             return False
     parts = []
     for piece in igraph_version.split(".")[:3]:
