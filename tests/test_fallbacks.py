@@ -171,9 +171,7 @@ def cases(pbmc):
 def test_fallback_matches_upstream(patched, cases, case):
     adata, kwargs, reason = cases[case]
     before = reporting.report()["calls"].get("scanpy.tl.leiden", {}).get("fallbacks", {})
-    # scanpy < 1.12 attributes its FutureWarning to the frame calling upstream's leiden,
-    # which on a fallback is ours: compare category and message there, not the location
-    compare(patched, adata, kwargs, warning_location=False)
+    compare(patched, adata, kwargs)
     after = reporting.report()["calls"]["scanpy.tl.leiden"]["fallbacks"]
     new = {r for r, count in after.items() if count > before.get(r, 0)}
     assert len(new) == 1, new

@@ -69,14 +69,13 @@ def test_valid_extremes(patched, pbmc, monkeypatch, kwargs):
 
 def test_zero_cells_and_backed(patched, pbmc, tmp_path):
     empty = _graph_adata(sparse.csr_matrix((0, 0)))
-    compare(patched, empty, {"flavor": "igraph"}, warning_location=False)
+    compare(patched, empty, {"flavor": "igraph"})
     path = tmp_path / "pbmc.h5ad"
     pbmc.write_h5ad(path)
     compare(
         patched,
         lambda: ad.read_h5ad(path, backed="r"),
         {"flavor": "igraph", "n_iterations": 2},
-        warning_location=False,
     )
 
 

@@ -52,9 +52,7 @@ class LeidenPlan:
     adjacency: Any  # CSR after graph choice and restriction
     restrict: tuple[str, Any, np.ndarray] | None  # (key, categories, indices)
     flavor: str  # "igraph" or "leidenalg", resolved
-    flavor_arg: Any  # as passed (scanpy 1.12 warns differently for None and "leidenalg")
     partition: str | None  # leidenalg: "RBConfiguration", "Modularity" or "CPM"
-    partition_type: Any  # as passed
     directed: Any  # as passed
     max_comm_size: int
     leidenalg_version: str | None
@@ -262,9 +260,7 @@ def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPla
         adjacency=adjacency,
         restrict=restrict,
         flavor=flavor,
-        flavor_arg=a["flavor"],
         partition=_partition_name(a["partition_type"]) if flavor == "leidenalg" else None,
-        partition_type=a["partition_type"],
         directed=a["directed"],
         max_comm_size=int(clustering_args.get("max_comm_size", 0)),
         leidenalg_version=versions["leidenalg"],

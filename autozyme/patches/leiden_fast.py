@@ -72,30 +72,6 @@ def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tupl
     return membership, modularity
 
 
-# scanpy < 1.12 emits this inside leiden() with warn_once(..., stacklevel=3)
-_LEGACY_FUTURE_WARNING = (
-    "In the future, the default backend for leiden will be igraph instead of leidenalg.\n\n"
-    ' To achieve the future defaults please pass: flavor="igraph" and n_iterations=2.  '
-    "directed must also be False to work with igraph's implementation."
-)
-# frames between warn_once and the user's call: warn_once, _warn_like_upstream,
-# run_fast_path, _route, the replacement leiden, then the caller
-_LEGACY_STACKLEVEL = 6
-
-
-def _warn_like_upstream(plan: LeidenPlan) -> None:
-    """The leidenalg flavor's warning, as upstream emits it, attributed to the caller."""
-    from scanpy.tools import _leiden
-
-    validate = getattr(_leiden, "_validate_flavor", None)
-    if validate is not None:  # scanpy >= 1.12; its warn() skips our frames (see install)
-        validate(plan.flavor_arg, partition_type=plan.partition_type, directed=plan.directed)
-    else:
-        from scanpy import _utils
-
-        _utils.warn_once(_LEGACY_FUTURE_WARNING, FutureWarning, stacklevel=_LEGACY_STACKLEVEL)
-
-
 def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     import pandas as pd
     from natsort import natsorted
@@ -113,8 +89,6 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
         timings[name] = now - clock
         clock = now
 
-    if plan.flavor == "leidenalg":
-        _warn_like_upstream(plan)
     start = logg.info("running Leiden clustering")
     adata = plan.adata.copy() if plan.copy else plan.adata
     graph = graph_from_adjacency(plan.adjacency)

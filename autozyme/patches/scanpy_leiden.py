@@ -24,6 +24,7 @@ from typing import Any
 from .. import reporting, settings
 from .leiden_decision import Fallback, decide
 from .leiden_fast import run_fast_path
+from .leiden_warnings import warn_like_upstream
 
 logger = logging.getLogger("autozyme")
 
@@ -73,7 +74,14 @@ def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tup
         plan = decide(signature, args, kwargs)
     except Exception as exc:  # a bug in our decision code must not break the pipeline
         plan = Fallback(f"internal error while deciding ({type(exc).__name__}: {exc})")
-    if isinstance(plan, Fallback):
+    fast = not isinstance(plan, Fallback)
+    try:
+        warn_like_upstream(signature, args, kwargs, fast=fast, stacklevel=3)
+    except Warning:
+        raise  # a warnings filter set to "error": upstream would raise it too
+    except Exception:  # never let our warning logic break the call
+        logger.debug("autozyme: could not reproduce upstream's warning", exc_info=True)
+    if not fast:
         return _call_upstream(upstream, args, kwargs, plan.reason, started)
     try:
         result, timings = run_fast_path(plan)
