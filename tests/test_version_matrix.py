@@ -51,16 +51,19 @@ def _interpreter(minor: str) -> Path:
 
 
 def _venv(name: str, minor: str, pins: list[str]) -> Path:
+    """The combination's venv: dependencies installed once (stamped), and this checkout
+    installed (editable) on every run so its compiled core is current."""
     path = MATRIX_DIR / name
     python = path / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q"]
     stamp = path / "installed.txt"
     wanted = "\n".join(pins)
     if not (stamp.exists() and stamp.read_text() == wanted):
         subprocess.run([str(_interpreter(minor)), "-m", "venv", "--clear", str(path)], check=True)
-        pip = [str(python), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "-U", "pip"], check=True, env=clean_env())
-        subprocess.run([*pip, "-e", f"{ROOT}[test]", *pins], check=True, env=clean_env())
+        subprocess.run([*pip, f"{ROOT}[test]", *pins], check=True, env=clean_env())
         stamp.write_text(wanted)
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True, env=clean_env())
     return python
 
 
