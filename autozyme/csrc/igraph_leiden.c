@@ -3,12 +3,14 @@
  * operation order so results are bit-identical.
  *
  * Instead of igraph_t plus an incidence list of edge ids, each level stores every
- * vertex's incidences contiguously as (weight, neighbour) in the exact order
- * igraph_inclist_init(IGRAPH_ALL, IGRAPH_LOOPS_TWICE) lists them. A run of k
- * consecutive identical incidences (the two parallel edges of every pair of a
- * symmetric matrix) is stored once with multiplicity k: every loop over incidences
- * repeats its per-incidence step k times, which is exactly igraph's sequence of
- * operations, while reading half the memory. */
+ * vertex's incidences contiguously (neighbours and weights in two arrays) in the
+ * exact order igraph_inclist_init(IGRAPH_ALL, IGRAPH_LOOPS_TWICE) lists them.
+ * When that sequence is every stored incidence repeated `mult` times in a row
+ * (mult = 2 for the two parallel edges of every pair of a symmetric matrix), each
+ * is stored once: every loop over incidences repeats its per-incidence step mult
+ * times, which is exactly igraph's sequence of operations, while reading half the
+ * memory. For a symmetric CSR matrix with sorted rows, the stored incidences are
+ * the matrix rows themselves, used in place. */
 #include "igraph_leiden.h"
 
 #include <math.h>
@@ -16,16 +18,15 @@
 #include <string.h>
 
 typedef struct {
-    double w;
-    int32_t u;
-    int32_t k; /* multiplicity: k identical consecutive incidences */
-} az_inc;
-
-typedef struct {
     int32_t n;
-    int64_t *off; /* n + 1 */
-    az_inc *inc;
-    double *vw;   /* vertex weights */
+    int32_t mult;       /* every stored incidence stands for mult identical ones */
+    const int64_t *off; /* n + 1: incidences of v are [off[v], off[v + 1]) */
+    const int32_t *nbr; /* neighbour of each incidence */
+    const double *w;    /* weight of each incidence */
+    double *vw;         /* vertex weights */
+    int64_t *own_off;   /* the arrays above that the level allocated (else borrowed) */
+    int32_t *own_nbr;
+    double *own_w;
 } az_level;
 
 /* Scratch space sized by the input vertex count, shared by all levels (the
@@ -71,71 +72,145 @@ static double edge_weight(const az_edge_graph *g, int64_t e) {
 }
 
 static void level_free(az_level *L) {
-    free(L->off);
-    free(L->inc);
+    free(L->own_off);
+    free(L->own_nbr);
+    free(L->own_w);
     free(L->vw);
-    L->off = NULL;
-    L->inc = NULL;
-    L->vw = NULL;
+    memset(L, 0, sizeof(*L));
 }
 
-/* Merges runs of bit-identical consecutive incidences of a vertex into one entry
- * with a multiplicity, in place. */
+/* Gives the level its own incidence arrays for n vertices and m incidences. */
+static int level_alloc_incidences(az_level *L, int32_t n, int64_t m) {
+    L->n = n;
+    L->mult = 1;
+    L->own_off = az_alloc((size_t)n + 1, sizeof(int64_t));
+    L->own_nbr = az_alloc((size_t)m, sizeof(int32_t));
+    L->own_w = az_alloc((size_t)m, sizeof(double));
+    L->off = L->own_off;
+    L->nbr = L->own_nbr;
+    L->w = L->own_w;
+    return L->own_off && L->own_nbr && L->own_w ? AZ_OK : AZ_ENOMEM;
+}
+
+static int64_t gcd64(int64_t a, int64_t b) {
+    while (b != 0) {
+        const int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static int same_incidence(const az_level *L, int64_t i, int64_t j) {
+    return L->nbr[i] == L->nbr[j] && memcmp(&L->w[i], &L->w[j], sizeof(double)) == 0;
+}
+
+/* Stores each incidence once with multiplicity mult, the greatest common divisor
+ * of the lengths of all runs of bit-identical consecutive incidences, in place. */
 static void compress_runs(az_level *L) {
-    int64_t v, i, out = 0;
+    int64_t v, i, run = 0, mult = 0, out = 0;
     for (v = 0; v < L->n; v++) {
-        const int64_t begin = L->off[v], end = L->off[v + 1];
-        L->off[v] = out;
-        for (i = begin; i < end; i++) {
-            if (out > L->off[v] && L->inc[out - 1].u == L->inc[i].u &&
-                memcmp(&L->inc[out - 1].w, &L->inc[i].w, sizeof(double)) == 0) {
-                L->inc[out - 1].k++;
+        for (i = L->off[v]; i < L->off[v + 1]; i++) {
+            if (i > L->off[v] && same_incidence(L, i - 1, i)) {
+                run++;
             } else {
-                L->inc[out++] = L->inc[i];
+                mult = gcd64(mult, run);
+                run = 1;
             }
         }
     }
-    L->off[L->n] = out;
-    if (out > 0) {
-        az_inc *shrunk = realloc(L->inc, (size_t)out * sizeof(az_inc));
-        if (shrunk) L->inc = shrunk; /* else keep the larger block */
+    mult = gcd64(mult, run);
+    if (mult <= 1) return;
+    for (v = 0; v < L->n; v++) {
+        const int64_t begin = L->off[v], end = L->off[v + 1];
+        L->own_off[v] = out;
+        for (i = begin; i < end; i += mult) {
+            L->own_nbr[out] = L->nbr[i];
+            L->own_w[out++] = L->w[i];
+        }
     }
+    L->own_off[L->n] = out;
+    L->mult = (int32_t)mult;
+}
+
+/* Whether the CSR matrix is symmetric (pattern and weight bits) with strictly
+ * ascending columns in every row; cursor is n-sized scratch. Then, by the
+ * order level_from_edges() builds, vertex v's incidences are row v with every
+ * entry twice: for a neighbour u < v the edges (v, u) then (u, v), for u > v
+ * (u, v) then (v, u), and a loop (v, v) once as "out", once as "in" edge. */
+static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
+    const int64_t n = g->n_vertices;
+    int64_t v, e;
+    if (!g->indices32 || !g->weights) return 0;
+    for (v = 0; v < n; v++) cursor[v] = g->indptr[v];
+    for (v = 0; v < n; v++) {
+        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
+            const int32_t c = g->indices32[e];
+            if (e > g->indptr[v] && c <= g->indices32[e - 1]) return 0;
+            if (c > v) {
+                /* (c, v) must be the next unmatched entry of row c below its diagonal */
+                const int64_t t = cursor[c];
+                if (t >= g->indptr[c + 1] || g->indices32[t] != v ||
+                    memcmp(&g->weights[t], &g->weights[e], sizeof(double)) != 0) {
+                    return 0;
+                }
+                cursor[c] = t + 1;
+            } else if (c < v ? e >= cursor[v] : e != cursor[v]) {
+                return 0; /* (v, c < v) must have been matched, as all before a loop */
+            }
+        }
+    }
+    return 1;
 }
 
 /* Builds the input level. An undirected igraph edge is stored with from = max,
  * to = min of its endpoints; a vertex's incidences are its "out" edges (from == v)
  * ordered by (to, descending edge id) followed by its "in" edges (to == v)
- * ordered by (from, descending edge id), so loops appear twice.
+ * ordered by (from, descending edge id), so loops appear twice. A symmetric
+ * matrix with sorted rows is that list already (see is_symmetric_sorted()).
  * mirrors igraph_add_edges() + igraph_vector_int_pair_order() in
  * graph/type_indexededgelist.c, core/vector.c and igraph_incident() */
-static int level_from_edges(const az_edge_graph *g, az_level *L) {
+static int level_from_edges(const az_edge_graph *g, az_level *L, int64_t *scratch) {
     const int64_t n = g->n_vertices, m = g->n_edges;
-    int64_t *deg_out = NULL, *pos = NULL, *perm = NULL;
-    int32_t *row = NULL;
+    int64_t *deg_out = NULL, *pos = NULL, *perm = NULL, *off;
+    int32_t *row = NULL, *nbr;
+    double *wt;
     int64_t v, e;
     int rc = AZ_ENOMEM;
 
-    L->n = (int32_t)n;
-    L->off = az_alloc((size_t)n + 1, sizeof(int64_t));
-    L->inc = az_alloc((size_t)(2 * m), sizeof(az_inc));
+    memset(L, 0, sizeof(*L));
     L->vw = az_alloc((size_t)n, sizeof(double));
+    if (!L->vw) return AZ_ENOMEM;
+    if (is_symmetric_sorted(g, scratch)) {
+        L->n = (int32_t)n;
+        L->mult = 2;
+        L->off = g->indptr;
+        L->nbr = g->indices32;
+        L->w = g->weights;
+        return AZ_OK;
+    }
+
+    if (level_alloc_incidences(L, (int32_t)n, 2 * m) != AZ_OK) goto done;
+    off = L->own_off;
+    nbr = L->own_nbr;
+    wt = L->own_w;
     deg_out = calloc((size_t)n + 1, sizeof(int64_t));
     pos = az_alloc((size_t)n + 1, sizeof(int64_t));
     perm = az_alloc((size_t)m, sizeof(int64_t));
     row = az_alloc((size_t)m, sizeof(int32_t));
-    if (!L->off || !L->inc || !L->vw || !deg_out || !pos || !perm || !row) goto done;
+    if (!deg_out || !pos || !perm || !row) goto done;
 
     /* degrees: out counts edges with from == v, the rest are "in" */
-    memset(L->off, 0, ((size_t)n + 1) * sizeof(int64_t));
+    memset(off, 0, ((size_t)n + 1) * sizeof(int64_t));
     for (v = 0; v < n; v++) {
         for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
             int64_t c = edge_target(g, e);
             row[e] = (int32_t)v;
             deg_out[v > c ? v : c]++;
-            L->off[(v > c ? c : v) + 1]++;
+            off[(v > c ? c : v) + 1]++;
         }
     }
-    for (v = 0; v < n; v++) L->off[v + 1] += L->off[v] + deg_out[v];
+    for (v = 0; v < n; v++) off[v + 1] += off[v] + deg_out[v];
 
     /* out parts: visit edges by (to, descending id), append to bucket "from" */
     memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
@@ -148,16 +223,15 @@ static int level_from_edges(const az_edge_graph *g, az_level *L) {
         int64_t c = edge_target(g, e);
         perm[pos[row[e] > c ? c : row[e]]++] = e;
     }
-    for (v = 0; v < n; v++) pos[v] = L->off[v];
+    for (v = 0; v < n; v++) pos[v] = off[v];
     for (int64_t i = 0; i < m; i++) {
         int64_t c, f, t;
         e = perm[i];
         c = edge_target(g, e);
         f = row[e] > c ? row[e] : c;
         t = row[e] > c ? c : row[e];
-        L->inc[pos[f]].w = edge_weight(g, e);
-        L->inc[pos[f]].k = 1;
-        L->inc[pos[f]++].u = (int32_t)t;
+        wt[pos[f]] = edge_weight(g, e);
+        nbr[pos[f]++] = (int32_t)t;
     }
 
     /* in parts: visit edges by (from, descending id), append to bucket "to" */
@@ -171,21 +245,21 @@ static int level_from_edges(const az_edge_graph *g, az_level *L) {
         int64_t c = edge_target(g, e);
         perm[pos[row[e] > c ? row[e] : c]++] = e;
     }
-    for (v = 0; v < n; v++) pos[v] = L->off[v] + deg_out[v];
+    for (v = 0; v < n; v++) pos[v] = off[v] + deg_out[v];
     for (int64_t i = 0; i < m; i++) {
         int64_t c, f, t;
         e = perm[i];
         c = edge_target(g, e);
         f = row[e] > c ? row[e] : c;
         t = row[e] > c ? c : row[e];
-        L->inc[pos[t]].w = edge_weight(g, e);
-        L->inc[pos[t]].k = 1;
-        L->inc[pos[t]++].u = (int32_t)f;
+        wt[pos[t]] = edge_weight(g, e);
+        nbr[pos[t]++] = (int32_t)f;
     }
     compress_runs(L);
     rc = AZ_OK;
 
 done:
+    if (rc != AZ_OK) level_free(L);
     free(deg_out);
     free(pos);
     free(perm);
@@ -242,8 +316,9 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
 static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_work *w,
                              az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
                              int *changed) {
-    const int32_t n = L->n;
-    const double *vw = L->vw;
+    const int32_t n = L->n, mult = L->mult;
+    const int32_t *nbr = L->nbr;
+    const double *vw = L->vw, *wt = L->w;
     double *cw = w->cw, *ewpc = w->ewpc;
     int32_t *queue = w->order, *neigh = w->neigh, *stack = w->stack, *count = w->count;
     uint8_t *stable = w->stable, *added = w->added;
@@ -268,7 +343,8 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
     while (queued > 0) {
         const int32_t v = queue[head];
         const int32_t current = memb[v];
-        const az_inc *a = L->inc + L->off[v], *end = L->inc + L->off[v + 1], *p;
+        const int64_t begin = L->off[v], end = L->off[v + 1];
+        int64_t p;
         int32_t best, nn;
         double max_diff;
 
@@ -283,15 +359,15 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
         neigh[0] = c;
         added[c] = 1;
         nn = 1;
-        for (p = a; p < end; p++) {
-            if (p->u != v) {
+        for (p = begin; p < end; p++) {
+            if (nbr[p] != v) {
                 int32_t r;
-                c = memb[p->u];
+                c = memb[nbr[p]];
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                for (r = 0; r < p->k; r++) ewpc[c] += p->w;
+                for (r = 0; r < mult; r++) ewpc[c] += wt[p];
             }
         }
 
@@ -320,8 +396,8 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
         if (best != current) {
             *changed = 1;
             memb[v] = best;
-            for (p = a; p < end; p++) {
-                const int32_t u = p->u;
+            for (p = begin; p < end; p++) {
+                const int32_t u = nbr[p];
                 if (stable[u] && memb[u] != best) {
                     queue[tail] = u;
                     if (++tail == n) tail = 0;
@@ -345,7 +421,9 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
 static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluster,
                           const int32_t *subset, int32_t k, double res, double beta,
                           az_work *w, az_rng *rng, az_interrupt *intr, int32_t *nb_refined) {
-    const double *vw = L->vw;
+    const int32_t mult = L->mult;
+    const int32_t *nbr = L->nbr;
+    const double *vw = L->vw, *wt = L->w;
     double *cw = w->cw, *ewpc = w->ewpc, *ext = w->ext, *cum = w->cum;
     int32_t *refined = w->refined, *order = w->order, *neigh = w->neigh, *newc = w->count;
     uint8_t *added = w->added, *nonsingleton = w->nonsingleton;
@@ -354,16 +432,16 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
 
     for (i = 0; i < k; i++) {
         const int32_t v = subset[i];
-        const az_inc *p, *end = L->inc + L->off[v + 1];
+        int64_t p;
         refined[v] = i;
         cw[i] = 0.0;
         cw[i] += vw[v];
         total += vw[v];
         ext[i] = 0.0;
-        for (p = L->inc + L->off[v]; p < end; p++) {
-            if (p->u != v && memb[p->u] == cluster) {
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            if (nbr[p] != v && memb[nbr[p]] == cluster) {
                 int32_t r;
-                for (r = 0; r < p->k; r++) ext[i] += p->w;
+                for (r = 0; r < mult; r++) ext[i] += wt[p];
             }
         }
         nonsingleton[i] = 0;
@@ -375,7 +453,8 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
     for (i = 0; i < k; i++) {
         const int32_t v = order[i];
         const int32_t current = refined[v];
-        const az_inc *a = L->inc + L->off[v], *end = L->inc + L->off[v + 1], *p;
+        const int64_t begin = L->off[v], end = L->off[v + 1];
+        int64_t p;
         int32_t j, nn, best, chosen;
         double max_diff, total_cum;
 
@@ -389,15 +468,15 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         neigh[0] = current;
         added[current] = 1;
         nn = 1;
-        for (p = a; p < end; p++) {
-            if (p->u != v && memb[p->u] == cluster) {
-                const int32_t c = refined[p->u];
+        for (p = begin; p < end; p++) {
+            if (nbr[p] != v && memb[nbr[p]] == cluster) {
+                const int32_t c = refined[nbr[p]];
                 int32_t r;
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                for (r = 0; r < p->k; r++) ewpc[c] += p->w;
+                for (r = 0; r < mult; r++) ewpc[c] += wt[p];
             }
         }
 
@@ -443,13 +522,13 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
 
         cw[chosen] += vw[v];
         /* loops included: refined[v] is still `current` here */
-        for (p = a; p < end; p++) {
-            if (memb[p->u] == cluster) {
+        for (p = begin; p < end; p++) {
+            if (memb[nbr[p]] == cluster) {
                 int32_t r;
-                if (refined[p->u] == chosen) {
-                    for (r = 0; r < p->k; r++) ext[chosen] -= p->w;
+                if (refined[nbr[p]] == chosen) {
+                    for (r = 0; r < mult; r++) ext[chosen] -= wt[p];
                 } else {
-                    for (r = 0; r < p->k; r++) ext[chosen] += p->w;
+                    for (r = 0; r < mult; r++) ext[chosen] += wt[p];
                 }
             }
         }
@@ -479,23 +558,21 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
 static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
                      int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
     const int32_t n = nb_refined;
-    int64_t max_edges = L->off[L->n] + 1, ne = 0, *pos = NULL, *estart = NULL;
-    int32_t *e_to = NULL, *lower = NULL, c;
-    double *e_w = NULL, *ewtc = w->ewpc;
+    int64_t max_edges = L->off[L->n] + 1, ne = 0, *pos = NULL, *estart = NULL, *off;
+    int32_t *e_to = NULL, *lower = NULL, *nbr, c;
+    double *e_w = NULL, *wt, *ewtc = w->ewpc;
     int32_t *neigh = w->neigh;
     uint8_t *added = w->added;
     int rc = AZ_ENOMEM;
 
-    out->n = n;
-    out->off = az_alloc((size_t)n + 1, sizeof(int64_t));
+    memset(out, 0, sizeof(*out));
     out->vw = az_alloc((size_t)n, sizeof(double));
-    out->inc = NULL;
     e_to = az_alloc((size_t)max_edges, sizeof(int32_t));
     e_w = az_alloc((size_t)max_edges, sizeof(double));
     estart = az_alloc((size_t)n + 1, sizeof(int64_t));
     lower = calloc((size_t)n + 1, sizeof(int32_t));
     pos = az_alloc((size_t)n + 1, sizeof(int64_t));
-    if (!out->off || !out->vw || !e_to || !e_w || !estart || !lower || !pos) goto done;
+    if (!out->vw || !e_to || !e_w || !estart || !lower || !pos) goto done;
 
     group_by_label(refined, L->n, n, w->start, w->verts);
     for (c = 0; c < n; c++) {
@@ -504,18 +581,17 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
         out->vw[c] = 0.0;
         estart[c] = ne;
         for (s = w->start[c]; s < w->start[c + 1]; s++) {
-            const az_inc *p, *end;
+            int64_t p;
             v = w->verts[s];
-            end = L->inc + L->off[v + 1];
-            for (p = L->inc + L->off[v]; p < end; p++) {
-                const int32_t c2 = refined[p->u];
+            for (p = L->off[v]; p < L->off[v + 1]; p++) {
+                const int32_t c2 = refined[L->nbr[p]];
                 if (c2 > c) {
                     int32_t r;
                     if (!added[c2]) {
                         added[c2] = 1;
                         neigh[nn++] = c2;
                     }
-                    for (r = 0; r < p->k; r++) ewtc[c2] += p->w;
+                    for (r = 0; r < L->mult; r++) ewtc[c2] += L->w[p];
                 }
             }
             out->vw[c] += L->vw[v];
@@ -532,26 +608,26 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
     }
     estart[n] = ne;
 
-    out->inc = az_alloc((size_t)(2 * ne), sizeof(az_inc));
-    if (!out->inc) goto done;
-    out->off[0] = 0;
-    for (c = 0; c < n; c++) out->off[c + 1] = out->off[c] + lower[c] + (estart[c + 1] - estart[c]);
+    if (level_alloc_incidences(out, n, 2 * ne) != AZ_OK) goto done;
+    off = out->own_off;
+    nbr = out->own_nbr;
+    wt = out->own_w;
+    off[0] = 0;
+    for (c = 0; c < n; c++) off[c + 1] = off[c] + lower[c] + (estart[c + 1] - estart[c]);
     /* lower neighbours (c < x) come in ascending c by construction */
-    for (c = 0; c < n; c++) pos[c] = out->off[c];
+    for (c = 0; c < n; c++) pos[c] = off[c];
     for (c = 0; c < n; c++) {
         for (int64_t k = estart[c]; k < estart[c + 1]; k++) {
-            out->inc[pos[e_to[k]]].w = e_w[k];
-            out->inc[pos[e_to[k]]].k = 1;
-            out->inc[pos[e_to[k]]++].u = c;
+            wt[pos[e_to[k]]] = e_w[k];
+            nbr[pos[e_to[k]]++] = c;
         }
     }
     /* upper neighbours: scanning every y's lower list in ascending y sorts them */
     for (c = 0; c < n; c++) {
-        for (int64_t k = out->off[c]; k < out->off[c] + lower[c]; k++) {
-            const int32_t x = out->inc[k].u;
-            out->inc[pos[x]].w = out->inc[k].w;
-            out->inc[pos[x]].k = 1;
-            out->inc[pos[x]++].u = c;
+        for (int64_t k = off[c]; k < off[c] + lower[c]; k++) {
+            const int32_t x = nbr[k];
+            wt[pos[x]] = wt[k];
+            nbr[pos[x]++] = c;
         }
     }
     rc = AZ_OK;
@@ -573,7 +649,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                             az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
                             int *changed) {
     const int32_t n0 = w->n0;
-    az_level agg = {0, NULL, NULL, NULL};
+    az_level agg = {0};
     const az_level *L = L0;
     int32_t *memb = w->memb0;
     int32_t i, level = 0;
@@ -707,7 +783,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
               double resolution, double beta, int64_t n_iterations, int core,
               int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality) {
     const int32_t n = (int32_t)g->n_vertices;
-    az_level L0 = {0, NULL, NULL, NULL};
+    az_level L0 = {0};
     az_work w;
     int32_t i, nb_clusters = 0;
     int64_t itr;
@@ -717,7 +793,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int rc;
 
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
-    rc = level_from_edges(g, &L0);
+    rc = level_from_edges(g, &L0, w.start);
     if (rc != AZ_OK) goto done;
 
     if (node_weights) {
