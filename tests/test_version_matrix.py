@@ -21,13 +21,20 @@ pytestmark = pytest.mark.venv
 MATRIX_DIR = ROOT / ".venv-matrix"
 IGRAPH_SUITES = ["tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"]
 LEIDENALG_SUITES = ["tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"]
+# what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)
+SCANPY_FACING_SUITES = [
+    "tests/test_activation.py",
+    "tests/test_fallbacks.py",
+    "tests/test_hardening.py",
+    "tests/test_scanpy_suite.py",
+]
 
 # venv name -> (python minor, pins, suites)
 COMBINATIONS = {
     "py312-scanpy1.12.4-igraph1.0.0": (
         "3.12",
         ["scanpy==1.12.4", "igraph==1.0.0", "leidenalg==0.12.0"],
-        IGRAPH_SUITES + LEIDENALG_SUITES,
+        IGRAPH_SUITES + LEIDENALG_SUITES + SCANPY_FACING_SUITES,
     ),
     "py311-scanpy1.11.5-igraph0.11.8": (
         "3.11",
