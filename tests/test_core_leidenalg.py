@@ -156,6 +156,12 @@ PBMC_CASES = (
         for seed in (0, 123456789, 2**32, 2**40 + 5)
     ]
     + [
+        Case(ptype, directed, True, None, n_it, seed)
+        for ptype in ("RBConfiguration", "Modularity")
+        for directed in (True, False)
+        for n_it, seed in ((0, 0), (3, -1), (-1, -12345), (-1, -(2**31)), (-1, 2**31))
+    ]
+    + [
         Case(ptype, directed, True, res, n_it, 3, max_comm_size=mcs)
         for ptype, res in (("RBConfiguration", 1.0), ("Modularity", None), ("CPM", 0.01))
         for directed in (True, False)
