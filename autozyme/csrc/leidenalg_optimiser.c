@@ -52,7 +52,8 @@ static int tick(az_interrupt *intr) {
 /* The libleidenalg 0.11/0.12 test "Do not create too-large communities". */
 static int too_large(const la_work *W, const la_part *p, int32_t comm, double v_size) {
     const uint64_t mcs = W->opt->max_comm_size;
-    return W->opt->version == LA_OPT_0_12 && 0 < mcs && (double)mcs < la_comm_value(p->csize, p, comm) + v_size;
+    return W->opt->version == LA_OPT_0_12 && 0 < mcs &&
+           (double)mcs < la_comm_value(p->csize, p, comm) + v_size;
 }
 
 /* The initial max_improv of the move / merge routines: a node in a community
@@ -65,8 +66,8 @@ static double initial_max_improv(const la_work *W, const la_part *p, int32_t v_c
 
 /* mirrors Optimiser::move_nodes() in libleidenalg 0.13.0 src/Optimiser.cpp
  * (and 0.11.0 / 0.12.0 with their max_comm_size test): a shuffled FIFO of
- * nodes, each moved to the best neighbouring or empty community; neighbours
- * that left the new community's side are queued again. */
+ * nodes, each moved to the best neighbouring or empty community; after a move
+ * the stable neighbours outside the new community are queued again. */
 static int move_nodes(la_work *W, la_part *p, double *improv) {
     const la_graph *g = p->g;
     const int32_t n = g->n;
