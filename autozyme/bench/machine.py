@@ -32,6 +32,30 @@ def _memory_gib() -> float | None:
     return None
 
 
+def autozyme_build() -> dict[str, str | None]:
+    """Which AutoZyme was measured: the checkout's commit (if any) and the compiled core's
+    hash (an editable install runs whatever extension was built last)."""
+    import hashlib
+    import subprocess
+    from pathlib import Path
+
+    import autozyme
+
+    package = Path(autozyme.__file__).parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(package), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = None
+    cores = sorted(package.glob("_core*.so")) + sorted(package.glob("_core*.pyd"))
+    digest = hashlib.sha256(cores[0].read_bytes()).hexdigest()[:12] if cores else None
+    return {"commit": commit, "core_sha256": digest}
+
+
 def describe() -> dict[str, Any]:
     versions = {}
     for dist in PACKAGES:
@@ -47,6 +71,7 @@ def describe() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "versions": versions,
+        "autozyme_build": autozyme_build(),
     }
 
 
