@@ -7,19 +7,9 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import autozyme
 from autozyme import reporting, verification
 
 from ._compare import compare
-
-
-@pytest.fixture(scope="module")
-def patched():
-    import scanpy as sc
-
-    autozyme.activate("scanpy")
-    yield sc.tl.leiden
-    autozyme.deactivate()
 
 
 def _with_obsp(base, name, matrix):

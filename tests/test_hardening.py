@@ -19,15 +19,6 @@ from autozyme.patches import scanpy_leiden
 from ._compare import compare
 
 
-@pytest.fixture(scope="module")
-def patched():
-    import scanpy as sc
-
-    autozyme.activate("scanpy")
-    yield sc.tl.leiden
-    autozyme.deactivate()
-
-
 def _graph_adata(matrix: sparse.csr_matrix) -> ad.AnnData:
     adata = ad.AnnData(np.zeros((matrix.shape[0], 1), dtype=np.float32))
     adata.obsp["connectivities"] = matrix
@@ -52,8 +43,8 @@ EDGE_CASES = {
 
 @pytest.mark.parametrize("flavor_kwargs", [{"flavor": "igraph"}, {}], ids=["igraph", "default"])
 @pytest.mark.parametrize("name", sorted(EDGE_CASES))
-def test_edge_case_graphs(patched, monkeypatch, name, flavor_kwargs):
-    monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
+@pytest.mark.usefixtures("fast_path_only")
+def test_edge_case_graphs(patched, name, flavor_kwargs):
     compare(patched, _graph_adata(EDGE_CASES[name]), {**flavor_kwargs, "n_iterations": 2})
 
 
@@ -62,8 +53,8 @@ def test_edge_case_graphs(patched, monkeypatch, name, flavor_kwargs):
     [{"resolution": 1e6}, {"key_added": "bulk_labels"}, {"key_added": "louvain"}],
     ids=["huge-resolution", "existing-key", "existing-categorical-key"],
 )
-def test_valid_extremes(patched, pbmc, monkeypatch, kwargs):
-    monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
+@pytest.mark.usefixtures("fast_path_only")
+def test_valid_extremes(patched, pbmc, kwargs):
     compare(patched, pbmc, {"flavor": "igraph", "n_iterations": 2, **kwargs})
 
 
@@ -124,8 +115,8 @@ NON_TERMINATING = sparse.csr_matrix(
     not autozyme.report()["versions"]["igraph"].startswith("1.0."),
     reason="the non-terminating input is specific to igraph's 1.0 core",
 )
-def test_keyboard_interrupt_is_prompt_and_leaves_no_trace(patched, monkeypatch):
-    monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
+@pytest.mark.usefixtures("fast_path_only")
+def test_keyboard_interrupt_is_prompt_and_leaves_no_trace(patched):
     adata = _graph_adata(NON_TERMINATING)
     rs = np.random.RandomState(0)
     state_before = rs.get_state(legacy=False)["state"]["key"].copy()

@@ -9,24 +9,10 @@ import itertools
 
 import pytest
 
-import autozyme
-
 from ._compare import compare
 from ._datasets import blobs, noisy
 
-
-@pytest.fixture(scope="module")
-def patched():
-    import scanpy as sc
-
-    autozyme.activate("scanpy")
-    yield sc.tl.leiden
-    autozyme.deactivate()
-
-
-@pytest.fixture(autouse=True)
-def fast_path_only(monkeypatch):
-    monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
+pytestmark = pytest.mark.usefixtures("fast_path_only")
 
 
 @pytest.fixture(scope="module")
