@@ -50,6 +50,12 @@ typedef struct {
     uint8_t *stable, *added, *nonsingleton;
 } az_work;
 
+#if defined(__GNUC__) || defined(__clang__)
+#define AZ_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define AZ_PREFETCH(addr) ((void)0)
+#endif
+
 #define AZ_TICK(intr)                                                        \
     do {                                                                     \
         if (++(intr)->counter >= (1u << 14)) {                               \
@@ -350,6 +356,13 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
 
         if (++head == n) head = 0;
         queued--;
+        /* the queue's next vertices are known: start loading their incidences */
+        if (queued > 1) {
+            const int32_t next = queue[head], after = queue[head + 1 == n ? 0 : head + 1];
+            AZ_PREFETCH(&L->off[after]);
+            AZ_PREFETCH(&nbr[L->off[next]]);
+            AZ_PREFETCH(&wt[L->off[next]]);
+        }
 
         cw[current] -= vw[v];
         if (--count[current] == 0) stack[top++] = current;
@@ -432,18 +445,19 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
 
     for (i = 0; i < k; i++) {
         const int32_t v = subset[i];
+        double e = 0.0; /* ext[i], summed in a register */
         int64_t p;
         refined[v] = i;
         cw[i] = 0.0;
         cw[i] += vw[v];
         total += vw[v];
-        ext[i] = 0.0;
         for (p = L->off[v]; p < L->off[v + 1]; p++) {
             if (nbr[p] != v && memb[nbr[p]] == cluster) {
                 int32_t r;
-                for (r = 0; r < mult; r++) ext[i] += wt[p];
+                for (r = 0; r < mult; r++) e += wt[p];
             }
         }
+        ext[i] = e;
         nonsingleton[i] = 0;
     }
 
@@ -521,16 +535,20 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         }
 
         cw[chosen] += vw[v];
-        /* loops included: refined[v] is still `current` here */
-        for (p = begin; p < end; p++) {
-            if (memb[nbr[p]] == cluster) {
-                int32_t r;
-                if (refined[nbr[p]] == chosen) {
-                    for (r = 0; r < mult; r++) ext[chosen] -= wt[p];
-                } else {
-                    for (r = 0; r < mult; r++) ext[chosen] += wt[p];
+        {
+            double e = ext[chosen]; /* updated in a register */
+            /* loops included: refined[v] is still `current` here */
+            for (p = begin; p < end; p++) {
+                if (memb[nbr[p]] == cluster) {
+                    int32_t r;
+                    if (refined[nbr[p]] == chosen) {
+                        for (r = 0; r < mult; r++) e -= wt[p];
+                    } else {
+                        for (r = 0; r < mult; r++) e += wt[p];
+                    }
                 }
             }
+            ext[chosen] = e;
         }
 
         if (chosen != current) {
