@@ -46,6 +46,7 @@ typedef struct {
     double *cw;       /* cluster weights */
     double *ewpc;     /* edge weight per neighbouring cluster */
     double *ext;      /* external edge weight per refined cluster */
+    double *inner;    /* each vertex's edge weight to the rest of its cluster */
     double *cum;      /* cumulative transformed differences */
     uint8_t *stable, *added, *nonsingleton;
 } az_work;
@@ -67,6 +68,18 @@ typedef struct {
 /* malloc that treats zero-sized requests as success. */
 static void *az_alloc(size_t count, size_t size) {
     return malloc(count ? count * size : 1);
+}
+
+/* sum + x + x + ... (times >= 1 additions, in order): one incidence stored
+ * with multiplicity `times`. One and two (aggregated levels, symmetric input)
+ * take no loop. */
+static inline double add_times(double sum, double x, int32_t times) {
+    int32_t r;
+    sum += x;
+    if (times == 1) return sum;
+    sum += x;
+    for (r = 2; r < times; r++) sum += x;
+    return sum;
 }
 
 static int64_t edge_target(const az_edge_graph *g, int64_t e) {
@@ -374,13 +387,12 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
         nn = 1;
         for (p = begin; p < end; p++) {
             if (nbr[p] != v) {
-                int32_t r;
                 c = memb[nbr[p]];
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                for (r = 0; r < mult; r++) ewpc[c] += wt[p];
+                ewpc[c] = add_times(ewpc[c], wt[p], mult);
             }
         }
 
@@ -426,6 +438,34 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
     return AZ_OK;
 }
 
+/* Every vertex's edge weight to the other vertices of its cluster, summed in
+ * incidence order: the initial external weights of leiden_merge_vertices(),
+ * computed in one sequential pass instead of cluster by cluster. */
+static void weight_within_cluster(const az_level *L, const int32_t *memb, double *inner) {
+    int32_t v;
+    for (v = 0; v < L->n; v++) {
+        const int32_t cluster = memb[v];
+        double e = 0.0;
+        int64_t p;
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            if (L->nbr[p] != v && memb[L->nbr[p]] == cluster) {
+                e = add_times(e, L->w[p], L->mult);
+            }
+        }
+        inner[v] = e;
+    }
+}
+
+/* exp(x) for x below this bound is under half an ulp of total and cannot change
+ * total + exp(x) (nonnegative total; an infinite one absorbs everything, x NaN
+ * is never below), so the call can be skipped: below 2^(e - 54) with
+ * 2^e <= total, the margin of 2 covering exp()'s rounding. */
+static double negligible_exp_bound(double total) {
+    if (isinf(total)) return INFINITY;
+    if (!(total > 0.0)) return -INFINITY;
+    return (double)(ilogb(total) - 54) * 0.69314718055994530942;
+}
+
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
  * well-connected refined clusters, chosen at random with probability
  * proportional to exp(diff / beta); refined labels are local indices until the
@@ -445,19 +485,11 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
 
     for (i = 0; i < k; i++) {
         const int32_t v = subset[i];
-        double e = 0.0; /* ext[i], summed in a register */
-        int64_t p;
         refined[v] = i;
         cw[i] = 0.0;
         cw[i] += vw[v];
         total += vw[v];
-        for (p = L->off[v]; p < L->off[v + 1]; p++) {
-            if (nbr[p] != v && memb[nbr[p]] == cluster) {
-                int32_t r;
-                for (r = 0; r < mult; r++) e += wt[p];
-            }
-        }
-        ext[i] = e;
+        ext[i] = w->inner[v];
         nonsingleton[i] = 0;
     }
 
@@ -470,7 +502,7 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         const int64_t begin = L->off[v], end = L->off[v + 1];
         int64_t p;
         int32_t j, nn, best, chosen;
-        double max_diff, total_cum;
+        double max_diff, total_cum, negligible;
 
         AZ_TICK(intr);
         if (nonsingleton[current] ||
@@ -485,18 +517,18 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
         for (p = begin; p < end; p++) {
             if (nbr[p] != v && memb[nbr[p]] == cluster) {
                 const int32_t c = refined[nbr[p]];
-                int32_t r;
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                for (r = 0; r < mult; r++) ewpc[c] += wt[p];
+                ewpc[c] = add_times(ewpc[c], wt[p], mult);
             }
         }
 
         best = current;
         max_diff = 0.0;
         total_cum = 0.0;
+        negligible = -INFINITY;
         for (j = 0; j < nn; j++) {
             const int32_t c = neigh[j];
             if (ext[c] >= cw[c] * (total - cw[c]) * res) {
@@ -506,7 +538,10 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
                     best = c;
                     max_diff = diff;
                 }
-                if (diff >= 0) total_cum += exp(diff / beta);
+                if (diff >= 0 && !(diff / beta < negligible)) {
+                    total_cum += exp(diff / beta);
+                    negligible = negligible_exp_bound(total_cum);
+                }
             }
             cum[j] = total_cum;
             ewpc[c] = 0.0;
@@ -540,11 +575,10 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
             /* loops included: refined[v] is still `current` here */
             for (p = begin; p < end; p++) {
                 if (memb[nbr[p]] == cluster) {
-                    int32_t r;
                     if (refined[nbr[p]] == chosen) {
-                        for (r = 0; r < mult; r++) e -= wt[p];
+                        e = add_times(e, -wt[p], mult);
                     } else {
-                        for (r = 0; r < mult; r++) e += wt[p];
+                        e = add_times(e, wt[p], mult);
                     }
                 }
             }
@@ -604,12 +638,11 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
                 if (c2 > c) {
-                    int32_t r;
                     if (!added[c2]) {
                         added[c2] = 1;
                         neigh[nn++] = c2;
                     }
-                    for (r = 0; r < L->mult; r++) ewtc[c2] += L->w[p];
+                    ewtc[c2] = add_times(ewtc[c2], L->w[p], L->mult);
                 }
             }
             out->vw[c] += L->vw[v];
@@ -691,6 +724,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                 for (i = 0; i < n0; i++) w->memb0[i] = memb[w->aggv[i]];
             }
 
+            weight_within_cluster(L, memb, w->inner);
             group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
             for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
                 const int64_t s = w->start[c];
@@ -757,6 +791,7 @@ static void work_free(az_work *w) {
     free(w->cw);
     free(w->ewpc);
     free(w->ext);
+    free(w->inner);
     free(w->cum);
     free(w->stable);
     free(w->added);
@@ -780,6 +815,7 @@ static int work_alloc(az_work *w, int32_t n) {
     w->start = az_alloc(sz + 2, sizeof(int64_t));
     w->cw = az_alloc(sz, sizeof(double));
     w->ext = az_alloc(sz, sizeof(double));
+    w->inner = az_alloc(sz, sizeof(double));
     w->cum = az_alloc(sz, sizeof(double));
     /* kept all-zero between uses */
     w->ewpc = calloc(sz + 1, sizeof(double));
@@ -788,7 +824,7 @@ static int work_alloc(az_work *w, int32_t n) {
     w->nonsingleton = az_alloc(sz, 1);
     if (!w->memb0 || !w->memb_a || !w->memb_b || !w->aggv || !w->refined || !w->order ||
         !w->neigh || !w->stack || !w->count || !w->verts || !w->start || !w->cw || !w->ext ||
-        !w->cum || !w->ewpc || !w->added || !w->stable || !w->nonsingleton) {
+        !w->inner || !w->cum || !w->ewpc || !w->added || !w->stable || !w->nonsingleton) {
         work_free(w);
         return AZ_ENOMEM;
     }
