@@ -75,26 +75,65 @@ void la_graph_free(la_graph *g) {
     memset(g, 0, sizeof(*g));
 }
 
-/* Merges v's OUT and IN lists by neighbour into ALL; equal neighbours take
- * one OUT entry, then one IN entry. mirrors the IGRAPH_ALL branch of
- * igraph_incident() / igraph_neighbors() in igraph graph/type_indexededgelist.c */
-static void merge_all(la_graph *g, int32_t v, const int64_t *out_off, const la_inc *out,
-                      const int64_t *in_off, const la_inc *in) {
-    int64_t i1 = out_off[v], j1 = out_off[v + 1];
-    int64_t i2 = in_off[v], j2 = in_off[v + 1];
-    la_inc *dst = g->all + g->all_off[v];
-    while (i1 < j1 && i2 < j2) {
-        if (out[i1].u < in[i2].u) {
-            *dst++ = out[i1++];
-        } else if (out[i1].u > in[i2].u) {
-            *dst++ = in[i2++];
-        } else {
-            *dst++ = out[i1++];
-            *dst++ = in[i2++];
+/* A directed graph's ALL lists: per vertex the OUT list (targets ascending,
+ * edge ids descending) merged by neighbour with the IN list (sources
+ * ascending, edge ids descending); equal neighbours take one OUT entry, then
+ * one IN entry. mirrors igraph_vector_int_pair_order() (index vectors oi / ii)
+ * and the IGRAPH_ALL branch of igraph_incident() / igraph_neighbors() in
+ * igraph graph/type_indexededgelist.c. The IN lists come from one transpose;
+ * walking them by target ascending yields each OUT list in order, merged on
+ * the fly. */
+static int build_directed_lists(la_graph *g) {
+    const int32_t n = g->n;
+    int64_t *in_off = calloc((size_t)n + 1, sizeof(int64_t));
+    int64_t *cur = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next IN entry to merge */
+    int64_t *pos = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
+    la_inc *in = la_alloc((size_t)g->m, sizeof(la_inc));
+    int64_t e, k;
+    int32_t v, t;
+    if (!in_off || !cur || !pos || !in) {
+        free(in_off);
+        free(cur);
+        free(pos);
+        free(in);
+        return -1;
+    }
+    for (e = 0; e < g->m; e++) in_off[g->tgt[e] + 1]++;
+    for (v = 0; v < n; v++) {
+        in_off[v + 1] += in_off[v];
+        g->all_off[v + 1] = g->off[v + 1] + in_off[v + 1];
+    }
+    memcpy(cur, in_off, ((size_t)n + 1) * sizeof(int64_t));
+    for (v = 0; v < n; v++) {
+        for (e = g->off[v + 1] - 1; e >= g->off[v]; e--) {
+            la_inc *x = &in[cur[g->tgt[e]]++];
+            x->w = g->w[e];
+            x->u = v;
+            x->in = 1;
         }
     }
-    while (i1 < j1) *dst++ = out[i1++];
-    while (i2 < j2) *dst++ = in[i2++];
+    memcpy(cur, in_off, ((size_t)n + 1) * sizeof(int64_t));
+    memcpy(pos, g->all_off, ((size_t)n + 1) * sizeof(int64_t));
+    for (t = 0; t < n; t++) {
+        for (k = in_off[t]; k < in_off[t + 1]; k++) {
+            const int32_t s = in[k].u; /* the edge s -> t is next in OUT(s) */
+            la_inc *x;
+            while (cur[s] < in_off[s + 1] && in[cur[s]].u < t) g->all[pos[s]++] = in[cur[s]++];
+            x = &g->all[pos[s]++];
+            x->w = in[k].w;
+            x->u = t;
+            x->in = 0;
+            if (cur[s] < in_off[s + 1] && in[cur[s]].u == t) g->all[pos[s]++] = in[cur[s]++];
+        }
+    }
+    for (v = 0; v < n; v++) {
+        while (cur[v] < in_off[v + 1]) g->all[pos[v]++] = in[cur[v]++];
+    }
+    free(in_off);
+    free(cur);
+    free(pos);
+    free(in);
+    return 0;
 }
 
 /* mirrors the Graph constructors and Graph::init_admin() / set_self_weights()
@@ -118,104 +157,55 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     g->va = calloc((size_t)n + 1, sizeof(la_vattr));
     g->all_off = calloc((size_t)n + 1, sizeof(int64_t));
     g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));
-    a = la_alloc((size_t)m, sizeof(int32_t));
-    b = la_alloc((size_t)m, sizeof(int32_t));
     dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
     dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));
-    if (!g->va || !g->all_off || !g->all || !a ||
-        !b || !dst0 || !dst1) {
-        goto done;
-    }
-    for (v = 0; v < n; v++) g->va[v].size = node_size ? node_size[v] : 1.0;
-
-    /* igraph's stored endpoints: directed from -> to; undirected from = max */
+    if (!g->va || !g->all_off || !g->all || !dst0 || !dst1) goto done;
     for (v = 0; v < n; v++) {
+        g->va[v].size = node_size ? node_size[v] : 1.0;
         for (e = off[v]; e < off[v + 1]; e++) {
-            int32_t t = tgt[e];
-            if (directed || v >= t) {
-                a[e] = v;
-                b[e] = t;
-            } else {
-                a[e] = t;
-                b[e] = v;
-            }
-            if (t == v && g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
+            if (tgt[e] == v && g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
         }
-    }
-
-    /* Graph::init_admin(): total weight and strengths in edge-id order */
-    for (e = 0; e < m; e++) {
-        g->total_weight += w[e];
-        if (directed) {
-            g->va[b[e]].k_in += w[e];
-            g->va[a[e]].k_out += w[e];
-        } else {
-            g->va[b[e]].k_in += w[e];
-            g->va[a[e]].k_in += w[e];
-        }
-    }
-    if (!directed) {
-        for (v = 0; v < n; v++) g->va[v].k_out = g->va[v].k_in;
     }
 
     if (directed) {
-        int64_t *out_off = calloc((size_t)n + 1, sizeof(int64_t));
-        int64_t *in_off = calloc((size_t)n + 1, sizeof(int64_t));
-        la_inc *out = la_alloc((size_t)m, sizeof(la_inc));
-        la_inc *in = la_alloc((size_t)m, sizeof(la_inc));
-        if (out_off && in_off && out && in) {
-            for (e = 0; e < m; e++) {
-                out_off[a[e] + 1]++;
-                in_off[b[e] + 1]++;
+        /* Graph::init_admin(): total weight and strengths in edge-id order */
+        for (v = 0; v < n; v++) {
+            for (e = off[v]; e < off[v + 1]; e++) {
+                g->total_weight += w[e];
+                g->va[tgt[e]].k_in += w[e];
+                g->va[v].k_out += w[e];
             }
-            for (v = 0; v < n; v++) {
-                out_off[v + 1] += out_off[v];
-                in_off[v + 1] += in_off[v];
-                g->all_off[v + 1] = out_off[v + 1] + in_off[v + 1];
-            }
-            /* the same order as igraph_vector_int_pair_order(), by two
-             * transposes: sources ascending (edge ids descending) into the IN
-             * lists, then the IN lists by target ascending into the OUT lists */
-            memcpy(dst1, in_off, ((size_t)n + 1) * sizeof(int64_t));
-            for (v = 0; v < n; v++) {
-                for (e = off[v + 1] - 1; e >= off[v]; e--) {
-                    la_inc *x = &in[dst1[tgt[e]]++];
-                    x->w = w[e];
-                    x->u = v;
-                    x->in = 1;
-                }
-            }
-            memcpy(dst0, out_off, ((size_t)n + 1) * sizeof(int64_t));
-            for (v = 0; v < n; v++) {
-                int64_t k;
-                for (k = in_off[v]; k < in_off[v + 1]; k++) {
-                    la_inc *x = &out[dst0[in[k].u]++];
-                    x->w = in[k].w;
-                    x->u = v;
-                    x->in = 0;
-                }
-            }
-            for (v = 0; v < n; v++) merge_all(g, v, out_off, out, in_off, in);
         }
-        free(out_off);
-        free(in_off);
-        free(out);
-        free(in);
-        if (!out_off || !in_off || !out || !in) goto done;
+        if (build_directed_lists(g) != 0) goto done;
     } else {
+        /* igraph stores an undirected edge with from = max, to = min */
+        a = la_alloc((size_t)m, sizeof(int32_t));
+        b = la_alloc((size_t)m, sizeof(int32_t));
+        if (!a || !b) goto done;
+        for (v = 0; v < n; v++) {
+            for (e = off[v]; e < off[v + 1]; e++) {
+                a[e] = v >= tgt[e] ? v : tgt[e];
+                b[e] = v >= tgt[e] ? tgt[e] : v;
+            }
+        }
+        for (e = 0; e < m; e++) {
+            g->total_weight += w[e];
+            g->va[b[e]].k_in += w[e];
+            g->va[a[e]].k_in += w[e];
+        }
+        for (v = 0; v < n; v++) g->va[v].k_out = g->va[v].k_in;
         /* ALL = the edges with from == v, then those with to == v (a loop is
          * in both), each part sorted: igraph's "out" then "in" index lists */
-        int64_t *n_from = dst1; /* count of edges with from == v, reused below */
-        memset(n_from, 0, ((size_t)n + 1) * sizeof(int64_t));
+        memset(dst1, 0, ((size_t)n + 1) * sizeof(int64_t)); /* edges with from == v */
         for (e = 0; e < m; e++) {
-            n_from[a[e]]++;
+            dst1[a[e]]++;
             g->all_off[a[e] + 1]++;
             g->all_off[b[e] + 1]++;
         }
         for (v = 0; v < n; v++) {
             g->all_off[v + 1] += g->all_off[v];
             dst0[v] = g->all_off[v];
-            dst1[v] = g->all_off[v] + n_from[v];
+            dst1[v] += g->all_off[v];
         }
         if (sort_half_edges(g, a, b, dst0, dst1) != 0) goto done;
     }
