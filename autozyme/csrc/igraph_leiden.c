@@ -57,6 +57,20 @@ typedef struct {
 #define AZ_PREFETCH(addr) ((void)0)
 #endif
 
+/* The routines that repeat additions per incidence take the level's
+ * multiplicity as an argument and are forced inline into dispatchers that pass
+ * the common values 1 and 2 as constants, so add_times() becomes straight-line
+ * code in their inner loops. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AZ_PER_MULT static inline __attribute__((always_inline))
+#else
+#define AZ_PER_MULT static __forceinline
+#endif
+
+/* Calls f(args..., mult) with mult a constant when it is 1 or 2. */
+#define AZ_DISPATCH_MULT(mult, f, ...)                                       \
+    ((mult) == 1 ? f(__VA_ARGS__, 1) : (mult) == 2 ? f(__VA_ARGS__, 2) : f(__VA_ARGS__, (mult)))
+
 #define AZ_TICK(intr)                                                        \
     do {                                                                     \
         if (++(intr)->counter >= (1u << 14)) {                               \
@@ -332,10 +346,10 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
 }
 
 /* mirrors leiden_fastmove_vertices() in igraph community/leiden.c */
-static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_work *w,
-                             az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
-                             int *changed) {
-    const int32_t n = L->n, mult = L->mult;
+AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double res,
+                                      az_work *w, az_rng *rng, az_interrupt *intr,
+                                      int32_t *nb_clusters, int *changed, const int32_t mult) {
+    const int32_t n = L->n;
     const int32_t *nbr = L->nbr;
     const double *vw = L->vw, *wt = L->w;
     double *cw = w->cw, *ewpc = w->ewpc;
@@ -438,10 +452,18 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
     return AZ_OK;
 }
 
+static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_work *w,
+                             az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
+                             int *changed) {
+    return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
+                            nb_clusters, changed);
+}
+
 /* Every vertex's edge weight to the other vertices of its cluster, summed in
  * incidence order: the initial external weights of leiden_merge_vertices(),
  * computed in one sequential pass instead of cluster by cluster. */
-static void weight_within_cluster(const az_level *L, const int32_t *memb, double *inner) {
+AZ_PER_MULT void weight_within_cluster_mult(const az_level *L, const int32_t *memb,
+                                            double *inner, const int32_t mult) {
     int32_t v;
     for (v = 0; v < L->n; v++) {
         const int32_t cluster = memb[v];
@@ -449,11 +471,15 @@ static void weight_within_cluster(const az_level *L, const int32_t *memb, double
         int64_t p;
         for (p = L->off[v]; p < L->off[v + 1]; p++) {
             if (L->nbr[p] != v && memb[L->nbr[p]] == cluster) {
-                e = add_times(e, L->w[p], L->mult);
+                e = add_times(e, L->w[p], mult);
             }
         }
         inner[v] = e;
     }
+}
+
+static void weight_within_cluster(const az_level *L, const int32_t *memb, double *inner) {
+    AZ_DISPATCH_MULT(L->mult, weight_within_cluster_mult, L, memb, inner);
 }
 
 /* exp(x) for x below this bound is under half an ulp of total and cannot change
@@ -471,10 +497,10 @@ static double negligible_exp_bound(double total) {
  * proportional to exp(diff / beta); refined labels are local indices until the
  * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
  * mirrors leiden_merge_vertices() in igraph community/leiden.c */
-static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluster,
-                          const int32_t *subset, int32_t k, double res, double beta,
-                          az_work *w, az_rng *rng, az_interrupt *intr, int32_t *nb_refined) {
-    const int32_t mult = L->mult;
+AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int32_t cluster,
+                                    const int32_t *subset, int32_t k, double res, double beta,
+                                    az_work *w, az_rng *rng, az_interrupt *intr,
+                                    int32_t *nb_refined, const int32_t mult) {
     const int32_t *nbr = L->nbr;
     const double *vw = L->vw, *wt = L->w;
     double *cw = w->cw, *ewpc = w->ewpc, *ext = w->ext, *cum = w->cum;
@@ -603,12 +629,20 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
     return AZ_OK;
 }
 
+static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluster,
+                          const int32_t *subset, int32_t k, double res, double beta,
+                          az_work *w, az_rng *rng, az_interrupt *intr, int32_t *nb_refined) {
+    return AZ_DISPATCH_MULT(L->mult, merge_vertices_mult, L, memb, cluster, subset, k, res,
+                            beta, w, rng, intr, nb_refined);
+}
+
 /* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
  * order of c, then of first discovery; igraph_create() then lists each vertex's
  * incidences by ascending neighbour, which is what is built here.
  * mirrors leiden_aggregate() in igraph community/leiden.c */
-static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
-                     int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
+AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int32_t *refined,
+                               int32_t nb_refined, az_work *w, az_level *out,
+                               int32_t *out_memb, const int32_t mult) {
     const int32_t n = nb_refined;
     int64_t max_edges = L->off[L->n] + 1, ne = 0, *pos = NULL, *estart = NULL, *off;
     int32_t *e_to = NULL, *lower = NULL, *nbr, c;
@@ -642,7 +676,7 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
                         added[c2] = 1;
                         neigh[nn++] = c2;
                     }
-                    ewtc[c2] = add_times(ewtc[c2], L->w[p], L->mult);
+                    ewtc[c2] = add_times(ewtc[c2], L->w[p], mult);
                 }
             }
             out->vw[c] += L->vw[v];
@@ -691,6 +725,12 @@ done:
     free(lower);
     free(pos);
     return rc;
+}
+
+static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
+                     int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
+    return AZ_DISPATCH_MULT(L->mult, aggregate_mult, L, memb, refined, nb_refined, w, out,
+                            out_memb);
 }
 
 /* One Leiden iteration over all levels.
