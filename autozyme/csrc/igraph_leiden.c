@@ -345,6 +345,12 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
     for (i = 0; i < n; i++) verts[start[lab[i] + 1]++] = i;
 }
 
+/* Starts loading the first incidences of v, to be visited soon. */
+static inline void prefetch_incidences(const az_level *L, int32_t v) {
+    AZ_PREFETCH(&L->nbr[L->off[v]]);
+    AZ_PREFETCH(&L->w[L->off[v]]);
+}
+
 /* mirrors leiden_fastmove_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double res,
                                       az_work *w, az_rng *rng, az_interrupt *intr,
@@ -387,8 +393,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         if (queued > 1) {
             const int32_t next = queue[head], after = queue[head + 1 == n ? 0 : head + 1];
             AZ_PREFETCH(&L->off[after]);
-            AZ_PREFETCH(&nbr[L->off[next]]);
-            AZ_PREFETCH(&wt[L->off[next]]);
+            prefetch_incidences(L, next);
         }
 
         cw[current] -= vw[v];
@@ -525,6 +530,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
     for (i = 0; i < k; i++) {
         const int32_t v = order[i];
         const int32_t current = refined[v];
+        if (i + 2 < k) prefetch_incidences(L, order[i + 2]);
         const int64_t begin = L->off[v], end = L->off[v + 1];
         int64_t p;
         int32_t j, nn, best, chosen;
@@ -669,6 +675,7 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
         for (s = w->start[c]; s < w->start[c + 1]; s++) {
             int64_t p;
             v = w->verts[s];
+            if (s + 2 < L->n) prefetch_incidences(L, w->verts[s + 2]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
                 if (c2 > c) {
