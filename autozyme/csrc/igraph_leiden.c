@@ -321,6 +321,30 @@ static void strength_no_loops(const az_edge_graph *g, double *s) {
     }
 }
 
+/* strength_no_loops() of a symmetric matrix with sorted rows (the level is its
+ * rows, see is_symmetric_sorted()), from row x alone: the first pass gives x
+ * the weights of its lower neighbours in ascending order from rows u < x, then
+ * the same weights again from row x; the second pass those of its upper
+ * neighbours from row x, then again from rows u > x. */
+static void strength_symmetric_sorted(const az_level *L, double *s) {
+    int32_t x;
+    for (x = 0; x < L->n; x++) {
+        const int64_t begin = L->off[x], end = L->off[x + 1];
+        int64_t mid = begin, p;
+        double sum = 0.0;
+        int copy;
+        while (mid < end && L->nbr[mid] < x) mid++;
+        for (copy = 0; copy < 2; copy++) {
+            for (p = begin; p < mid; p++) sum += L->w[p];
+        }
+        if (mid < end && L->nbr[mid] == x) mid++; /* the loop */
+        for (copy = 0; copy < 2; copy++) {
+            for (p = mid; p < end; p++) sum += L->w[p];
+        }
+        s[x] = sum;
+    }
+}
+
 /* Relabels clusters 0.. in order of first occurrence; labels are in [0, n).
  * mirrors igraph_reindex_membership() in community/community_misc.c */
 static int32_t reindex_membership(int32_t *memb, int32_t n, int32_t *scratch) {
@@ -900,7 +924,11 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     if (node_weights) {
         memcpy(L0.vw, node_weights, (size_t)n * sizeof(double));
     } else if (normalize_resolution) {
-        strength_no_loops(g, L0.vw);
+        if (L0.off == g->indptr) {
+            strength_symmetric_sorted(&L0, L0.vw);
+        } else {
+            strength_no_loops(g, L0.vw);
+        }
     } else {
         for (i = 0; i < n; i++) L0.vw[i] = 1.0;
     }
