@@ -66,13 +66,57 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
 }
 
 void la_graph_free(la_graph *g) {
-    free(g->off);
-    free(g->tgt);
-    free(g->w);
+    if (g->owned & LA_OWN_OFF) free((void *)g->off);
+    if (g->owned & LA_OWN_TGT) free((void *)g->tgt);
+    if (g->owned & LA_OWN_W) free((void *)g->w);
     free(g->all_off);
     free(g->all);
     free(g->va);
     memset(g, 0, sizeof(*g));
+}
+
+/* build_directed_lists() when the pattern is symmetric without parallel
+ * edges (a kNN graph as scanpy stores it, and the graphs collapsed from it):
+ * OUT(v) and IN(v) then hold the same neighbours, one edge each, so the merge
+ * alternates them. The transpose puts IN(v) in the odd slots of ALL(v)
+ * (sources ascending); walking those by target ascending yields each OUT list
+ * in order, for the even slots. cur: n + 1 counters. Returns 0, or -1 when
+ * the pattern is not of that kind (the lists are then partly written). */
+static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
+    const int32_t n = g->n;
+    int64_t e, k;
+    int32_t v, t;
+    memset(cur, 0, (size_t)n * sizeof(int64_t));
+    for (e = 0; e < g->m; e++) cur[g->tgt[e]]++;
+    for (v = 0; v < n; v++) {
+        if (cur[v] != g->off[v + 1] - g->off[v]) return -1; /* in-degree != out-degree */
+        g->all_off[v + 1] = 2 * g->off[v + 1];
+        cur[v] = g->all_off[v] + 1;
+    }
+    for (v = 0; v < n; v++) {
+        for (e = g->off[v]; e < g->off[v + 1]; e++) {
+            la_inc *x = &g->all[cur[g->tgt[e]]];
+            x->w = g->w[e];
+            x->u = v;
+            x->in = 1;
+            cur[g->tgt[e]] += 2;
+        }
+    }
+    for (v = 0; v < n; v++) cur[v] = g->all_off[v];
+    for (t = 0; t < n; t++) {
+        int32_t prev = -1;
+        for (k = g->all_off[t] + 1; k < g->all_off[t + 1]; k += 2) {
+            const int32_t s = g->all[k].u; /* the edge s -> t is next in OUT(s) */
+            la_inc *x = &g->all[cur[s]];
+            if (s == prev || x[1].u != t) return -1; /* parallel edges, or not symmetric */
+            prev = s;
+            x->w = g->all[k].w;
+            x->u = t;
+            x->in = 0;
+            cur[s] += 2;
+        }
+    }
+    return 0;
 }
 
 /* A directed graph's ALL lists: per vertex the OUT list (targets ascending,
@@ -85,13 +129,20 @@ void la_graph_free(la_graph *g) {
  * the fly. */
 static int build_directed_lists(la_graph *g) {
     const int32_t n = g->n;
-    int64_t *in_off = calloc((size_t)n + 1, sizeof(int64_t));
     int64_t *cur = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next IN entry to merge */
-    int64_t *pos = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
-    la_inc *in = la_alloc((size_t)g->m, sizeof(la_inc));
+    int64_t *in_off, *pos;
+    la_inc *in;
     int64_t e, k;
     int32_t v, t;
-    if (!in_off || !cur || !pos || !in) {
+    if (!cur) return -1;
+    if (interleave_symmetric_lists(g, cur) == 0) {
+        free(cur);
+        return 0;
+    }
+    in_off = calloc((size_t)n + 1, sizeof(int64_t));
+    pos = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
+    in = la_alloc((size_t)g->m, sizeof(la_inc));
+    if (!in_off || !pos || !in) {
         free(in_off);
         free(cur);
         free(pos);
@@ -139,8 +190,8 @@ static int build_directed_lists(la_graph *g) {
 /* mirrors the Graph constructors and Graph::init_admin() / set_self_weights()
  * in libleidenalg src/GraphHelper.cpp, with igraph's lazy incidence lists
  * (IGRAPH_LOOPS_TWICE) materialised once. */
-int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
-                  double *node_size, int correct_self_loops) {
+int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, const int32_t *tgt,
+                  const double *w, int owned, double *node_size, int correct_self_loops) {
     const int64_t m = off[n];
     int32_t *a = NULL, *b = NULL, v;
     int64_t *dst0 = NULL, *dst1 = NULL, e;
@@ -154,6 +205,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *t
     g->off = off;
     g->tgt = tgt;
     g->w = w;
+    g->owned = owned;
     g->va = calloc((size_t)n + 1, sizeof(la_vattr));
     g->all_off = calloc((size_t)n + 1, sizeof(int64_t));
     g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));

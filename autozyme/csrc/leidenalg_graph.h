@@ -28,9 +28,10 @@ typedef struct {
     int64_t m;
     int directed;
     /* edges in edge-id order: row v holds edges off[v] .. off[v + 1] - 1 */
-    int64_t *off;
-    int32_t *tgt;
-    double *w;
+    const int64_t *off;
+    const int32_t *tgt;
+    const double *w;
+    int owned; /* LA_OWN_* bits: which of off / tgt / w the graph frees */
     /* mode ALL with loops twice (undirected: the only mode). For a directed
      * graph it merges the OUT and IN lists (flag `in`), keeping the order
      * within each, so both are read from it too. */
@@ -41,11 +42,14 @@ typedef struct {
     int correct_self_loops; /* possible edges count self-loops (CPM on a graph with loops) */
 } la_graph;
 
-/* Takes ownership of off (n + 1), tgt (m) and w (m), all from malloc, and
- * builds the rest. node_size may be NULL (every size 1), else it is freed.
- * Returns 0, or -1 when out of memory (everything given is freed then). */
-int la_graph_init(la_graph *g, int32_t n, int directed, int64_t *off, int32_t *tgt, double *w,
-                  double *node_size, int correct_self_loops);
+enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
+
+/* Builds the rest from off (n + 1), tgt (m) and w (m); takes ownership of
+ * those named in `owned` (from malloc), the others are borrowed and must
+ * outlive the graph. node_size may be NULL (every size 1), else it is freed.
+ * Returns 0, or -1 when out of memory (everything owned is freed then). */
+int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, const int32_t *tgt,
+                  const double *w, int owned, double *node_size, int correct_self_loops);
 
 void la_graph_free(la_graph *g);
 

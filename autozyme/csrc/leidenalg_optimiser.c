@@ -310,7 +310,8 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
     }
     off[k] = cnt;
     for (c = 0; c < k; c++) sizes[c] = p->csize[c];
-    return la_graph_init(out, k, g->directed, off, tgt, w, sizes, g->correct_self_loops) == 0
+    return la_graph_init(out, k, g->directed, off, tgt, w, LA_OWN_OFF | LA_OWN_TGT | LA_OWN_W, sizes,
+                         g->correct_self_loops) == 0
                ? AZ_OK
                : AZ_ENOMEM;
 }
@@ -435,32 +436,43 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_d
 
 /* The input graph as libleidenalg's Graph sees it: igraph's edges in id
  * order, weight 1 for every edge without weights. CPMVertexPartition (Python)
- * corrects for self-loops iff the graph has one; the others never do. */
+ * corrects for self-loops iff the graph has one; the others never do. The
+ * offsets, 32-bit targets and weights are borrowed from the input. */
 static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph *g) {
     const int32_t n = (int32_t)in->n_vertices;
     const int64_t m = in->n_edges;
-    int64_t *off = la_alloc((size_t)n + 1, sizeof(int64_t));
-    int32_t *tgt = la_alloc((size_t)m, sizeof(int32_t));
-    double *w = la_alloc((size_t)m, sizeof(double));
+    const int32_t *tgt = in->indices32;
+    const double *w = opt->use_weights ? in->weights : NULL;
+    int32_t *own_tgt = NULL;
+    double *own_w = NULL;
     int64_t e;
     int32_t v;
     int has_loop = 0;
-    if (!off || !tgt || !w) {
-        free(off);
-        free(tgt);
-        free(w);
+    if (!tgt) {
+        tgt = own_tgt = la_alloc((size_t)m, sizeof(int32_t));
+        if (own_tgt) {
+            for (e = 0; e < m; e++) own_tgt[e] = (int32_t)in->indices64[e];
+        }
+    }
+    if (!w) {
+        w = own_w = la_alloc((size_t)m, sizeof(double));
+        if (own_w) {
+            for (e = 0; e < m; e++) own_w[e] = 1.0;
+        }
+    }
+    if (!tgt || !w) {
+        free(own_tgt);
+        free(own_w);
         return AZ_ENOMEM;
     }
-    memcpy(off, in->indptr, ((size_t)n + 1) * sizeof(int64_t));
-    for (e = 0; e < m; e++) {
-        tgt[e] = in->indices32 ? in->indices32[e] : (int32_t)in->indices64[e];
-        w[e] = opt->use_weights && in->weights ? in->weights[e] : 1.0;
-    }
     for (v = 0; v < n && !has_loop; v++) {
-        for (e = off[v]; e < off[v + 1]; e++) has_loop |= tgt[e] == v;
+        for (e = in->indptr[v]; e < in->indptr[v + 1]; e++) has_loop |= tgt[e] == v;
     }
     has_loop = opt->type == LA_CPM && has_loop;
-    return la_graph_init(g, n, opt->directed, off, tgt, w, NULL, has_loop) == 0 ? AZ_OK : AZ_ENOMEM;
+    return la_graph_init(g, n, opt->directed, in->indptr, tgt, w,
+                         (own_tgt ? LA_OWN_TGT : 0) | (own_w ? LA_OWN_W : 0), NULL, has_loop) == 0
+               ? AZ_OK
+               : AZ_ENOMEM;
 }
 
 /* mirrors leidenalg's find_partition() and Optimiser.optimise_partition() in
@@ -478,7 +490,7 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
 
     rc = input_graph(graph, opt, &g0);
     if (rc != AZ_OK) return rc;
-    memb32 = la_alloc((size_t)n, sizeof(int32_t));
+    memb32 = la_alloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
     if (!memb32) {
         la_graph_free(&g0);
         return AZ_ENOMEM;
