@@ -44,6 +44,17 @@ typedef struct {
 
 enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
 
+#if defined(__GNUC__) || defined(__clang__)
+#define LA_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define LA_PREFETCH(addr) ((void)0)
+#endif
+
+/* Starts loading the head of v's ALL list (a visit of v follows soon). */
+static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
+    LA_PREFETCH(&g->all[g->all_off[v]]);
+}
+
 /* Builds the rest from off (n + 1), tgt (m) and w (m); takes ownership of
  * those named in `owned` (from malloc), the others are borrowed and must
  * outlive the graph. node_size may be NULL (every size 1), else it is freed.

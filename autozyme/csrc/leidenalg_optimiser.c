@@ -86,6 +86,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
         count--;
+        if (count > 0) la_prefetch_incidences(g, W->queue[head]);
         if (tick(W->intr)) return AZ_EINTR;
 
         v_comm = p->memb[v];
@@ -153,6 +154,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
         la_diff d;
         v = W->queue[i];
+        if (i + 2 < n) la_prefetch_incidences(g, W->queue[i + 2]);
         if (tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
         if (p->cnodes[v_comm] != 1) continue;
@@ -167,6 +169,10 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
             int64_t cnt = 0;
             for (k = 0; k < deg; k++) {
                 const int32_t u = inc[k].u;
+                if (k + 8 < deg) {
+                    LA_PREFETCH(&p->memb[inc[k + 8].u]);
+                    LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                }
                 W->inc_comm[k] = p->memb[u];
                 if (cmemb[u] == cmemb[v]) W->nbr_comm[cnt++] = p->memb[u];
             }
@@ -176,6 +182,10 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         } else {
             for (k = 0; k < deg; k++) {
                 const int32_t u = inc[k].u;
+                if (k + 8 < deg) {
+                    LA_PREFETCH(&p->memb[inc[k + 8].u]);
+                    LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                }
                 if (cmemb[u] == cmemb[v] && !W->added[p->memb[u]]) {
                     W->added[p->memb[u]] = 1;
                     W->comms[nc++] = p->memb[u];
@@ -281,11 +291,13 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
+            if (i + 2 < g->n) la_prefetch_incidences(g, W->gnodes[i + 2]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
             for (e = 0; e < deg; e++) {
                 const int32_t u = inc[e].u, uc = p->memb[u];
                 double we = inc[e].w;
+                if (e + 8 < deg) LA_PREFETCH(&p->memb[inc[e + 8].u]);
                 if (g->directed) {
                     if (inc[e].in) continue; /* only the OUT list */
                 } else {

@@ -11,12 +11,6 @@ typedef struct {
     int32_t id;
 } la_rank;
 
-#if defined(__GNUC__) || defined(__clang__)
-#define LA_PREFETCH(addr) __builtin_prefetch(addr)
-#else
-#define LA_PREFETCH(addr) ((void)0)
-#endif
-
 static void *la_alloc(size_t count, size_t size) {
     return malloc(count ? count * size : 1);
 }
