@@ -65,10 +65,18 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
     return 0;
 }
 
-void la_graph_free(la_graph *g) {
+void la_graph_free_edge_list(la_graph *g) {
     if (g->owned & LA_OWN_OFF) free((void *)g->off);
     if (g->owned & LA_OWN_TGT) free((void *)g->tgt);
     if (g->owned & LA_OWN_W) free((void *)g->w);
+    g->off = NULL;
+    g->tgt = NULL;
+    g->w = NULL;
+    g->owned = 0;
+}
+
+void la_graph_free(la_graph *g) {
+    la_graph_free_edge_list(g);
     free(g->all_off);
     free(g->all);
     free(g->va);
@@ -79,15 +87,23 @@ void la_graph_free(la_graph *g) {
  * edges (a kNN graph as scanpy stores it, and the graphs collapsed from it):
  * OUT(v) and IN(v) then hold the same neighbours, one edge each, so the merge
  * alternates them. The transpose puts IN(v) in the odd slots of ALL(v)
- * (sources ascending); walking those by target ascending yields each OUT list
- * in order, for the even slots. cur: n + 1 counters. Returns 0, or -1 when
- * the pattern is not of that kind (the lists are then partly written). */
+ * (sources ascending); the even slots take each row in order if its targets
+ * increase (level 0 from scanpy), else walking the odd slots by target
+ * ascending yields each OUT list in order. cur: n + 1 counters. Returns 0, or
+ * -1 when the pattern is not of that kind (the lists are then partly
+ * written). */
 static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
     const int32_t n = g->n;
     int64_t e, k;
     int32_t v, t;
+    int rows_sorted = 1; /* every row's targets strictly increase */
     memset(cur, 0, (size_t)n * sizeof(int64_t));
-    for (e = 0; e < g->m; e++) cur[g->tgt[e]]++;
+    for (v = 0; v < n; v++) {
+        for (e = g->off[v]; e < g->off[v + 1]; e++) {
+            cur[g->tgt[e]]++;
+            rows_sorted &= e == g->off[v] || g->tgt[e] > g->tgt[e - 1];
+        }
+    }
     for (v = 0; v < n; v++) {
         if (cur[v] != g->off[v + 1] - g->off[v]) return -1; /* in-degree != out-degree */
         g->all_off[v + 1] = 2 * g->off[v + 1];
@@ -101,6 +117,19 @@ static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
             x->in = 1;
             cur[g->tgt[e]] += 2;
         }
+    }
+    if (rows_sorted) {
+        /* no parallel edges, and row v is OUT(v) in order: sequential */
+        for (v = 0; v < n; v++) {
+            la_inc *x = &g->all[g->all_off[v]];
+            for (e = g->off[v]; e < g->off[v + 1]; e++, x += 2) {
+                if (x[1].u != g->tgt[e]) return -1; /* not the neighbour IN(v) lists there */
+                x->w = g->w[e];
+                x->u = g->tgt[e];
+                x->in = 0;
+            }
+        }
+        return 0;
     }
     for (v = 0; v < n; v++) cur[v] = g->all_off[v];
     for (t = 0; t < n; t++) {

@@ -27,7 +27,8 @@ typedef struct {
     int32_t n;
     int64_t m;
     int directed;
-    /* edges in edge-id order: row v holds edges off[v] .. off[v + 1] - 1 */
+    /* edges in edge-id order: row v holds edges off[v] .. off[v + 1] - 1
+     * (NULL after la_graph_free_edge_list()) */
     const int64_t *off;
     const int32_t *tgt;
     const double *w;
@@ -63,5 +64,9 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
                   const double *w, int owned, double *node_size, int correct_self_loops);
 
 void la_graph_free(la_graph *g);
+
+/* Frees the edge list (off, tgt, w) if owned, keeping the incidence lists and
+ * vertex attributes: for a graph whose partitions' bookkeeping is built. */
+void la_graph_free_edge_list(la_graph *g);
 
 #endif

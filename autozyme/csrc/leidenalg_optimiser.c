@@ -367,6 +367,8 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
             rc = AZ_ENOMEM;
             break;
         }
+        /* no partition over a collapsed graph is initialised again */
+        if (cur) la_graph_free_edge_list(&cur->g);
         rc = merge_nodes_constrained(W, &sub, cp->memb);
         if (rc == AZ_OK) {
             for (v = 0; v < n0; v++) W->aggnode[v] = sub.memb[W->aggnode[v]];
