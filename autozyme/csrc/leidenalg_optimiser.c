@@ -86,6 +86,9 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
         count--;
+        /* the offsets of the vertex after next (queue entries beyond count
+         * are stale, but vertex ids all the same), its incidences next time */
+        LA_PREFETCH(&g->all_off[W->queue[head + 1 == n ? 0 : head + 1]]);
         if (count > 0) la_prefetch_incidences(g, W->queue[head]);
         if (tick(W->intr)) return AZ_EINTR;
 
@@ -154,6 +157,7 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
         la_diff d;
         v = W->queue[i];
+        if (i + 4 < n) LA_PREFETCH(&g->all_off[W->queue[i + 4]]);
         if (i + 2 < n) la_prefetch_incidences(g, W->queue[i + 2]);
         if (tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
@@ -291,6 +295,7 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
+            if (i + 4 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 4]]);
             if (i + 2 < g->n) la_prefetch_incidences(g, W->gnodes[i + 2]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
