@@ -89,7 +89,11 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         /* the offsets of the vertex after next (queue entries beyond count
          * are stale, but vertex ids all the same), its incidences next time */
         LA_PREFETCH(&g->all_off[W->queue[head + 1 == n ? 0 : head + 1]]);
-        if (count > 0) la_prefetch_incidences(g, W->queue[head]);
+        if (count > 0) {
+            la_prefetch_incidences(g, W->queue[head]);
+            LA_PREFETCH(&g->va[W->queue[head]]);
+            LA_PREFETCH(&p->memb[W->queue[head]]);
+        }
         if (tick(W->intr)) return AZ_EINTR;
 
         v_comm = p->memb[v];
@@ -158,7 +162,11 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         la_diff d;
         v = W->queue[i];
         if (i + 4 < n) LA_PREFETCH(&g->all_off[W->queue[i + 4]]);
-        if (i + 2 < n) la_prefetch_incidences(g, W->queue[i + 2]);
+        if (i + 2 < n) {
+            la_prefetch_incidences(g, W->queue[i + 2]);
+            LA_PREFETCH(&g->va[W->queue[i + 2]]);
+            LA_PREFETCH(&p->memb[W->queue[i + 2]]);
+        }
         if (tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
         if (p->cnodes[v_comm] != 1) continue;
