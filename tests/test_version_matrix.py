@@ -39,7 +39,7 @@ COMBINATIONS = {
     "py311-scanpy1.11.5-igraph0.11.8": (
         "3.11",
         ["scanpy==1.11.5", "igraph==0.11.8", "leidenalg==0.10.2", "pynndescent<0.7"],
-        IGRAPH_SUITES + LEIDENALG_SUITES,
+        IGRAPH_SUITES + LEIDENALG_SUITES + SCANPY_FACING_SUITES,
     ),
     "py311-scanpy1.11.5-leidenalg0.11.0": (
         "3.11",
