@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from importlib import metadata
+from typing import Any
 
 import numpy as np
 
@@ -123,36 +124,10 @@ def find_partition_with_quality(
     return membership, modularity, quality
 
 
-def find_partition(
-    graph: EdgeGraph,
-    *,
-    partition_type: str,
-    directed: bool,
-    use_weights: bool,
-    resolution: float | None,
-    n_iterations: int,
-    seed: int,
-    max_comm_size: int = 0,
-    initial_membership: np.ndarray | None = None,
-    leidenalg_version: str,
-    igraph_version: str | None = None,
-) -> tuple[np.ndarray, float]:
+def find_partition(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, float]:
     """``leidenalg.find_partition`` -> (``part.membership``, ``part.modularity``).
 
-    ``igraph_version``: the python-igraph computing ``part.modularity`` (default: the
-    installed one).
+    Keywords as :func:`find_partition_with_quality`.
     """
-    membership, modularity, _ = find_partition_with_quality(
-        graph,
-        partition_type=partition_type,
-        directed=directed,
-        use_weights=use_weights,
-        resolution=resolution,
-        n_iterations=n_iterations,
-        seed=seed,
-        max_comm_size=max_comm_size,
-        initial_membership=initial_membership,
-        leidenalg_version=leidenalg_version,
-        igraph_version=igraph_version,
-    )
+    membership, modularity, _ = find_partition_with_quality(graph, **kwargs)
     return membership, modularity
