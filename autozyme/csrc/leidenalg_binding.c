@@ -2,44 +2,18 @@
  * whole run, KeyboardInterrupt and MemoryError out. */
 #include "leidenalg_binding.h"
 
+#include "binding_util.h"
+
 #include "igraph_leiden.h"
 #include "leidenalg_optimiser.h"
 #include "leidenalg_partition.h"
-
-/* Runs without the GIL; takes it back briefly so Python can handle pending
- * signals. */
-static int la_check_signals(void *ctx) {
-    PyGILState_STATE st;
-    int failed;
-    (void)ctx;
-    st = PyGILState_Ensure();
-    failed = PyErr_CheckSignals() != 0;
-    PyGILState_Release(st);
-    return failed;
-}
-
-/* A C-contiguous 1-d buffer of n items of the given size (n < 0: any length). */
-static int la_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t n,
-                     int writable, const char *name) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT |
-                                          (writable ? PyBUF_WRITABLE : 0)) != 0) {
-        return -1;
-    }
-    if (view->ndim != 1 || view->itemsize != itemsize || (n >= 0 && view->shape[0] != n)) {
-        PyErr_Format(PyExc_ValueError, "%s: expected a 1-d array of %zd-byte items", name,
-                     itemsize);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
 
 PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     PyObject *indptr, *indices, *weights, *membership;
     Py_buffer b_indptr, b_indices, b_weights, b_memb;
     la_options opt;
     az_edge_graph g;
-    az_interrupt intr = {la_check_signals, NULL, 0};
+    az_interrupt intr = {az_check_signals, NULL, 0};
     double quality = 0.0, modularity = 0.0;
     Py_ssize_t n, m, itemsize;
     int rc, has_weights, legacy_modularity;
@@ -62,7 +36,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "invalid partition type or version");
         return NULL;
     }
-    if (la_buffer(indptr, &b_indptr, 8, -1, 0, "indptr") != 0) return NULL;
+    if (az_get_buffer(indptr, &b_indptr, 8, -1, 0, "indptr") != 0) return NULL;
     n = b_indptr.shape[0] - 1;
     if (n < 0 || n >= INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
@@ -78,16 +52,16 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
         PyBuffer_Release(&b_indptr);
         return NULL;
     }
-    if (la_buffer(indices, &b_indices, itemsize == 4 ? 4 : 8, m, 0, "indices") != 0) {
+    if (az_get_buffer(indices, &b_indices, itemsize == 4 ? 4 : 8, m, 0, "indices") != 0) {
         PyBuffer_Release(&b_indptr);
         return NULL;
     }
-    if (has_weights && la_buffer(weights, &b_weights, 8, m, 0, "weights") != 0) {
+    if (has_weights && az_get_buffer(weights, &b_weights, 8, m, 0, "weights") != 0) {
         PyBuffer_Release(&b_indices);
         PyBuffer_Release(&b_indptr);
         return NULL;
     }
-    if (la_buffer(membership, &b_memb, 8, n, 1, "membership") != 0) {
+    if (az_get_buffer(membership, &b_memb, 8, n, 1, "membership") != 0) {
         if (has_weights) PyBuffer_Release(&b_weights);
         PyBuffer_Release(&b_indices);
         PyBuffer_Release(&b_indptr);

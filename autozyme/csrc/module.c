@@ -2,6 +2,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "binding_util.h"
 #include "igraph_leiden.h"
 #include "leidenalg_binding.h"
 
@@ -11,38 +12,12 @@ static PyObject *core_abi(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(1);
 }
 
-/* Runs with the GIL released; briefly takes it back to let Python handle
- * pending signals (KeyboardInterrupt). */
-static int check_signals(void *ctx) {
-    PyGILState_STATE st;
-    int failed;
-    (void)ctx;
-    st = PyGILState_Ensure();
-    failed = PyErr_CheckSignals() != 0;
-    PyGILState_Release(st);
-    return failed;
-}
-
 /* Views of the arrays behind an edge graph; released by graph_release(). */
 typedef struct {
     Py_buffer indptr, indices, weights;
     int has_weights;
     az_edge_graph g;
 } graph_view;
-
-static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t length,
-                      int writable, const char *name) {
-    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
-    if (PyObject_GetBuffer(obj, view, flags) != 0) return -1;
-    if (view->ndim != 1 || view->itemsize != itemsize ||
-        (length >= 0 && view->shape[0] != length)) {
-        PyErr_Format(PyExc_ValueError, "%s: expected a 1-d array of %zd-byte items, length %zd",
-                     name, itemsize, length);
-        PyBuffer_Release(view);
-        return -1;
-    }
-    return 0;
-}
 
 static void graph_release(graph_view *gv) {
     PyBuffer_Release(&gv->indptr);
@@ -58,7 +33,7 @@ static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObjec
         PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
         return -1;
     }
-    if (get_buffer(indptr, &gv->indptr, 8, n + 1, 0, "indptr") != 0) return -1;
+    if (az_get_buffer(indptr, &gv->indptr, 8, n + 1, 0, "indptr") != 0) return -1;
     m = (Py_ssize_t)((const int64_t *)gv->indptr.buf)[n];
     if (PyObject_GetBuffer(indices, &gv->indices, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
         PyBuffer_Release(&gv->indptr);
@@ -66,12 +41,12 @@ static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObjec
     }
     isz = gv->indices.itemsize;
     PyBuffer_Release(&gv->indices);
-    if (get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "indices") != 0) {
+    if (az_get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "indices") != 0) {
         PyBuffer_Release(&gv->indptr);
         return -1;
     }
     if (weights != Py_None) {
-        if (get_buffer(weights, &gv->weights, 8, m, 0, "weights") != 0) {
+        if (az_get_buffer(weights, &gv->weights, 8, m, 0, "weights") != 0) {
             PyBuffer_Release(&gv->indptr);
             PyBuffer_Release(&gv->indices);
             return -1;
@@ -95,7 +70,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     graph_view gv;
     Py_buffer memb, keybuf, nw;
     az_rng rng = {{NULL, 0}, 0, AZ_RNG_PYTHON};
-    az_interrupt intr = {check_signals, NULL, 0};
+    az_interrupt intr = {az_check_signals, NULL, 0};
     (void)self;
 
     if (!PyArg_ParseTuple(args, "nOOOOpddniOOii", &n, &indptr, &indices, &weights,
@@ -109,16 +84,16 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
-    if (get_buffer(membership, &memb, 8, n, 1, "membership") != 0) {
+    if (az_get_buffer(membership, &memb, 8, n, 1, "membership") != 0) {
         graph_release(&gv);
         return NULL;
     }
-    if (get_buffer(key, &keybuf, 4, AZ_MT_N, 1, "key") != 0) {
+    if (az_get_buffer(key, &keybuf, 4, AZ_MT_N, 1, "key") != 0) {
         PyBuffer_Release(&memb);
         graph_release(&gv);
         return NULL;
     }
-    if (node_weights != Py_None && get_buffer(node_weights, &nw, 8, n, 0, "node_weights") != 0) {
+    if (node_weights != Py_None && az_get_buffer(node_weights, &nw, 8, n, 0, "node_weights") != 0) {
         PyBuffer_Release(&keybuf);
         PyBuffer_Release(&memb);
         graph_release(&gv);
@@ -159,7 +134,7 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
-    if (get_buffer(membership, &memb, 8, n, 0, "membership") != 0) {
+    if (az_get_buffer(membership, &memb, 8, n, 0, "membership") != 0) {
         graph_release(&gv);
         return NULL;
     }
