@@ -196,6 +196,41 @@ static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
     return 1;
 }
 
+/* One half of a vertex's incidence list, for level_from_edges(): edges counting-
+ * sorted by their other endpoint, descending edge id within it, then appended to the
+ * bucket of the endpoint listing them. out_part lists each edge at its "from" (larger)
+ * endpoint from the start of that list; otherwise at its "to" (smaller) endpoint,
+ * after that vertex's out part (deg_out). */
+static void append_incidence_part(const az_edge_graph *g, const int32_t *row, int64_t *perm,
+                                  int64_t *pos, const int64_t *off, const int64_t *deg_out,
+                                  int32_t *nbr, double *wt, int out_part) {
+    const int64_t n = g->n_vertices, m = g->n_edges;
+    int64_t e, v;
+    memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
+    for (e = 0; e < m; e++) {
+        int64_t c = edge_target(g, e);
+        int64_t lo = row[e] > c ? c : row[e], hi = row[e] > c ? row[e] : c;
+        pos[(out_part ? lo : hi) + 1]++;
+    }
+    for (v = 0; v < n; v++) pos[v + 1] += pos[v];
+    for (e = m - 1; e >= 0; e--) {
+        int64_t c = edge_target(g, e);
+        int64_t lo = row[e] > c ? c : row[e], hi = row[e] > c ? row[e] : c;
+        perm[pos[out_part ? lo : hi]++] = e;
+    }
+    for (v = 0; v < n; v++) pos[v] = off[v] + (out_part ? 0 : deg_out[v]);
+    for (int64_t i = 0; i < m; i++) {
+        int64_t c, lo, hi, at;
+        e = perm[i];
+        c = edge_target(g, e);
+        lo = row[e] > c ? c : row[e];
+        hi = row[e] > c ? row[e] : c;
+        at = pos[out_part ? hi : lo]++;
+        wt[at] = edge_weight(g, e);
+        nbr[at] = (int32_t)(out_part ? lo : hi);
+    }
+}
+
 /* Builds the input level. An undirected igraph edge is stored with from = max,
  * to = min of its endpoints; a vertex's incidences are its "out" edges (from == v)
  * ordered by (to, descending edge id) followed by its "in" edges (to == v)
@@ -245,49 +280,10 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, int64_t *scratc
     }
     for (v = 0; v < n; v++) off[v + 1] += off[v] + deg_out[v];
 
-    /* out parts: visit edges by (to, descending id), append to bucket "from" */
-    memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
-    for (e = 0; e < m; e++) {
-        int64_t c = edge_target(g, e);
-        pos[(row[e] > c ? c : row[e]) + 1]++;
-    }
-    for (v = 0; v < n; v++) pos[v + 1] += pos[v];
-    for (e = m - 1; e >= 0; e--) {
-        int64_t c = edge_target(g, e);
-        perm[pos[row[e] > c ? c : row[e]]++] = e;
-    }
-    for (v = 0; v < n; v++) pos[v] = off[v];
-    for (int64_t i = 0; i < m; i++) {
-        int64_t c, f, t;
-        e = perm[i];
-        c = edge_target(g, e);
-        f = row[e] > c ? row[e] : c;
-        t = row[e] > c ? c : row[e];
-        wt[pos[f]] = edge_weight(g, e);
-        nbr[pos[f]++] = (int32_t)t;
-    }
-
-    /* in parts: visit edges by (from, descending id), append to bucket "to" */
-    memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
-    for (e = 0; e < m; e++) {
-        int64_t c = edge_target(g, e);
-        pos[(row[e] > c ? row[e] : c) + 1]++;
-    }
-    for (v = 0; v < n; v++) pos[v + 1] += pos[v];
-    for (e = m - 1; e >= 0; e--) {
-        int64_t c = edge_target(g, e);
-        perm[pos[row[e] > c ? row[e] : c]++] = e;
-    }
-    for (v = 0; v < n; v++) pos[v] = off[v] + deg_out[v];
-    for (int64_t i = 0; i < m; i++) {
-        int64_t c, f, t;
-        e = perm[i];
-        c = edge_target(g, e);
-        f = row[e] > c ? row[e] : c;
-        t = row[e] > c ? c : row[e];
-        wt[pos[t]] = edge_weight(g, e);
-        nbr[pos[t]++] = (int32_t)f;
-    }
+    /* out parts: visit edges by (to, descending id), append to bucket "from";
+     * in parts: visit edges by (from, descending id), append to bucket "to" */
+    append_incidence_part(g, row, perm, pos, off, NULL, nbr, wt, 1);
+    append_incidence_part(g, row, perm, pos, off, deg_out, nbr, wt, 0);
     compress_runs(L);
     rc = AZ_OK;
 
