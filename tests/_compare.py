@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import pickle
+import struct
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,3 +96,8 @@ def _states_equal(a: dict, b: dict) -> bool:
         and a["has_gauss"] == b["has_gauss"]
         and a["gauss"] == b["gauss"]
     )
+
+
+def float_bits(x: float) -> bytes:
+    """A float's exact bits (all NaNs alike): equality here is bit-for-bit equality."""
+    return b"nan" if math.isnan(x) else struct.pack("<d", x)

@@ -8,9 +8,7 @@ the installed python-igraph bundles (1.0.x -> core "1.0", 0.11.x -> core "0.10")
 
 from __future__ import annotations
 
-import math
 import signal
-import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +24,8 @@ from sklearn.utils import check_random_state
 
 from autozyme.algorithms.graph import EdgeGraph, graph_from_adjacency
 from autozyme.algorithms.igraph_leiden import community_leiden, modularity
+
+from ._compare import float_bits as _bits
 
 INSTALLED_CORE = {"1.0": "1.0", "0.11": "0.10"}.get(".".join(igraph.__version__.split(".")[:2]))
 
@@ -52,10 +52,6 @@ class Result:
     quality: float | None = None
     modularity: float | None = None
     state: Any = None
-
-
-def _bits(x: float) -> bytes:
-    return b"nan" if math.isnan(x) else struct.pack("<d", x)
 
 
 def _rng_state(rs: np.random.RandomState) -> tuple:

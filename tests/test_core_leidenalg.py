@@ -10,8 +10,6 @@ that release is installed.
 from __future__ import annotations
 
 import _thread
-import math
-import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +29,8 @@ from autozyme.algorithms.leidenalg_partition import (
     find_partition,
     find_partition_with_quality,
 )
+
+from ._compare import float_bits as _bits
 
 INSTALLED = metadata.version("leidenalg")
 
@@ -73,10 +73,6 @@ class Result:
     membership: list[int] | None = None
     quality: float | None = None
     modularity: float | None = None
-
-
-def _bits(x: float) -> bytes:
-    return b"nan" if math.isnan(x) else struct.pack("<d", x)
 
 
 def _upstream(adj: sp.csr_matrix, case: Case) -> Result:
