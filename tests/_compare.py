@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import random
 import struct
 import warnings
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Outcome:
     uns: bytes = b""
     returned: Any = None
     rng_state: Any = None
+    igraph_rng: Any = None
     warnings: list[tuple[type, str, str, int]] = field(default_factory=list)
 
 
@@ -34,6 +36,20 @@ def _rng_state(random_state: Any) -> Any:
     return np.random.get_state(legacy=False)
 
 
+def _igraph_rng() -> tuple:
+    """Which generator igraph draws from: a graph drawn with Python's ``random`` module
+    reseeded, so it tells the module apart from the sentinel that ``run`` installs."""
+    import igraph
+
+    saved = random.getstate()
+    random.seed(12345)
+    try:
+        return tuple(igraph.Graph.Erdos_Renyi(n=12, p=0.5).get_edgelist())
+    finally:
+        random.setstate(saved)
+        igraph.set_random_number_generator(random)
+
+
 def _fresh_arg(kwargs: dict[str, Any]) -> dict[str, Any]:
     """An equal but distinct RandomState for each run, so both start from the same state."""
     random_state = kwargs.get("random_state")
@@ -46,6 +62,10 @@ def run(fn, adata, kwargs: dict[str, Any]) -> Outcome:
     out = Outcome()
     kwargs = dict(kwargs)
     random_state = kwargs.get("random_state", 0)
+    import igraph
+
+    # upstream's igraph flavor leaves igraph on Python's `random` module; start elsewhere
+    igraph.set_random_number_generator(random.Random(54321))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -62,6 +82,7 @@ def run(fn, adata, kwargs: dict[str, Any]) -> Outcome:
             out.obs[k] = (col.dtype, list(col.cat.categories), col.astype(str).tolist())
     out.uns = pickle.dumps({k: _comparable(target.uns[k]) for k in keys if k in target.uns})
     out.rng_state = _rng_state(random_state)
+    out.igraph_rng = _igraph_rng()
     return out
 
 
@@ -85,6 +106,7 @@ def compare(patched, base, kwargs: dict[str, Any]) -> tuple[Outcome, Outcome]:
     assert got.obs == expected.obs
     assert got.uns == expected.uns
     assert _states_equal(got.rng_state, expected.rng_state)
+    assert got.igraph_rng == expected.igraph_rng
     assert got.warnings == expected.warnings  # category, message, file and line
     return expected, got
 
@@ -101,3 +123,22 @@ def _states_equal(a: dict, b: dict) -> bool:
 def float_bits(x: float) -> bytes:
     """A float's exact bits (all NaNs alike): equality here is bit-for-bit equality."""
     return b"nan" if math.isnan(x) else struct.pack("<d", x)
+
+
+def words_advanced(before: dict, after: dict, limit: int = 400_000_000) -> int | None:
+    """How many 32-bit words of ``before``'s MT19937 stream lead to ``after`` (None: the
+    state is not on that stream within ``limit`` words)."""
+    probe = np.random.MT19937()
+    probe.state = {"bit_generator": "MT19937", "state": after["state"]}
+    wanted = probe.random_raw(4)
+    stream = np.random.MT19937()
+    stream.state = {"bit_generator": "MT19937", "state": before["state"]}
+    chunk, seen, tail = 1 << 20, 0, np.empty(0, dtype=np.uint64)
+    while seen < limit:
+        words = np.concatenate((tail, stream.random_raw(chunk)))
+        for i in np.flatnonzero(words[:-3] == wanted[0]):
+            if np.array_equal(words[i : i + 4], wanted):
+                return seen - tail.size + int(i)
+        seen += chunk
+        tail = words[-3:]
+    return None

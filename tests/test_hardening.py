@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import threading
 import time
@@ -12,11 +13,10 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import autozyme
 from autozyme import reporting
 from autozyme.patches import scanpy_leiden
 
-from ._compare import compare
+from ._compare import compare, words_advanced
 
 
 def _graph_adata(matrix: sparse.csr_matrix) -> ad.AnnData:
@@ -100,27 +100,89 @@ def test_memory_error_is_clean(patched, pbmc, monkeypatch):
     assert _fingerprint(adata) == before
 
 
-# igraph 1.0 never terminates on this graph with n_iterations=-1 (upstream neither)
-NON_TERMINATING = sparse.csr_matrix(
-    (
-        np.array([8.0, 8.0, 1e-16, 1.0, 8.0, 0.1, 5.1]),
-        np.array([2, 5, 6, 4, 2, 6, 3]),
-        np.array([0, 1, 3, 4, 4, 4, 4, 6, 7]),
-    ),
-    shape=(8, 8),
-)
+def _over_2_31_entries() -> sparse.csr_matrix:
+    """2**31 + 2 stored entries on two cells, backed by zero-stride arrays (no memory)."""
+    n_entries = 2**31 + 2
+    return sparse.csr_matrix(
+        (
+            np.broadcast_to(np.float32(1.0), (n_entries,)),
+            np.broadcast_to(np.int64(0), (n_entries,)),
+            np.array([0, n_entries // 2, n_entries], dtype=np.int64),
+        ),
+        shape=(2, 2),
+        copy=False,
+    )
 
 
-@pytest.mark.skipif(
-    not autozyme.report()["versions"]["igraph"].startswith("1.0."),
-    reason="the non-terminating input is specific to igraph's 1.0 core",
-)
+def _peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.mark.parametrize("flavor_kwargs", [{"flavor": "igraph"}, {}], ids=["igraph", "default"])
+def test_over_2_31_entries_fail_clearly_before_allocating(patched, flavor_kwargs):
+    adjacency = _over_2_31_entries()
+    adata = _graph_adata(sparse.csr_matrix((2, 2)))
+    before, peak_before = _fingerprint(adata), _peak_rss_mib()
+    with pytest.raises(MemoryError, match=r"2,147,483,650 stored entries.* GiB"):
+        patched(adata, adjacency=adjacency, **flavor_kwargs)
+    assert _peak_rss_mib() - peak_before < 64
+    assert _fingerprint(adata) == before
+
+
 @pytest.mark.usefixtures("fast_path_only")
-def test_keyboard_interrupt_is_prompt_and_leaves_no_trace(patched):
-    adata = _graph_adata(NON_TERMINATING)
+def test_over_2_31_entries_go_upstream_where_they_could_fit(patched, monkeypatch):
+    from autozyme.patches import leiden_decision
+
+    monkeypatch.setattr(leiden_decision, "_physical_memory", lambda: 2**50)
+    adata = _graph_adata(sparse.csr_matrix((2, 2)))
+    with pytest.raises(scanpy_leiden.FallbackError, match=r"2\*\*31 or more\) is not verified"):
+        patched(adata, adjacency=_over_2_31_entries(), flavor="igraph")
+
+
+def _random_graph(n: int, degree: int, seed: int) -> sparse.csr_matrix:
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n), degree)
+    cols = (rows + rng.integers(1, n // 50, rows.size)) % n  # local, kNN-like neighbourhoods
+    upper = sparse.csr_matrix((rng.random(rows.size), (rows, cols)), shape=(n, n))
+    return (upper + upper.T).tocsr()
+
+
+def _igraph_draws_from_random_module() -> bool:
+    import igraph
+
+    saved = random.getstate()
+    try:
+        random.seed(7)
+        current = igraph.Graph.Erdos_Renyi(n=12, p=0.5).get_edgelist()
+        igraph.set_random_number_generator(random)
+        random.seed(7)
+        return current == igraph.Graph.Erdos_Renyi(n=12, p=0.5).get_edgelist()
+    finally:
+        random.setstate(saved)
+
+
+@pytest.mark.usefixtures("fast_path_only")
+def test_keyboard_interrupt_is_prompt_and_leaves_the_state_upstream_would(patched):
+    """Ctrl-C in a long run (a 60k-cell graph, a million iterations) stops within 0.5 s.
+
+    Upstream cannot be interrupted there: python-igraph's RNG callback swallows the
+    KeyboardInterrupt (numpy then raises SystemError, printed as "Exception ignored"),
+    one draw comes from C's rand() and the run goes on. What an interrupt would leave
+    behind is what upstream's code leaves when it does stop: the AnnData unwritten, the
+    caller's RandomState advanced by exactly the draws made so far, numpy's global state
+    untouched, and igraph drawing from Python's ``random`` module (scanpy's
+    ``set_igraph_random_state`` restores that in a ``finally``).
+    """
+    import igraph
+
+    adata = _graph_adata(_random_graph(60_000, 8, seed=1))
     rs = np.random.RandomState(0)
-    state_before = rs.get_state(legacy=False)["state"]["key"].copy()
+    state_before = rs.get_state(legacy=False)
+    global_before = np.random.get_state(legacy=False)
     before = _fingerprint(adata)
+    igraph.set_random_number_generator(random.Random(1))  # upstream ends on `random`
     fired = {}
 
     def interrupt(signum, frame):
@@ -128,25 +190,20 @@ def test_keyboard_interrupt_is_prompt_and_leaves_no_trace(patched):
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
     try:
         with pytest.raises(KeyboardInterrupt):
-            patched(
-                adata,
-                flavor="igraph",
-                objective_function="CPM",
-                resolution=0.5,
-                n_iterations=-1,
-                random_state=rs,
-                initial_membership=[0, 1, 0, 0, 0, 0, 1, 0],
-            )
+            patched(adata, flavor="igraph", n_iterations=10**6, random_state=rs)
         stopped = time.perf_counter()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert stopped - fired["at"] < 0.5
     assert _fingerprint(adata) == before
-    assert np.array_equal(rs.get_state(legacy=False)["state"]["key"], state_before)
+    advanced = words_advanced(state_before, rs.get_state(legacy=False))
+    assert advanced is not None and advanced > 0
+    assert words_advanced(global_before, np.random.get_state(legacy=False)) == 0
+    assert _igraph_draws_from_random_module()
 
 
 def _labels(patched, base, **kwargs):

@@ -92,23 +92,25 @@ def community_leiden(
     if initial_membership is not None:
         membership = _entry_reindex(membership, n, core_id)
     stream = MT19937Stream(random_state)
-    stream.pos, quality = _core.leiden(
-        n,
-        graph.indptr,
-        graph.indices,
-        weights,
-        node_weights,
-        bool(normalize_resolution),
-        float(resolution),
-        float(beta),
-        max(n_iterations, -1),
-        core_id,
-        membership,
-        stream.key,
-        stream.pos,
-        LONG_BITS,
-    )
-    stream.write_back()
+    try:
+        quality = _core.leiden(
+            n,
+            graph.indptr,
+            graph.indices,
+            weights,
+            node_weights,
+            bool(normalize_resolution),
+            float(resolution),
+            float(beta),
+            max(n_iterations, -1),
+            core_id,
+            membership,
+            stream.state,
+            LONG_BITS,
+        )
+    finally:
+        # also after an interrupt: upstream's RandomState has made the same draws by then
+        stream.write_back()
     return membership, quality
 
 

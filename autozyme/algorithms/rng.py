@@ -15,9 +15,10 @@ LONG_BITS = 8 * ctypes.sizeof(ctypes.c_long)
 class MT19937Stream:
     """A copy of a RandomState's MT19937 state that the core advances in place.
 
-    ``key`` (uint32[624], writable) and ``pos`` are what the core reads and updates;
-    ``write_back()`` makes the RandomState continue from there, as if upstream had drawn
-    the same numbers through it. The Gaussian cache is untouched by those draws.
+    ``state`` (uint32[625]: the 624-word key, then the position) is what the core reads
+    and updates, up to the last draw even when it is interrupted; ``write_back()`` makes
+    the RandomState continue from there, as if upstream had drawn the same numbers
+    through it. The Gaussian cache is untouched by those draws.
     """
 
     def __init__(self, random_state: np.random.RandomState) -> None:
@@ -27,11 +28,13 @@ class MT19937Stream:
         if state["bit_generator"] != "MT19937":
             raise TypeError("RandomState must be backed by MT19937")
         self.random_state = random_state
-        self.key = np.array(state["state"]["key"], dtype=np.uint32, order="C")
-        self.pos = int(state["state"]["pos"])
+        self.state = np.empty(625, dtype=np.uint32)
+        self.state[:624] = state["state"]["key"]
+        self.state[624] = state["state"]["pos"]
         self._gauss = (int(state["has_gauss"]), float(state["gauss"]))
 
     def write_back(self) -> None:
         """Set the RandomState to the stream's current position."""
         has_gauss, cached_gaussian = self._gauss
-        self.random_state.set_state(("MT19937", self.key, self.pos, has_gauss, cached_gaussian))
+        key, pos = self.state[:624], int(self.state[624])
+        self.random_state.set_state(("MT19937", key, pos, has_gauss, cached_gaussian))

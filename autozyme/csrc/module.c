@@ -64,8 +64,8 @@ static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObjec
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
     Py_ssize_t n, n_iterations;
-    PyObject *indptr, *indices, *weights, *node_weights, *membership, *key;
-    int normalize, core, pos, long_bits, rc;
+    PyObject *indptr, *indices, *weights, *node_weights, *membership, *state;
+    int normalize, core, long_bits, rc;
     double resolution, beta, quality = 0.0;
     graph_view gv;
     Py_buffer memb, keybuf, nw;
@@ -73,14 +73,13 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     az_interrupt intr = {az_check_signals, NULL, 0};
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "nOOOOpddniOOii", &n, &indptr, &indices, &weights,
+    if (!PyArg_ParseTuple(args, "nOOOOpddniOOi", &n, &indptr, &indices, &weights,
                           &node_weights, &normalize, &resolution, &beta, &n_iterations, &core,
-                          &membership, &key, &pos, &long_bits)) {
+                          &membership, &state, &long_bits)) {
         return NULL;
     }
-    if ((core != AZ_CORE_0_10 && core != AZ_CORE_1_0) || (long_bits != 32 && long_bits != 64) ||
-        pos < 0 || pos > AZ_MT_N) {
-        PyErr_SetString(PyExc_ValueError, "invalid core, long_bits or MT19937 position");
+    if ((core != AZ_CORE_0_10 && core != AZ_CORE_1_0) || (long_bits != 32 && long_bits != 64)) {
+        PyErr_SetString(PyExc_ValueError, "invalid core or long_bits");
         return NULL;
     }
     if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
@@ -88,7 +87,16 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         graph_release(&gv);
         return NULL;
     }
-    if (az_get_buffer(key, &keybuf, 4, AZ_MT_N, 1, "key") != 0) {
+    if (az_get_buffer(state, &keybuf, 4, AZ_MT_N + 1, 1, "state") != 0) {
+        PyBuffer_Release(&memb);
+        graph_release(&gv);
+        return NULL;
+    }
+    rng.mt.key = keybuf.buf;
+    rng.mt.pos = (int)rng.mt.key[AZ_MT_N];
+    if (rng.mt.pos < 0 || rng.mt.pos > AZ_MT_N) {
+        PyErr_SetString(PyExc_ValueError, "invalid MT19937 position");
+        PyBuffer_Release(&keybuf);
         PyBuffer_Release(&memb);
         graph_release(&gv);
         return NULL;
@@ -100,14 +108,15 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         return NULL;
     }
 
-    rng.mt.key = keybuf.buf;
-    rng.mt.pos = pos;
     rng.long_bits = long_bits;
     Py_BEGIN_ALLOW_THREADS
     rc = az_leiden(&gv.g, node_weights != Py_None ? nw.buf : NULL, normalize, resolution, beta,
                    n_iterations, core, memb.buf, &rng, &intr, &quality);
     Py_END_ALLOW_THREADS
 
+    /* stored on every exit, interrupts included: the caller's RandomState then ends
+     * where upstream's would after the same draws */
+    rng.mt.key[AZ_MT_N] = (uint32_t)rng.mt.pos;
     if (node_weights != Py_None) PyBuffer_Release(&nw);
     PyBuffer_Release(&keybuf);
     PyBuffer_Release(&memb);
@@ -117,7 +126,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
         return NULL;
     }
-    return Py_BuildValue("id", rng.mt.pos, quality);
+    return PyFloat_FromDouble(quality);
 }
 
 static PyObject *core_modularity(PyObject *self, PyObject *args) {
@@ -151,8 +160,9 @@ static PyMethodDef core_methods[] = {
     {"abi", core_abi, METH_NOARGS, "Version of the core's calling convention."},
     {"leiden", core_leiden, METH_VARARGS,
      "leiden(n, indptr, indices, weights, node_weights, normalize, resolution, beta, "
-     "n_iterations, core, membership, key, pos, long_bits) -> (pos, quality)\n"
-     "igraph's Leiden; updates membership (int64) and the MT19937 key (uint32[624]) in place."},
+     "n_iterations, core, membership, state, long_bits) -> quality\n"
+     "igraph's Leiden; updates membership (int64) and the MT19937 state (uint32[625]: the key,\n"
+     "then the position) in place, also when interrupted."},
     {"modularity", core_modularity, METH_VARARGS,
      "modularity(n, indptr, indices, weights, membership, n_partitions, resolution) -> float"},
     {"leidenalg_find_partition", az_py_leidenalg_find_partition, METH_VARARGS, AZ_LEIDENALG_FIND_PARTITION_DOC},

@@ -3,7 +3,8 @@ upstream (a :class:`Fallback` with its reason).
 
 Only what has been verified identical takes the fast path. Every input upstream would
 reject (or treat in a way we have not verified) falls back, so upstream itself raises
-its own exception or computes its own result. Deciding has no side effects.
+its own exception or computes its own result. Deciding has no side effects; its one
+exception of its own is a MemoryError for a graph upstream cannot possibly hold here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 import inspect
 import math
 import numbers
+import os
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +28,11 @@ _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "n
 _LEIDENALG_ARGS = frozenset({"max_comm_size", "initial_membership"})
 _LEIDENALG_PARTITIONS = ("RBConfiguration", "Modularity", "CPM")
 _MAX_C_INT = 2**31 - 1
+# Verified sizes: fewer than 2**31 stored entries (the cores index vertices with C int).
+_MAX_VERIFIED_ENTRIES = 2**31 - 1
+# A floor on what upstream's get_igraph_from_adjacency holds per stored entry at its peak
+# (nonzero() index arrays, then a list of (source, target) tuples of numpy scalars).
+_UPSTREAM_BYTES_PER_ENTRY = 64
 
 
 def _flavor(flavor: object) -> str | None:
@@ -165,6 +172,32 @@ def _leidenalg_args_problem(a: dict[str, Any], args: dict[str, Any]) -> str | No
     return None
 
 
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # e.g. Windows
+        return None
+
+
+def _size_problem(n_entries: int) -> str | None:
+    """Beyond the verified size: upstream's problem, unless it certainly cannot fit here.
+
+    Then a clear MemoryError now beats letting upstream allocate until the OS kills it.
+    """
+    if n_entries <= _MAX_VERIFIED_ENTRIES:
+        return None
+    needed = n_entries * _UPSTREAM_BYTES_PER_ENTRY
+    available = _physical_memory()
+    if available is not None and needed > available:
+        raise MemoryError(
+            f"sc.tl.leiden: the adjacency has {n_entries:,} stored entries; building "
+            f"upstream's igraph graph from it needs more than {needed / 2**30:,.0f} GiB "
+            f"and this machine has {available / 2**30:,.0f} GiB (AutoZyme's fast path "
+            f"covers fewer than 2**31 entries)"
+        )
+    return f"adjacency: {n_entries:,} stored entries (2**31 or more) is not verified"
+
+
 def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
     from scipy import sparse
 
@@ -172,6 +205,11 @@ def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
         return f"adjacency: {type(adjacency).__name__} is not a CSR matrix"
     if adjacency.shape != (n_obs, n_obs):
         return f"adjacency: shape {adjacency.shape} does not match {n_obs} cells"
+    if n_obs >= _MAX_C_INT:
+        return "adjacency: 2**31 - 1 or more cells is not verified"
+    problem = _size_problem(int(adjacency.indptr[-1]))
+    if problem:
+        return problem
     if adjacency.dtype not in (np.float32, np.float64):
         return f"adjacency: dtype {adjacency.dtype} is not float32/float64"
     if adjacency.indices.dtype not in (np.int32, np.int64):

@@ -3,6 +3,8 @@ outputs written exactly as upstream writes them (same expressions, same order)."
 
 from __future__ import annotations
 
+import random
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,24 +21,35 @@ def _legacy_random_state(random_state: Any) -> np.random.RandomState:
     return check_random_state(random_state)
 
 
+def _leave_igraph_rng_like_upstream() -> None:
+    # scanpy's set_igraph_random_state() ends, even on error or interrupt, by pointing
+    # igraph at Python's `random` module; an igraph imported later starts out that way too.
+    igraph = sys.modules.get("igraph")
+    if igraph is not None and hasattr(igraph, "set_random_number_generator"):
+        igraph.set_random_number_generator(random)
+
+
 def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tuple[Any, Any]:
     """python-igraph's community_leiden (and VertexClustering.modularity if stored)."""
     from ..algorithms.igraph_leiden import community_leiden, modularity
 
     # python-igraph's defaults where scanpy leaves the argument out
     resolution = 1.0 if plan.resolution is None else float(plan.resolution)
-    membership, _quality = community_leiden(
-        graph,
-        use_weights=plan.use_weights,
-        resolution=resolution,
-        normalize_resolution=plan.objective_function == "modularity",
-        beta=plan.beta,
-        n_iterations=int(plan.n_iterations),
-        initial_membership=plan.initial_membership,
-        node_weights=plan.node_weights,
-        random_state=_legacy_random_state(plan.random_state),
-        core=plan.igraph_core,
-    )
+    try:
+        membership, _quality = community_leiden(
+            graph,
+            use_weights=plan.use_weights,
+            resolution=resolution,
+            normalize_resolution=plan.objective_function == "modularity",
+            beta=plan.beta,
+            n_iterations=int(plan.n_iterations),
+            initial_membership=plan.initial_membership,
+            node_weights=plan.node_weights,
+            random_state=_legacy_random_state(plan.random_state),
+            core=plan.igraph_core,
+        )
+    finally:
+        _leave_igraph_rng_like_upstream()
     lap("leiden")
     if not plan.stores_modularity:
         return membership, None

@@ -72,6 +72,8 @@ def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tup
     started = time.perf_counter()
     try:
         plan = decide(signature, args, kwargs)
+    except MemoryError:
+        raise  # a graph too large for this machine, said before anything large is allocated
     except Exception as exc:  # a bug in our decision code must not break the pipeline
         plan = Fallback(f"internal error while deciding ({type(exc).__name__}: {exc})")
     fast = not isinstance(plan, Fallback)
