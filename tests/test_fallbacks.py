@@ -23,6 +23,8 @@ def _inputs(pbmc):
     n = pbmc.n_obs
     nan = conn.copy()
     nan.data[::50] = np.nan
+    infinite = conn.copy()
+    infinite.data[::50] = np.inf
     negative = conn.copy()
     negative.data[::50] *= -1
     no_neighbors = pbmc.copy()
@@ -52,6 +54,7 @@ def _inputs(pbmc):
         ("rs-float", pbmc, {**ig, "random_state": 1.5}, "random_state: float"),
         ("rs-generator", pbmc, {**ig, "random_state": np.random.default_rng(0)}, "random_state"),
         ("rs-huge", pbmc, {**ig, "random_state": 2**40}, "seed out of range"),
+        ("rs-str", pbmc, {**ig, "random_state": "0"}, "random_state: str"),
         ("rs-bool", pbmc, {**ig, "random_state": True}, "random_state: bool"),
         ("res-negative", pbmc, {**ig, "resolution": -1.0}, "resolution"),
         ("res-nan", pbmc, {**ig, "resolution": float("nan")}, "resolution"),
@@ -88,9 +91,12 @@ def _inputs(pbmc):
         ("dense", pbmc, {**ig, "adjacency": conn.toarray()}, "ndarray is not a CSR matrix"),
         ("csc", pbmc, {**ig, "adjacency": conn.tocsc()}, "is not a CSR matrix"),
         ("coo", pbmc, {**ig, "adjacency": conn.tocoo()}, "is not a CSR matrix"),
+        ("lil", pbmc, {**ig, "adjacency": conn.tolil()}, "is not a CSR matrix"),
         ("wrong-shape", pbmc, {**ig, "adjacency": conn[:, :-1].tocsr()}, "does not match"),
+        ("wrong-size", pbmc, {**ig, "adjacency": conn[:-1, :-1].tocsr()}, "does not match"),
         ("int-dtype", pbmc, {**ig, "adjacency": (conn > 0.5).astype(np.int64).tocsr()}, "dtype"),
         ("nan-weights", _with_obsp(pbmc, "nan", nan), {**ig, "obsp": "nan"}, "finite"),
+        ("inf-weights", _with_obsp(pbmc, "inf", infinite), {**ig, "obsp": "inf"}, "finite"),
         ("negative-weights", _with_obsp(pbmc, "neg", negative), {**ig, "obsp": "neg"}, "negative"),
         ("membership-short", pbmc, {**ig, "initial_membership": [0] * (n - 1)}, "shape"),
         ("membership-float", pbmc, {**ig, "initial_membership": [0.5] * n}, "integers"),
@@ -117,6 +123,7 @@ CASE_IDS = [
     "rs-float",
     "rs-generator",
     "rs-huge",
+    "rs-str",
     "rs-bool",
     "res-negative",
     "res-nan",
@@ -138,9 +145,12 @@ CASE_IDS = [
     "dense",
     "csc",
     "coo",
+    "lil",
     "wrong-shape",
+    "wrong-size",
     "int-dtype",
     "nan-weights",
+    "inf-weights",
     "negative-weights",
     "membership-short",
     "membership-float",

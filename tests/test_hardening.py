@@ -50,12 +50,18 @@ def test_edge_case_graphs(patched, name, flavor_kwargs):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"resolution": 1e6}, {"key_added": "bulk_labels"}, {"key_added": "louvain"}],
-    ids=["huge-resolution", "existing-key", "existing-categorical-key"],
+    [
+        {"resolution": 0.0},
+        {"resolution": 1e6},
+        {"key_added": "bulk_labels"},
+        {"key_added": "louvain"},
+    ],
+    ids=["zero-resolution", "huge-resolution", "existing-key", "existing-categorical-key"],
 )
 @pytest.mark.usefixtures("fast_path_only")
-def test_valid_extremes(patched, pbmc, kwargs):
-    compare(patched, pbmc, {"flavor": "igraph", "n_iterations": 2, **kwargs})
+@pytest.mark.parametrize("flavor_kwargs", [{"flavor": "igraph"}, {}], ids=["igraph", "default"])
+def test_valid_extremes(patched, pbmc, kwargs, flavor_kwargs):
+    compare(patched, pbmc, {**flavor_kwargs, "n_iterations": 2, **kwargs})
 
 
 def test_zero_cells_and_backed(patched, pbmc, tmp_path):
