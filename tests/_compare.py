@@ -79,7 +79,12 @@ def run(fn, adata, kwargs: dict[str, Any]) -> Outcome:
     for k in keys:
         if k in target.obs:
             col = target.obs[k]
-            out.obs[k] = (col.dtype, list(col.cat.categories), col.astype(str).tolist())
+            out.obs[k] = (
+                col.dtype,
+                col.cat.codes.dtype,
+                list(col.cat.categories),
+                col.astype(str).tolist(),
+            )
     out.uns = pickle.dumps({k: _comparable(target.uns[k]) for k in keys if k in target.uns})
     out.rng_state = _rng_state(random_state)
     out.igraph_rng = _igraph_rng()

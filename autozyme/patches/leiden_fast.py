@@ -85,9 +85,32 @@ def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tupl
     return membership, modularity
 
 
-def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
+def _labels_categorical(groups: np.ndarray) -> Any:
+    """Upstream's ``pd.Categorical(values=groups.astype("U"),
+    categories=natsorted(map(str, np.unique(groups))))``, built from integer codes when
+    the groups are integers: the same object (it pickles byte for byte), without turning
+    every cell's label into a string and hashing it."""
     import pandas as pd
     from natsort import natsorted
+
+    if groups.dtype.kind != "i" or groups.size == 0 or groups.min() < 0:
+        return pd.Categorical(
+            values=groups.astype("U"),
+            categories=natsorted(map(str, np.unique(groups))),
+        )
+    present = np.bincount(groups) > 0
+    if present.all():  # the cores number clusters 0..k-1
+        uniques, codes = np.arange(present.size), groups
+    else:
+        uniques, codes = np.unique(groups, return_inverse=True)
+    names = [str(u) for u in uniques.tolist()]
+    categories = natsorted(names)
+    position = {name: i for i, name in enumerate(categories)}
+    remap = np.array([position[name] for name in names], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
+def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     from scanpy import logging as logg
     from scanpy.tools._utils_clustering import rename_groups
 
@@ -123,10 +146,8 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
             restrict_indices=restrict_indices,
             groups=groups,
         )
-    adata.obs[key_added] = pd.Categorical(
-        values=groups.astype("U"),
-        categories=natsorted(map(str, np.unique(groups))),
-    )
+    labels = _labels_categorical(groups)
+    adata.obs[key_added] = labels
     adata.uns[key_added] = {}
     adata.uns[key_added]["params"] = dict(
         resolution=plan.resolution,
@@ -139,7 +160,7 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
         "    finished",
         time=start,
         deep=(
-            f"found {len(np.unique(groups))} clusters and added\n"
+            f"found {len(labels.categories)} clusters and added\n"
             f"    {key_added!r}, the cluster labels (adata.obs, categorical)"
         ),
     )
