@@ -78,7 +78,7 @@ void la_graph_free_edge_list(la_graph *g) {
 void la_graph_free(la_graph *g) {
     la_graph_free_edge_list(g);
     free(g->all_off);
-    free(g->all);
+    if (!g->all_borrowed) free(g->all);
     free(g->va);
     memset(g, 0, sizeof(*g));
 }
@@ -166,6 +166,7 @@ static int build_directed_lists(la_graph *g) {
     if (!cur) return -1;
     if (interleave_symmetric_lists(g, cur) == 0) {
         free(cur);
+        g->sym = 1;
         return 0;
     }
     in_off = calloc((size_t)n + 1, sizeof(int64_t));
@@ -241,11 +242,16 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
     dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));
     if (!g->va || !g->all_off || !g->all || !dst0 || !dst1) goto done;
+    g->loops_single = 1;
     for (v = 0; v < n; v++) {
+        int loops = 0;
         g->va[v].size = node_size ? node_size[v] : 1.0;
         for (e = off[v]; e < off[v + 1]; e++) {
-            if (tgt[e] == v && g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
+            if (tgt[e] != v) continue;
+            if (g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
+            loops++;
         }
+        if (loops > 1) g->loops_single = 0;
     }
 
     if (directed) {
@@ -299,4 +305,57 @@ done:
     free(dst1);
     if (rc != 0) la_graph_free(g);
     return rc;
+}
+
+/* interleave_symmetric_lists() for edges known to form a symmetric pattern
+ * without parallel edges (a graph collapsed from one): ALL(c) has two slots
+ * per out-edge. Transposing the rows fills the odd slots (IN lists, sources
+ * ascending); each row's OUT entries then go to the even slot before the IN
+ * entry of the same neighbour, which orders them by target without a sort.
+ * The edges are only read, so the caller may reuse them. */
+int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt, const double *w,
+                            la_inc *all, int32_t *pos) {
+    const int32_t n = g->n;
+    int64_t e, k;
+    int32_t c;
+    g->m = off[n];
+    g->directed = 1;
+    g->sym = 1;
+    g->loops_single = 1;
+    g->off = NULL;
+    g->tgt = NULL;
+    g->w = NULL;
+    g->owned = 0;
+    g->all = all;
+    g->all_borrowed = 1;
+    g->all_off = la_alloc((size_t)n + 1, sizeof(int64_t));
+    if (!g->all_off) return -1;
+    for (c = 0; c <= n; c++) g->all_off[c] = 2 * off[c];
+    /* pos[d]: the next odd slot of ALL(d), relative to its start */
+    for (c = 0; c < n; c++) pos[c] = 1;
+    for (c = 0; c < n; c++) {
+        for (e = off[c]; e < off[c + 1]; e++) {
+            const int32_t d = tgt[e];
+            la_inc *x;
+            if (e + 8 < off[n]) LA_PREFETCH(&g->all_off[tgt[e + 8]]);
+            x = &all[g->all_off[d] + pos[d]];
+            pos[d] += 2;
+            x->w = w[e];
+            x->u = c;
+            x->in = 1;
+        }
+    }
+    /* pos[d]: the even slot of neighbour d within ALL(c) */
+    for (c = 0; c < n; c++) {
+        la_inc *row = all + g->all_off[c];
+        const int64_t deg = g->all_off[c + 1] - g->all_off[c];
+        for (k = 1; k < deg; k += 2) pos[row[k].u] = (int32_t)(k - 1);
+        for (e = off[c]; e < off[c + 1]; e++) {
+            la_inc *x = &row[pos[tgt[e]]];
+            x->w = w[e];
+            x->u = tgt[e];
+            x->in = 0;
+        }
+    }
+    return 0;
 }

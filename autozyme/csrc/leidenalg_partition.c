@@ -15,9 +15,8 @@ static void *la_alloc(size_t count, size_t size) {
     return malloc(count ? count * size : 1);
 }
 
-/* mirrors the MutableVertexPartition constructors (membership given, or
- * range(n)) in libleidenalg src/MutableVertexPartition.cpp */
-int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+/* Allocation and the membership: what every constructor shares. */
+static int part_alloc(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
     const size_t cap = (size_t)g->n + 1; /* there are never more communities than nodes */
     int32_t v;
     memset(p, 0, sizeof(*p));
@@ -35,7 +34,42 @@ int la_part_init(la_part *p, const la_graph *g, int type, double resolution, con
         return -1;
     }
     for (v = 0; v < g->n; v++) p->memb[v] = memb ? memb[v] : v;
-    la_part_init_admin(p);
+    return 0;
+}
+
+/* init_admin() of singletons, read off the graph: each community's sums run
+ * over the same edges in the same order as the strengths (Graph::init_admin()
+ * and la_graph_init()), and its internal weight is its one self-loop, if any. */
+static void admin_singletons(la_part *p) {
+    const la_graph *g = p->g;
+    int32_t v;
+    p->n_comms = g->n;
+    for (v = 0; v < g->n; v++) {
+        const la_vattr *a = &g->va[v];
+        p->csize[v] = 0.0 + a->size;
+        p->cnodes[v] = 1;
+        p->w_in[v] = 0.0 + a->self_w;
+        p->w_ft[2 * (size_t)v] = g->directed ? a->k_out : a->k_in;
+        p->w_ft[2 * (size_t)v + 1] = a->k_in;
+    }
+    p->n_empty = 0;
+}
+
+/* mirrors the MutableVertexPartition constructors (membership given, or
+ * range(n)) in libleidenalg src/MutableVertexPartition.cpp */
+int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+    if (part_alloc(p, g, type, resolution, memb) != 0) return -1;
+    if (!memb && g->loops_single) {
+        admin_singletons(p);
+    } else {
+        la_part_init_admin(p);
+    }
+    return 0;
+}
+
+int la_part_begin(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+    if (part_alloc(p, g, type, resolution, memb) != 0) return -1;
+    la_part_admin_nodes(p);
     return 0;
 }
 
@@ -58,12 +92,11 @@ static void update_n_communities(la_part *p) {
     }
 }
 
-/* mirrors MutableVertexPartition::init_admin() in libleidenalg
- * src/MutableVertexPartition.cpp: sums over the edges in edge-id order. */
-void la_part_init_admin(la_part *p) {
+/* The first half of MutableVertexPartition::init_admin() in libleidenalg
+ * src/MutableVertexPartition.cpp: community count, sizes, zero weights. */
+void la_part_admin_nodes(la_part *p) {
     const la_graph *g = p->g;
-    int32_t v, c;
-    int64_t e;
+    int32_t v;
     update_n_communities(p);
     memset(p->w_in, 0, (size_t)p->n_comms * sizeof(double));
     memset(p->w_ft, 0, 2 * (size_t)p->n_comms * sizeof(double));
@@ -73,20 +106,28 @@ void la_part_init_admin(la_part *p) {
         p->csize[p->memb[v]] += g->va[v].size;
         p->cnodes[p->memb[v]] += 1;
     }
-    for (v = 0; v < g->n; v++) {
-        for (e = g->off[v]; e < g->off[v + 1]; e++) {
-            const int32_t vc = p->memb[v], uc = p->memb[g->tgt[e]];
-            const double w = g->w[e];
-            /* undirected: from and to receive the same sums, kept once */
-            p->w_ft[2 * (size_t)vc] += w;
-            p->w_ft[2 * (size_t)uc + g->directed] += w;
-            if (vc == uc) p->w_in[vc] += w;
-        }
-    }
+}
+
+/* The end of init_admin(): the empty communities. */
+void la_part_admin_finish(la_part *p) {
+    int32_t c;
     p->n_empty = 0;
     for (c = 0; c < p->n_comms; c++) {
         if (p->cnodes[c] == 0) p->empty[p->n_empty++] = c;
     }
+}
+
+/* mirrors MutableVertexPartition::init_admin(): the edge sums run in edge-id
+ * order. */
+void la_part_init_admin(la_part *p) {
+    const la_graph *g = p->g;
+    int32_t v;
+    int64_t e;
+    la_part_admin_nodes(p);
+    for (v = 0; v < g->n; v++) {
+        for (e = g->off[v]; e < g->off[v + 1]; e++) la_part_admin_edge(p, v, g->tgt[e], g->w[e]);
+    }
+    la_part_admin_finish(p);
 }
 
 /* mirrors MutableVertexPartition::add_empty_community() and
