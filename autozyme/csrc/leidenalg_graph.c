@@ -1,13 +1,43 @@
 /* libleidenalg's Graph: incidence lists in igraph's order, strengths, self
  * weights. See leidenalg_graph.h. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* posix_memalign(), madvise() */
+#endif
 #include "leidenalg_graph.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
-static void *la_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
+#define LA_HUGE (2u << 20)
+
+void *la_malloc(size_t count, size_t size) {
+    const size_t bytes = count ? count * size : 1;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= LA_HUGE / 2) {
+        /* whole huge pages: THP needs the aligned 2 MiB range mapped */
+        const size_t rounded = (bytes + LA_HUGE - 1) / LA_HUGE * LA_HUGE;
+        void *p = NULL;
+        if (posix_memalign(&p, LA_HUGE, rounded) != 0) return NULL;
+        (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+        return p;
+    }
+#endif
+    return malloc(bytes);
 }
+
+void *la_calloc(size_t count, size_t size) {
+    const size_t bytes = count ? count * size : 1;
+    void *p;
+    if (bytes < LA_HUGE / 2) return calloc(count ? count : 1, size);
+    p = la_malloc(count, size);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+#define la_alloc la_malloc
 
 /* mirrors igraph_vector_int_pair_order() in igraph core/vector.c, as igraph
  * builds its index vectors oi / ii, for an undirected graph: edge e = (a[e],
@@ -20,7 +50,7 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
                            int64_t *dst1) {
     const int32_t n = g->n;
     const int64_t m = g->m;
-    int64_t *bucket_off = calloc((size_t)n + 1, sizeof(int64_t));
+    int64_t *bucket_off = la_calloc((size_t)n + 1, sizeof(int64_t));
     int64_t *bucket = la_alloc((size_t)(2 * m), sizeof(int64_t));
     int64_t e, i;
     int32_t v;
@@ -169,7 +199,7 @@ static int build_directed_lists(la_graph *g) {
         g->sym = 1;
         return 0;
     }
-    in_off = calloc((size_t)n + 1, sizeof(int64_t));
+    in_off = la_calloc((size_t)n + 1, sizeof(int64_t));
     pos = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
     in = la_alloc((size_t)g->m, sizeof(la_inc));
     if (!in_off || !pos || !in) {
@@ -236,8 +266,8 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     g->tgt = tgt;
     g->w = w;
     g->owned = owned;
-    g->va = calloc((size_t)n + 1, sizeof(la_vattr));
-    g->all_off = calloc((size_t)n + 1, sizeof(int64_t));
+    g->va = la_calloc((size_t)n + 1, sizeof(la_vattr));
+    g->all_off = la_calloc((size_t)n + 1, sizeof(int64_t));
     g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));
     dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
     dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));

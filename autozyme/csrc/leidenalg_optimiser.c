@@ -47,9 +47,7 @@ typedef struct {
     la_graph *lists_user[2];
 } la_work;
 
-static void *la_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
-}
+#define la_alloc la_malloc
 
 /* Cooperative cancellation every 2^14 node visits. */
 static int tick(az_interrupt *intr) {
@@ -404,7 +402,7 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     out->n = k;
     out->directed = 1;
     out->correct_self_loops = g->correct_self_loops;
-    out->va = va = calloc((size_t)k + 1, sizeof(la_vattr));
+    out->va = va = la_calloc((size_t)k + 1, sizeof(la_vattr));
     if (!va) return AZ_ENOMEM;
     for (c = 0; c < k; c++) va[c].size = p->csize[c];
     if (la_part_begin(q, out, opt->type, opt->resolution, memb_next) != 0) {
@@ -587,12 +585,12 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_d
     /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
     az_mt_seed_igraph(&W->rng.mt, opt->seed);
     W->queue = la_alloc(cap, sizeof(int32_t));
-    W->stable = calloc(cap, 1);
-    W->added = calloc(cap, 1);
+    W->stable = la_calloc(cap, 1);
+    W->added = la_calloc(cap, 1);
     W->comms = la_alloc(cap, sizeof(int32_t));
     W->aggnode = la_alloc(cap, sizeof(int32_t));
     W->newmemb = la_alloc(cap, sizeof(int32_t));
-    W->acc = calloc(cap, sizeof(double));
+    W->acc = la_calloc(cap, sizeof(double));
     W->goff = la_alloc(cap + 1, sizeof(int64_t));
     W->gnodes = la_alloc(cap, sizeof(int32_t));
     W->pos = la_alloc(cap, sizeof(int32_t));

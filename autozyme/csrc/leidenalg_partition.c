@@ -11,9 +11,7 @@ typedef struct {
     int32_t id;
 } la_rank;
 
-static void *la_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
-}
+#define la_alloc la_malloc
 
 /* Allocation and the membership: what every constructor shares. */
 static int part_alloc(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
@@ -363,7 +361,7 @@ double la_part_quality(const la_part *p) {
 int la_scratch_init(la_scratch *s, int32_t n) {
     const size_t cap = (size_t)n + 1;
     memset(s, 0, sizeof(*s));
-    s->cw = calloc(cap, sizeof(la_cw));
+    s->cw = la_calloc(cap, sizeof(la_cw));
     s->order = la_alloc(cap, sizeof(int32_t));
     s->new_id = la_alloc(cap, sizeof(int32_t));
     s->tmp = la_alloc(2 * cap, sizeof(double));
