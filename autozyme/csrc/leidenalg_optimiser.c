@@ -95,13 +95,15 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
         count--;
-        /* the offsets of the vertex after next (queue entries beyond count
-         * are stale, but vertex ids all the same), its incidences next time */
-        LA_PREFETCH(&g->all_off[W->queue[head + 1 == n ? 0 : head + 1]]);
+        /* the offsets of the vertex four ahead (queue entries beyond count
+         * are stale, but vertex ids all the same), its incidences two visits
+         * later: each load needs the one before */
+        LA_PREFETCH(&g->all_off[W->queue[(head + 3) % n]]);
         if (count > 0) {
-            la_prefetch_incidences(g, W->queue[head]);
-            LA_PREFETCH(&g->va[W->queue[head]]);
-            LA_PREFETCH(&p->memb[W->queue[head]]);
+            const int32_t ahead = W->queue[(head + 1) % n];
+            la_prefetch_incidences(g, ahead);
+            LA_PREFETCH(&g->va[ahead]);
+            LA_PREFETCH(&p->memb[ahead]);
         }
         if (tick(W->intr)) return AZ_EINTR;
 
@@ -134,7 +136,9 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
             int64_t k;
             total += max_improv;
             la_part_move_node(p, v, max_comm, W->inc_comm);
-            for (k = 0; k < deg; k++) {
+            /* a `sym` graph lists each neighbour twice in a row: the second
+             * entry would find it queued already */
+            for (k = 0; k < deg; k += 1 + g->sym) {
                 /* memb[u] is inc_comm[k] but for v itself, now in max_comm */
                 const int32_t u = inc[k].u;
                 if (u != v && W->stable[u] && W->inc_comm[k] != max_comm) {
@@ -170,11 +174,11 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
         la_diff d;
         v = W->queue[i];
-        if (i + 4 < n) LA_PREFETCH(&g->all_off[W->queue[i + 4]]);
-        if (i + 2 < n) {
-            la_prefetch_incidences(g, W->queue[i + 2]);
-            LA_PREFETCH(&g->va[W->queue[i + 2]]);
-            LA_PREFETCH(&p->memb[W->queue[i + 2]]);
+        if (i + 8 < n) LA_PREFETCH(&g->all_off[W->queue[i + 8]]);
+        if (i + 4 < n) {
+            la_prefetch_incidences(g, W->queue[i + 4]);
+            LA_PREFETCH(&g->va[W->queue[i + 4]]);
+            LA_PREFETCH(&p->memb[W->queue[i + 4]]);
         }
         if (tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
@@ -188,7 +192,22 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
              * to the incidences, with a chance k / (k + 1) of trying to move.
              * The communities of all incidences are kept for the weights. */
             int64_t cnt = 0;
-            for (k = 0; k < deg; k++) {
+            if (g->sym) {
+                /* OUT and IN entries of a neighbour are adjacent */
+                for (k = 0; k + 1 < deg; k += 2) {
+                    const int32_t u = inc[k].u, c = p->memb[u];
+                    if (k + 8 < deg) {
+                        LA_PREFETCH(&p->memb[inc[k + 8].u]);
+                        LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                    }
+                    W->inc_comm[k] = W->inc_comm[k + 1] = c;
+                    if (cmemb[u] == cmemb[v]) {
+                        W->nbr_comm[cnt++] = c;
+                        W->nbr_comm[cnt++] = c;
+                    }
+                }
+            }
+            for (k = g->sym ? deg : 0; k < deg; k++) {
                 const int32_t u = inc[k].u;
                 if (k + 8 < deg) {
                     LA_PREFETCH(&p->memb[inc[k + 8].u]);
@@ -312,8 +331,8 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
-            if (i + 4 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 4]]);
-            if (i + 2 < g->n) la_prefetch_incidences(g, W->gnodes[i + 2]);
+            if (i + 8 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
+            if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
             for (e = 0; e < deg; e++) {
@@ -425,8 +444,8 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
-            if (i + 4 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 4]]);
-            if (i + 2 < g->n) la_prefetch_incidences(g, W->gnodes[i + 2]);
+            if (i + 8 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
+            if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
             /* the OUT entries are the even ones */
