@@ -159,6 +159,7 @@ static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
                 x->in = 0;
             }
         }
+        g->rows_out = 1;
         return 0;
     }
     for (v = 0; v < n; v++) cur[v] = g->all_off[v];

@@ -39,6 +39,7 @@ typedef struct {
      * and IN entries of the same neighbours (see interleave_symmetric_lists()) */
     int sym;
     int loops_single; /* no vertex has two self-loops */
+    int rows_out; /* while off is kept: row v of off / tgt / w is OUT(v) in igraph's order */
     /* mode ALL with loops twice (undirected: the only mode). For a directed
      * graph it merges the OUT and IN lists (flag `in`), keeping the order
      * within each, so both are read from it too. */

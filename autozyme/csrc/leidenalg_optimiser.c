@@ -440,7 +440,27 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     for (c = 0; c < k; c++) {
         int32_t nn = 0, j;
         W->eoff[c] = cnt;
-        for (i = W->goff[c]; i < W->goff[c + 1]; i++) {
+        /* the OUT lists straight from the edge rows when they are those (the
+         * input graph): the same entries at well under half the bytes */
+        for (i = g->off && g->rows_out ? W->goff[c] : W->goff[c + 1]; i < W->goff[c + 1]; i++) {
+            int64_t e;
+            v = W->gnodes[i];
+            if (i + 8 < g->n) LA_PREFETCH(&g->off[W->gnodes[i + 8]]);
+            if (i + 4 < g->n) {
+                LA_PREFETCH(&g->tgt[g->off[W->gnodes[i + 4]]]);
+                LA_PREFETCH(&g->w[g->off[W->gnodes[i + 4]]]);
+            }
+            for (e = g->off[v]; e < g->off[v + 1]; e++) {
+                const int32_t uc = p->memb[g->tgt[e]];
+                if (e + 16 < g->off[v + 1]) LA_PREFETCH(&p->memb[g->tgt[e + 16]]);
+                if (!W->added[uc]) {
+                    W->added[uc] = 1;
+                    W->comms[nn++] = uc;
+                }
+                W->acc[uc] += g->w[e];
+            }
+        }
+        for (i = g->off && g->rows_out ? W->goff[c + 1] : W->goff[c]; i < W->goff[c + 1]; i++) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
