@@ -12,11 +12,14 @@
 #endif
 
 #define LA_HUGE (2u << 20)
+/* glibc serves smaller blocks from its heap, whose pages are reused from
+ * level to level without faulting; larger ones are mapped afresh anyway */
+#define LA_THP_MIN (32u << 20)
 
 void *la_malloc(size_t count, size_t size) {
     const size_t bytes = count ? count * size : 1;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= LA_HUGE / 2) {
+    if (bytes >= LA_THP_MIN) {
         /* whole huge pages: THP needs the aligned 2 MiB range mapped */
         const size_t rounded = (bytes + LA_HUGE - 1) / LA_HUGE * LA_HUGE;
         void *p = NULL;
@@ -31,7 +34,7 @@ void *la_malloc(size_t count, size_t size) {
 void *la_calloc(size_t count, size_t size) {
     const size_t bytes = count ? count * size : 1;
     void *p;
-    if (bytes < LA_HUGE / 2) return calloc(count ? count : 1, size);
+    if (bytes < LA_THP_MIN) return calloc(count ? count : 1, size);
     p = la_malloc(count, size);
     if (p) memset(p, 0, bytes);
     return p;

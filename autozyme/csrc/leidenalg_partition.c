@@ -238,13 +238,23 @@ void la_part_renumber(la_part *p, la_scratch *s) {
     const int32_t k = p->n_comms;
     int32_t c, v, nb;
     int32_t *cn = (int32_t *)s->tmp; /* room for k ints */
+    int32_t na = 0;
+    /* the key (size 0, no nodes) is the last in orderCSize(), ties broken by
+     * label: those communities (the empty ones) take the last ranks in label
+     * order, and only the others are sorted */
     for (c = 0; c < k; c++) {
-        rank[c].size = (uint64_t)p->csize[c];
-        rank[c].nodes = p->cnodes[c];
-        rank[c].id = c;
+        const uint64_t size = (uint64_t)p->csize[c];
+        if (size == 0 && p->cnodes[c] == 0) continue;
+        rank[na].size = size;
+        rank[na].nodes = p->cnodes[c];
+        rank[na].id = c;
+        na++;
     }
-    qsort(rank, (size_t)k, sizeof(la_rank), order_csize);
-    for (c = 0; c < k; c++) s->new_id[rank[c].id] = c;
+    qsort(rank, (size_t)na, sizeof(la_rank), order_csize);
+    for (c = 0; c < na; c++) s->new_id[rank[c].id] = c;
+    for (c = 0; c < k; c++) {
+        if ((uint64_t)p->csize[c] == 0 && p->cnodes[c] == 0) s->new_id[c] = na++;
+    }
     for (v = 0; v < p->g->n; v++) p->memb[v] = s->new_id[p->memb[v]];
     update_n_communities(p);
     nb = p->n_comms;
