@@ -1,13 +1,46 @@
 /* libleidenalg's Graph: incidence lists in igraph's order, strengths, self
  * weights. See leidenalg_graph.h. */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* posix_memalign(), madvise() */
+#endif
 #include "leidenalg_graph.h"
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
-static void *la_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
+#define LA_HUGE (2u << 20)
+/* glibc serves smaller blocks from its heap, whose pages are reused from
+ * level to level without faulting; larger ones are mapped afresh anyway */
+#define LA_THP_MIN (32u << 20)
+
+void *la_malloc(size_t count, size_t size) {
+    const size_t bytes = count ? count * size : 1;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= LA_THP_MIN) {
+        /* whole huge pages: THP needs the aligned 2 MiB range mapped */
+        const size_t rounded = (bytes + LA_HUGE - 1) / LA_HUGE * LA_HUGE;
+        void *p = NULL;
+        if (posix_memalign(&p, LA_HUGE, rounded) != 0) return NULL;
+        (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+        return p;
+    }
+#endif
+    return malloc(bytes);
 }
+
+void *la_calloc(size_t count, size_t size) {
+    const size_t bytes = count ? count * size : 1;
+    void *p;
+    if (bytes < LA_THP_MIN) return calloc(count ? count : 1, size);
+    p = la_malloc(count, size);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+#define la_alloc la_malloc
 
 /* mirrors igraph_vector_int_pair_order() in igraph core/vector.c, as igraph
  * builds its index vectors oi / ii, for an undirected graph: edge e = (a[e],
@@ -20,7 +53,7 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
                            int64_t *dst1) {
     const int32_t n = g->n;
     const int64_t m = g->m;
-    int64_t *bucket_off = calloc((size_t)n + 1, sizeof(int64_t));
+    int64_t *bucket_off = la_calloc((size_t)n + 1, sizeof(int64_t));
     int64_t *bucket = la_alloc((size_t)(2 * m), sizeof(int64_t));
     int64_t e, i;
     int32_t v;
@@ -78,7 +111,7 @@ void la_graph_free_edge_list(la_graph *g) {
 void la_graph_free(la_graph *g) {
     la_graph_free_edge_list(g);
     free(g->all_off);
-    free(g->all);
+    if (!g->all_borrowed) free(g->all);
     free(g->va);
     memset(g, 0, sizeof(*g));
 }
@@ -129,6 +162,7 @@ static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
                 x->in = 0;
             }
         }
+        g->rows_out = 1;
         return 0;
     }
     for (v = 0; v < n; v++) cur[v] = g->all_off[v];
@@ -166,9 +200,10 @@ static int build_directed_lists(la_graph *g) {
     if (!cur) return -1;
     if (interleave_symmetric_lists(g, cur) == 0) {
         free(cur);
+        g->sym = 1;
         return 0;
     }
-    in_off = calloc((size_t)n + 1, sizeof(int64_t));
+    in_off = la_calloc((size_t)n + 1, sizeof(int64_t));
     pos = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
     in = la_alloc((size_t)g->m, sizeof(la_inc));
     if (!in_off || !pos || !in) {
@@ -235,17 +270,22 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     g->tgt = tgt;
     g->w = w;
     g->owned = owned;
-    g->va = calloc((size_t)n + 1, sizeof(la_vattr));
-    g->all_off = calloc((size_t)n + 1, sizeof(int64_t));
+    g->va = la_calloc((size_t)n + 1, sizeof(la_vattr));
+    g->all_off = la_calloc((size_t)n + 1, sizeof(int64_t));
     g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));
     dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
     dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));
     if (!g->va || !g->all_off || !g->all || !dst0 || !dst1) goto done;
+    g->loops_single = 1;
     for (v = 0; v < n; v++) {
+        int loops = 0;
         g->va[v].size = node_size ? node_size[v] : 1.0;
         for (e = off[v]; e < off[v + 1]; e++) {
-            if (tgt[e] == v && g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
+            if (tgt[e] != v) continue;
+            if (g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
+            loops++;
         }
+        if (loops > 1) g->loops_single = 0;
     }
 
     if (directed) {
@@ -299,4 +339,57 @@ done:
     free(dst1);
     if (rc != 0) la_graph_free(g);
     return rc;
+}
+
+/* interleave_symmetric_lists() for edges known to form a symmetric pattern
+ * without parallel edges (a graph collapsed from one): ALL(c) has two slots
+ * per out-edge. Transposing the rows fills the odd slots (IN lists, sources
+ * ascending); each row's OUT entries then go to the even slot before the IN
+ * entry of the same neighbour, which orders them by target without a sort.
+ * The edges are only read, so the caller may reuse them. */
+int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt, const double *w,
+                            la_inc *all, int32_t *pos) {
+    const int32_t n = g->n;
+    int64_t e, k;
+    int32_t c;
+    g->m = off[n];
+    g->directed = 1;
+    g->sym = 1;
+    g->loops_single = 1;
+    g->off = NULL;
+    g->tgt = NULL;
+    g->w = NULL;
+    g->owned = 0;
+    g->all = all;
+    g->all_borrowed = 1;
+    g->all_off = la_alloc((size_t)n + 1, sizeof(int64_t));
+    if (!g->all_off) return -1;
+    for (c = 0; c <= n; c++) g->all_off[c] = 2 * off[c];
+    /* pos[d]: the next odd slot of ALL(d), relative to its start */
+    for (c = 0; c < n; c++) pos[c] = 1;
+    for (c = 0; c < n; c++) {
+        for (e = off[c]; e < off[c + 1]; e++) {
+            const int32_t d = tgt[e];
+            la_inc *x;
+            if (e + 8 < off[n]) LA_PREFETCH(&g->all_off[tgt[e + 8]]);
+            x = &all[g->all_off[d] + pos[d]];
+            pos[d] += 2;
+            x->w = w[e];
+            x->u = c;
+            x->in = 1;
+        }
+    }
+    /* pos[d]: the even slot of neighbour d within ALL(c) */
+    for (c = 0; c < n; c++) {
+        la_inc *row = all + g->all_off[c];
+        const int64_t deg = g->all_off[c + 1] - g->all_off[c];
+        for (k = 1; k < deg; k += 2) pos[row[k].u] = (int32_t)(k - 1);
+        for (e = off[c]; e < off[c + 1]; e++) {
+            la_inc *x = &row[pos[tgt[e]]];
+            x->w = w[e];
+            x->u = tgt[e];
+            x->in = 0;
+        }
+    }
+    return 0;
 }

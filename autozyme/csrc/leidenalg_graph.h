@@ -8,6 +8,7 @@
 #ifndef AZ_LEIDENALG_GRAPH_H
 #define AZ_LEIDENALG_GRAPH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -33,6 +34,12 @@ typedef struct {
     const int32_t *tgt;
     const double *w;
     int owned; /* LA_OWN_* bits: which of off / tgt / w the graph frees */
+    int all_borrowed; /* `all` belongs to the caller (a buffer reused across levels) */
+    /* directed, pattern symmetric, no parallel edges: ALL(v) alternates OUT
+     * and IN entries of the same neighbours (see interleave_symmetric_lists()) */
+    int sym;
+    int loops_single; /* no vertex has two self-loops */
+    int rows_out; /* while off is kept: row v of off / tgt / w is OUT(v) in igraph's order */
     /* mode ALL with loops twice (undirected: the only mode). For a directed
      * graph it merges the OUT and IN lists (flag `in`), keeping the order
      * within each, so both are read from it too. */
@@ -44,6 +51,15 @@ typedef struct {
 } la_graph;
 
 enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
+
+/* malloc / calloc for the port's arrays (a count of 0 still yields a block).
+ * Blocks from 32 MiB on (incidence lists, which malloc maps afresh every
+ * time) are aligned to 2 MiB and, on Linux, offered transparent huge pages:
+ * the optimiser reads them at random, so with 4 KiB pages most accesses
+ * would also miss the TLB, and first touches fault 512 times less often.
+ * Release with free(). */
+void *la_malloc(size_t count, size_t size);
+void *la_calloc(size_t count, size_t size);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define LA_PREFETCH(addr) __builtin_prefetch(addr)
@@ -64,6 +80,16 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
                   const double *w, int owned, double *node_size, int correct_self_loops);
 
 void la_graph_free(la_graph *g);
+
+/* A graph of the `sym` kind from its out-edges: row c of off / tgt / w holds
+ * c's edges (one per neighbour, in any order), the IN lists take the rows in
+ * order c = 0, 1, ..., so the IN lists are ordered as igraph orders them
+ * when edge ids follow the rows. g->n, g->va (strengths, self weights and
+ * sizes filled in), g->total_weight and g->correct_self_loops are set by the
+ * caller; `all` (2 off[n] entries) is borrowed, pos is scratch for n ints.
+ * Nothing keeps the edges. Returns 0, or -1 when out of memory. */
+int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt, const double *w,
+                            la_inc *all, int32_t *pos);
 
 /* Frees the edge list (off, tgt, w) if owned, keeping the incidence lists and
  * vertex attributes: for a graph whose partitions' bookkeeping is built. */

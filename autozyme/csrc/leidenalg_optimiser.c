@@ -34,11 +34,20 @@ typedef struct {
     double *acc;       /* edge_weight_to_community */
     int64_t *goff;     /* nodes of each community: goff[c] .. goff[c + 1] - 1 in gnodes */
     int32_t *gnodes;
+    int32_t *pos;      /* scratch of la_graph_init_symmetric() */
+    /* collapse_symmetric(): the collapsed edges (etgt, ew, rows eoff), and
+     * the ALL lists of at most two collapsed graphs alive at a time, kept
+     * from level to level so their pages are faulted in once */
+    int64_t *eoff;
+    int32_t *etgt;
+    double *ew;
+    size_t ecap;
+    la_inc *lists[2];
+    size_t lists_cap[2];
+    la_graph *lists_user[2];
 } la_work;
 
-static void *la_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
-}
+#define la_alloc la_malloc
 
 /* Cooperative cancellation every 2^14 node visits. */
 static int tick(az_interrupt *intr) {
@@ -86,13 +95,15 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
         count--;
-        /* the offsets of the vertex after next (queue entries beyond count
-         * are stale, but vertex ids all the same), its incidences next time */
-        LA_PREFETCH(&g->all_off[W->queue[head + 1 == n ? 0 : head + 1]]);
+        /* the offsets of the vertex four ahead (queue entries beyond count
+         * are stale, but vertex ids all the same), its incidences two visits
+         * later: each load needs the one before */
+        LA_PREFETCH(&g->all_off[W->queue[(head + 3) % n]]);
         if (count > 0) {
-            la_prefetch_incidences(g, W->queue[head]);
-            LA_PREFETCH(&g->va[W->queue[head]]);
-            LA_PREFETCH(&p->memb[W->queue[head]]);
+            const int32_t ahead = W->queue[(head + 1) % n];
+            la_prefetch_incidences(g, ahead);
+            LA_PREFETCH(&g->va[ahead]);
+            LA_PREFETCH(&p->memb[ahead]);
         }
         if (tick(W->intr)) return AZ_EINTR;
 
@@ -125,7 +136,9 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
             int64_t k;
             total += max_improv;
             la_part_move_node(p, v, max_comm, W->inc_comm);
-            for (k = 0; k < deg; k++) {
+            /* a `sym` graph lists each neighbour twice in a row: the second
+             * entry would find it queued already */
+            for (k = 0; k < deg; k += 1 + g->sym) {
                 /* memb[u] is inc_comm[k] but for v itself, now in max_comm */
                 const int32_t u = inc[k].u;
                 if (u != v && W->stable[u] && W->inc_comm[k] != max_comm) {
@@ -161,11 +174,11 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
         la_diff d;
         v = W->queue[i];
-        if (i + 4 < n) LA_PREFETCH(&g->all_off[W->queue[i + 4]]);
-        if (i + 2 < n) {
-            la_prefetch_incidences(g, W->queue[i + 2]);
-            LA_PREFETCH(&g->va[W->queue[i + 2]]);
-            LA_PREFETCH(&p->memb[W->queue[i + 2]]);
+        if (i + 8 < n) LA_PREFETCH(&g->all_off[W->queue[i + 8]]);
+        if (i + 4 < n) {
+            la_prefetch_incidences(g, W->queue[i + 4]);
+            LA_PREFETCH(&g->va[W->queue[i + 4]]);
+            LA_PREFETCH(&p->memb[W->queue[i + 4]]);
         }
         if (tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
@@ -179,7 +192,22 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
              * to the incidences, with a chance k / (k + 1) of trying to move.
              * The communities of all incidences are kept for the weights. */
             int64_t cnt = 0;
-            for (k = 0; k < deg; k++) {
+            if (g->sym) {
+                /* OUT and IN entries of a neighbour are adjacent */
+                for (k = 0; k + 1 < deg; k += 2) {
+                    const int32_t u = inc[k].u, c = p->memb[u];
+                    if (k + 8 < deg) {
+                        LA_PREFETCH(&p->memb[inc[k + 8].u]);
+                        LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                    }
+                    W->inc_comm[k] = W->inc_comm[k + 1] = c;
+                    if (cmemb[u] == cmemb[v]) {
+                        W->nbr_comm[cnt++] = c;
+                        W->nbr_comm[cnt++] = c;
+                    }
+                }
+            }
+            for (k = g->sym ? deg : 0; k < deg; k++) {
                 const int32_t u = inc[k].u;
                 if (k + 8 < deg) {
                     LA_PREFETCH(&p->memb[inc[k + 8].u]);
@@ -303,8 +331,8 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
-            if (i + 4 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 4]]);
-            if (i + 2 < g->n) la_prefetch_incidences(g, W->gnodes[i + 2]);
+            if (i + 8 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
+            if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
             for (e = 0; e < deg; e++) {
@@ -341,8 +369,149 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
                : AZ_ENOMEM;
 }
 
-static void level_free(la_level *L) {
+/* A buffer of `need` incidences for the lists of g, or NULL (out of memory). */
+static la_inc *lists_get(la_work *W, la_graph *g, size_t need) {
+    int i;
+    for (i = 0; i < 2; i++) {
+        if (W->lists_user[i]) continue;
+        if (W->lists_cap[i] < need) {
+            free(W->lists[i]);
+            W->lists[i] = la_alloc(need, sizeof(la_inc));
+            W->lists_cap[i] = W->lists[i] ? need : 0;
+            if (!W->lists[i]) return NULL;
+        }
+        W->lists_user[i] = g;
+        return W->lists[i];
+    }
+    return NULL; /* not reached: at most two collapsed graphs are alive */
+}
+
+static void lists_release(la_work *W, const la_graph *g) {
+    int i;
+    for (i = 0; i < 2; i++) {
+        if (W->lists_user[i] == g) W->lists_user[i] = NULL;
+    }
+}
+
+/* collapse_graph() for a `sym` graph, which collapses to another one, fused
+ * with what follows it upstream: the Graph constructor's init_admin()
+ * (strengths, self weights, total weight) and the init_admin() of the
+ * partition memb_next over the new graph, all summed while the collapsed
+ * edges come out in edge-id order. L->g and L->p are built; returns AZ_OK or
+ * AZ_ENOMEM (L then holds nothing to free). */
+static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_next, la_level *L,
+                              const la_options *opt) {
+    const la_graph *g = p->g;
+    const int32_t k = p->n_comms;
+    la_graph *out = &L->g;
+    la_part *q = &L->p;
+    la_vattr *va;
+    la_inc *all;
+    int64_t cnt = 0, i;
+    int32_t c, v;
+    if (W->ecap < (size_t)g->m) {
+        free(W->etgt);
+        free(W->ew);
+        W->etgt = la_alloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
+        W->ew = la_alloc((size_t)g->m, sizeof(double));
+        W->ecap = W->etgt && W->ew ? (size_t)g->m : 0;
+        if (!W->ecap) return AZ_ENOMEM;
+    }
+    memset(out, 0, sizeof(*out));
+    out->n = k;
+    out->directed = 1;
+    out->correct_self_loops = g->correct_self_loops;
+    out->va = va = la_calloc((size_t)k + 1, sizeof(la_vattr));
+    if (!va) return AZ_ENOMEM;
+    for (c = 0; c < k; c++) va[c].size = p->csize[c];
+    if (la_part_begin(q, out, opt->type, opt->resolution, memb_next) != 0) {
+        la_graph_free(out);
+        return AZ_ENOMEM;
+    }
+
+    /* get_communities(): members in ascending order */
+    memset(W->goff, 0, ((size_t)k + 1) * sizeof(int64_t));
+    for (v = 0; v < g->n; v++) W->goff[p->memb[v] + 1]++;
+    for (c = 0; c < k; c++) W->goff[c + 1] += W->goff[c];
+    for (v = 0; v < g->n; v++) W->gnodes[W->goff[p->memb[v]]++] = v;
+    for (c = k; c > 0; c--) W->goff[c] = W->goff[c - 1];
+    W->goff[0] = 0;
+
+    for (c = 0; c < k; c++) {
+        int32_t nn = 0, j;
+        W->eoff[c] = cnt;
+        /* the OUT lists straight from the edge rows when they are those (the
+         * input graph): the same entries at well under half the bytes */
+        for (i = g->off && g->rows_out ? W->goff[c] : W->goff[c + 1]; i < W->goff[c + 1]; i++) {
+            int64_t e;
+            v = W->gnodes[i];
+            if (i + 8 < g->n) LA_PREFETCH(&g->off[W->gnodes[i + 8]]);
+            if (i + 4 < g->n) {
+                LA_PREFETCH(&g->tgt[g->off[W->gnodes[i + 4]]]);
+                LA_PREFETCH(&g->w[g->off[W->gnodes[i + 4]]]);
+            }
+            for (e = g->off[v]; e < g->off[v + 1]; e++) {
+                const int32_t uc = p->memb[g->tgt[e]];
+                if (e + 16 < g->off[v + 1]) LA_PREFETCH(&p->memb[g->tgt[e + 16]]);
+                if (!W->added[uc]) {
+                    W->added[uc] = 1;
+                    W->comms[nn++] = uc;
+                }
+                W->acc[uc] += g->w[e];
+            }
+        }
+        for (i = g->off && g->rows_out ? W->goff[c + 1] : W->goff[c]; i < W->goff[c + 1]; i++) {
+            const la_inc *inc;
+            int64_t deg, e;
+            v = W->gnodes[i];
+            if (i + 8 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
+            if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
+            inc = g->all + g->all_off[v];
+            deg = g->all_off[v + 1] - g->all_off[v];
+            /* the OUT entries are the even ones */
+            for (e = 0; e < deg; e += 2) {
+                const int32_t uc = p->memb[inc[e].u];
+                if (e + 16 < deg) LA_PREFETCH(&p->memb[inc[e + 16].u]);
+                if (!W->added[uc]) {
+                    W->added[uc] = 1;
+                    W->comms[nn++] = uc;
+                }
+                W->acc[uc] += inc[e].w;
+            }
+        }
+        /* edge ids follow this order: Graph::init_admin() (total weight,
+         * strengths in that loop's order, the first self-loop's weight)
+         * and the partition's init_admin() */
+        for (j = 0; j < nn; j++) {
+            const int32_t uc = W->comms[j];
+            const double we = W->acc[uc];
+            W->etgt[cnt] = uc;
+            W->ew[cnt] = we;
+            cnt++;
+            out->total_weight += we;
+            va[uc].k_in += we;
+            va[c].k_out += we;
+            if (uc == c && va[c].self_w == 0.0) va[c].self_w = we;
+            la_part_admin_edge(q, c, uc, we);
+            W->acc[uc] = 0.0;
+            W->added[uc] = 0;
+        }
+    }
+    W->eoff[k] = cnt;
+    la_part_admin_finish(q);
+    all = lists_get(W, out, 2 * (size_t)cnt);
+    if (!all || la_graph_init_symmetric(out, W->eoff, W->etgt, W->ew, all, W->pos) != 0) {
+        lists_release(W, out);
+        la_part_free(q);
+        la_graph_free(out);
+        return AZ_ENOMEM;
+    }
+    return AZ_OK;
+}
+
+static void level_free(la_work *W, la_level *L) {
     if (!L) return;
+    lists_release(W, &L->g);
     la_part_free(&L->p);
     la_graph_free(&L->g);
     free(L);
@@ -385,11 +554,17 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
         rc = merge_nodes_constrained(W, &sub, cp->memb);
         if (rc == AZ_OK) {
             for (v = 0; v < n0; v++) W->aggnode[v] = sub.memb[W->aggnode[v]];
+            /* the moved partition on the collapsed graph */
+            for (v = 0; v < cg->n; v++) W->newmemb[sub.memb[v]] = cp->memb[v];
             next = calloc(1, sizeof(la_level));
-            rc = next ? collapse_graph(W, &sub, &next->g) : AZ_ENOMEM;
-            if (rc == AZ_OK) {
-                for (v = 0; v < cg->n; v++) W->newmemb[sub.memb[v]] = cp->memb[v];
-                if (la_part_init(&next->p, &next->g, opt->type, opt->resolution, W->newmemb) != 0) {
+            if (!next) {
+                rc = AZ_ENOMEM;
+            } else if (cg->sym) {
+                rc = collapse_symmetric(W, &sub, W->newmemb, next, opt);
+            } else {
+                rc = collapse_graph(W, &sub, &next->g);
+                if (rc == AZ_OK &&
+                    la_part_init(&next->p, &next->g, opt->type, opt->resolution, W->newmemb) != 0) {
                     la_graph_free(&next->g);
                     rc = AZ_ENOMEM;
                 }
@@ -400,7 +575,7 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
         if (rc != AZ_OK) break;
 
         further = next->g.n < cg->n && cg->n > cp->n_comms;
-        level_free(cur);
+        level_free(W, cur);
         cur = next;
         cp = &cur->p;
     } while (further);
@@ -411,7 +586,7 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
         for (v = 0; v < n0; v++) P0->memb[v] = cur->p.memb[W->aggnode[v]];
         la_part_init_admin(P0);
     }
-    level_free(cur);
+    level_free(W, cur);
     if (rc == AZ_OK) la_part_renumber(P0, &W->s);
     return rc;
 }
@@ -427,6 +602,12 @@ static void work_free(la_work *W) {
     free(W->acc);
     free(W->goff);
     free(W->gnodes);
+    free(W->pos);
+    free(W->eoff);
+    free(W->etgt);
+    free(W->ew);
+    free(W->lists[0]);
+    free(W->lists[1]);
     free(W->inc_comm);
     free(W->nbr_comm);
 }
@@ -443,18 +624,20 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_d
     /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
     az_mt_seed_igraph(&W->rng.mt, opt->seed);
     W->queue = la_alloc(cap, sizeof(int32_t));
-    W->stable = calloc(cap, 1);
-    W->added = calloc(cap, 1);
+    W->stable = la_calloc(cap, 1);
+    W->added = la_calloc(cap, 1);
     W->comms = la_alloc(cap, sizeof(int32_t));
     W->aggnode = la_alloc(cap, sizeof(int32_t));
     W->newmemb = la_alloc(cap, sizeof(int32_t));
-    W->acc = calloc(cap, sizeof(double));
+    W->acc = la_calloc(cap, sizeof(double));
     W->goff = la_alloc(cap + 1, sizeof(int64_t));
     W->gnodes = la_alloc(cap, sizeof(int32_t));
+    W->pos = la_alloc(cap, sizeof(int32_t));
+    W->eoff = la_alloc(cap, sizeof(int64_t));
     W->inc_comm = la_alloc((size_t)max_degree, sizeof(int32_t));
     W->nbr_comm = la_alloc((size_t)max_degree, sizeof(int32_t));
     if (!W->inc_comm || !W->nbr_comm || la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
-        !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes) {
+        !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes || !W->pos || !W->eoff) {
         work_free(W);
         return AZ_ENOMEM;
     }

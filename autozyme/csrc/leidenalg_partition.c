@@ -11,13 +11,10 @@ typedef struct {
     int32_t id;
 } la_rank;
 
-static void *la_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
-}
+#define la_alloc la_malloc
 
-/* mirrors the MutableVertexPartition constructors (membership given, or
- * range(n)) in libleidenalg src/MutableVertexPartition.cpp */
-int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+/* Allocation and the membership: what every constructor shares. */
+static int part_alloc(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
     const size_t cap = (size_t)g->n + 1; /* there are never more communities than nodes */
     int32_t v;
     memset(p, 0, sizeof(*p));
@@ -35,7 +32,42 @@ int la_part_init(la_part *p, const la_graph *g, int type, double resolution, con
         return -1;
     }
     for (v = 0; v < g->n; v++) p->memb[v] = memb ? memb[v] : v;
-    la_part_init_admin(p);
+    return 0;
+}
+
+/* init_admin() of singletons, read off the graph: each community's sums run
+ * over the same edges in the same order as the strengths (Graph::init_admin()
+ * and la_graph_init()), and its internal weight is its one self-loop, if any. */
+static void admin_singletons(la_part *p) {
+    const la_graph *g = p->g;
+    int32_t v;
+    p->n_comms = g->n;
+    for (v = 0; v < g->n; v++) {
+        const la_vattr *a = &g->va[v];
+        p->csize[v] = 0.0 + a->size;
+        p->cnodes[v] = 1;
+        p->w_in[v] = 0.0 + a->self_w;
+        p->w_ft[2 * (size_t)v] = g->directed ? a->k_out : a->k_in;
+        p->w_ft[2 * (size_t)v + 1] = a->k_in;
+    }
+    p->n_empty = 0;
+}
+
+/* mirrors the MutableVertexPartition constructors (membership given, or
+ * range(n)) in libleidenalg src/MutableVertexPartition.cpp */
+int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+    if (part_alloc(p, g, type, resolution, memb) != 0) return -1;
+    if (!memb && g->loops_single) {
+        admin_singletons(p);
+    } else {
+        la_part_init_admin(p);
+    }
+    return 0;
+}
+
+int la_part_begin(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb) {
+    if (part_alloc(p, g, type, resolution, memb) != 0) return -1;
+    la_part_admin_nodes(p);
     return 0;
 }
 
@@ -58,12 +90,11 @@ static void update_n_communities(la_part *p) {
     }
 }
 
-/* mirrors MutableVertexPartition::init_admin() in libleidenalg
- * src/MutableVertexPartition.cpp: sums over the edges in edge-id order. */
-void la_part_init_admin(la_part *p) {
+/* The first half of MutableVertexPartition::init_admin() in libleidenalg
+ * src/MutableVertexPartition.cpp: community count, sizes, zero weights. */
+void la_part_admin_nodes(la_part *p) {
     const la_graph *g = p->g;
-    int32_t v, c;
-    int64_t e;
+    int32_t v;
     update_n_communities(p);
     memset(p->w_in, 0, (size_t)p->n_comms * sizeof(double));
     memset(p->w_ft, 0, 2 * (size_t)p->n_comms * sizeof(double));
@@ -73,20 +104,28 @@ void la_part_init_admin(la_part *p) {
         p->csize[p->memb[v]] += g->va[v].size;
         p->cnodes[p->memb[v]] += 1;
     }
-    for (v = 0; v < g->n; v++) {
-        for (e = g->off[v]; e < g->off[v + 1]; e++) {
-            const int32_t vc = p->memb[v], uc = p->memb[g->tgt[e]];
-            const double w = g->w[e];
-            /* undirected: from and to receive the same sums, kept once */
-            p->w_ft[2 * (size_t)vc] += w;
-            p->w_ft[2 * (size_t)uc + g->directed] += w;
-            if (vc == uc) p->w_in[vc] += w;
-        }
-    }
+}
+
+/* The end of init_admin(): the empty communities. */
+void la_part_admin_finish(la_part *p) {
+    int32_t c;
     p->n_empty = 0;
     for (c = 0; c < p->n_comms; c++) {
         if (p->cnodes[c] == 0) p->empty[p->n_empty++] = c;
     }
+}
+
+/* mirrors MutableVertexPartition::init_admin(): the edge sums run in edge-id
+ * order. */
+void la_part_init_admin(la_part *p) {
+    const la_graph *g = p->g;
+    int32_t v;
+    int64_t e;
+    la_part_admin_nodes(p);
+    for (v = 0; v < g->n; v++) {
+        for (e = g->off[v]; e < g->off[v + 1]; e++) la_part_admin_edge(p, v, g->tgt[e], g->w[e]);
+    }
+    la_part_admin_finish(p);
 }
 
 /* mirrors MutableVertexPartition::add_empty_community() and
@@ -135,6 +174,18 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *i
          * 2); undirected: both passes walk every incidence, from == to */
         double *tot = g->directed ? p->w_ft + pass : pass == 0 ? p->w_ft : NULL;
         int64_t k;
+        if (g->sym) {
+            /* the pass's entries are every other one */
+            for (k = pass; k < deg; k += 2) {
+                const int32_t u = inc[k].u, u_comm = inc_comm[k];
+                const double w = inc[k].w, int_weight = w / 1.0 / (u == v ? 2.0 : 1.0);
+                tot[2 * (size_t)old_comm] -= w;
+                tot[2 * (size_t)new_comm] += w;
+                if (old_comm == u_comm) p->w_in[old_comm] -= int_weight;
+                if (new_comm == u_comm || u == v) p->w_in[new_comm] += int_weight;
+            }
+            continue;
+        }
         for (k = 0; k < deg; k++) {
             int32_t u, u_comm;
             double w, int_weight;
@@ -187,13 +238,23 @@ void la_part_renumber(la_part *p, la_scratch *s) {
     const int32_t k = p->n_comms;
     int32_t c, v, nb;
     int32_t *cn = (int32_t *)s->tmp; /* room for k ints */
+    int32_t na = 0;
+    /* the key (size 0, no nodes) is the last in orderCSize(), ties broken by
+     * label: those communities (the empty ones) take the last ranks in label
+     * order, and only the others are sorted */
     for (c = 0; c < k; c++) {
-        rank[c].size = (uint64_t)p->csize[c];
-        rank[c].nodes = p->cnodes[c];
-        rank[c].id = c;
+        const uint64_t size = (uint64_t)p->csize[c];
+        if (size == 0 && p->cnodes[c] == 0) continue;
+        rank[na].size = size;
+        rank[na].nodes = p->cnodes[c];
+        rank[na].id = c;
+        na++;
     }
-    qsort(rank, (size_t)k, sizeof(la_rank), order_csize);
-    for (c = 0; c < k; c++) s->new_id[rank[c].id] = c;
+    qsort(rank, (size_t)na, sizeof(la_rank), order_csize);
+    for (c = 0; c < na; c++) s->new_id[rank[c].id] = c;
+    for (c = 0; c < k; c++) {
+        if ((uint64_t)p->csize[c] == 0 && p->cnodes[c] == 0) s->new_id[c] = na++;
+    }
     for (v = 0; v < p->g->n; v++) p->memb[v] = s->new_id[p->memb[v]];
     update_n_communities(p);
     nb = p->n_comms;
@@ -229,6 +290,35 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         s->stamp = 1;
     }
     s->n_order = 0;
+    if (g->sym) {
+        /* OUT and IN entries of a neighbour are adjacent: one lookup for
+         * both, the same additions in the same order */
+        for (k = 0; k + 1 < deg; k += 2) {
+            const int32_t c = memb[inc[k].u];
+            la_cw *x = &cw[c];
+            if (k + 16 < deg) LA_PREFETCH(&memb[inc[k + 16].u]);
+            if (k + 8 < deg) LA_PREFETCH(&cw[memb[inc[k + 8].u]]);
+            inc_comm[k] = inc_comm[k + 1] = c;
+            if (x->stamp != s->stamp) {
+                x->stamp = s->stamp;
+                x->w[0] = x->w[1] = x->all = 0.0;
+                x->listed = 0;
+            }
+            x->w[0] += inc[k].w;
+            x->all += inc[k].w;
+            if (x->all != 0 && !x->listed) {
+                x->listed = 1;
+                s->order[s->n_order++] = c;
+            }
+            x->w[1] += inc[k + 1].w;
+            x->all += inc[k + 1].w;
+            if (x->all != 0 && !x->listed) {
+                x->listed = 1;
+                s->order[s->n_order++] = c;
+            }
+        }
+        return;
+    }
     for (k = 0; k < deg; k++) {
         const int32_t u = inc[k].u, c = memb[u];
         la_cw *x = &cw[c];
@@ -322,7 +412,7 @@ double la_part_quality(const la_part *p) {
 int la_scratch_init(la_scratch *s, int32_t n) {
     const size_t cap = (size_t)n + 1;
     memset(s, 0, sizeof(*s));
-    s->cw = calloc(cap, sizeof(la_cw));
+    s->cw = la_calloc(cap, sizeof(la_cw));
     s->order = la_alloc(cap, sizeof(int32_t));
     s->new_id = la_alloc(cap, sizeof(int32_t));
     s->tmp = la_alloc(2 * cap, sizeof(double));

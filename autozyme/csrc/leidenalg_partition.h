@@ -51,6 +51,21 @@ typedef struct {
 int la_part_init(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb);
 void la_part_free(la_part *p);
 void la_part_init_admin(la_part *p);
+/* init_admin() in three steps, for a caller that produces the edges itself:
+ * la_part_begin() (la_part_init() up to the edge sums), la_part_admin_edge()
+ * per edge in edge-id order, la_part_admin_finish(). */
+int la_part_begin(la_part *p, const la_graph *g, int type, double resolution, const int32_t *memb);
+void la_part_admin_nodes(la_part *p);
+void la_part_admin_finish(la_part *p);
+
+/* one edge v -> u of init_admin(); undirected: from and to receive the same
+ * sums, kept once */
+static inline void la_part_admin_edge(la_part *p, int32_t v, int32_t u, double w) {
+    const int32_t vc = p->memb[v], uc = p->memb[u];
+    p->w_ft[2 * (size_t)vc] += w;
+    p->w_ft[2 * (size_t)uc + p->g->directed] += w;
+    if (vc == uc) p->w_in[vc] += w;
+}
 /* inc_comm[k]: the community of v's k-th incidence (as la_part_cache_node()
  * records it), saving the lookups */
 void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *inc_comm);
