@@ -371,6 +371,31 @@ static inline void prefetch_incidences(const az_level *L, int32_t v) {
     AZ_PREFETCH(&L->w[L->off[v]]);
 }
 
+/* Starts loading all of v's incidences, line by line: a vertex's list spans
+ * several cache lines, and the hardware prefetcher only follows a stream after
+ * its first misses. */
+static inline void prefetch_all_incidences(const az_level *L, int32_t v) {
+    const int64_t begin = L->off[v], end = L->off[v + 1];
+    const char *nb = (const char *)(L->nbr + begin), *ne = (const char *)(L->nbr + end);
+    const char *wb = (const char *)(L->w + begin), *we = (const char *)(L->w + end);
+    for (; nb < ne; nb += 64) AZ_PREFETCH(nb);
+    for (; wb < we; wb += 64) AZ_PREFETCH(wb);
+}
+
+/* Starts loading lab[u] of every neighbour u of v, whose incidences should
+ * already be on their way. */
+static inline void prefetch_neighbour_labels(const az_level *L, int32_t v, const int32_t *lab) {
+    int64_t p;
+    for (p = L->off[v]; p < L->off[v + 1]; p++) AZ_PREFETCH(&lab[L->nbr[p]]);
+}
+
+/* Position k places after i in a circular queue of n. */
+static inline int32_t ring_ahead(int32_t i, int32_t k, int32_t n) {
+    i += k;
+    while (i >= n) i -= n;
+    return i;
+}
+
 /* mirrors leiden_fastmove_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double res,
                                       az_work *w, az_rng *rng, az_interrupt *intr,
@@ -409,11 +434,19 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
 
         if (++head == n) head = 0;
         queued--;
-        /* the queue's next vertices are known: start loading their incidences */
-        if (queued > 1) {
-            const int32_t next = queue[head], after = queue[head + 1 == n ? 0 : head + 1];
-            AZ_PREFETCH(&L->off[after]);
-            prefetch_incidences(L, next);
+        /* the queue's next vertices are known: start loading what they read, each
+         * stage a step ahead of the one it depends on (past the queued ones the
+         * slots hold stale vertex ids, harmless to prefetch) */
+        if (queued > 0) {
+            const int32_t next = queue[head], after = queue[ring_ahead(head, 1, n)];
+            const int32_t next_cluster = memb[next];
+            AZ_PREFETCH(&cw[next_cluster]);
+            AZ_PREFETCH(&count[next_cluster]);
+            prefetch_neighbour_labels(L, next, memb);
+            AZ_PREFETCH(&memb[after]);
+            AZ_PREFETCH(&vw[after]);
+            prefetch_all_incidences(L, after);
+            AZ_PREFETCH(&L->off[queue[ring_ahead(head, 2, n)]]);
         }
 
         cw[current] -= vw[v];
