@@ -11,11 +11,17 @@
  * times, which is exactly igraph's sequence of operations, while reading half the
  * memory. For a symmetric CSR matrix with sorted rows, the stored incidences are
  * the matrix rows themselves, used in place. */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE /* posix_memalign(), madvise() */
+#endif
 #include "igraph_leiden.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 typedef struct {
     int32_t n;
@@ -46,9 +52,15 @@ typedef struct {
     double *cw;       /* cluster weights */
     double *ewpc;     /* edge weight per neighbouring cluster */
     double *ext;      /* external edge weight per refined cluster */
-    double *inner;    /* each vertex's edge weight to the rest of its cluster */
+    int32_t *lref;    /* refined labels by position in the refined cluster */
+    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists()) */
+    int32_t *lcnt;
+    int32_t *lnbr;
+    double *lw;
+    int64_t lcap;     /* capacity of lnbr and lw */
     double *cum;      /* cumulative transformed differences */
     uint8_t *stable, *added, *nonsingleton;
+    char *arena;      /* the block holding all n0-sized arrays above */
 } az_work;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -79,9 +91,23 @@ typedef struct {
         }                                                                    \
     } while (0)
 
-/* malloc that treats zero-sized requests as success. */
+/* malloc that treats zero-sized requests as success. Blocks of 2 MiB and more
+ * ask Linux for transparent huge pages: every call touches tens of MB of fresh
+ * memory, and faulting it in 4 KiB pages costs more than a tenth of the run
+ * (numpy does the same for its large arrays). Freed with free(). */
+#define AZ_HUGE_PAGE ((size_t)2 << 20)
 static void *az_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
+    const size_t bytes = count ? count * size : 1;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= AZ_HUGE_PAGE) {
+        const size_t rounded = (bytes + AZ_HUGE_PAGE - 1) & ~(AZ_HUGE_PAGE - 1);
+        void *p;
+        if (posix_memalign(&p, AZ_HUGE_PAGE, rounded) != 0) return NULL;
+        madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
+        return p;
+    }
+#endif
+    return malloc(bytes);
 }
 
 /* sum + x + x + ... (times >= 1 additions, in order): one incidence stored
@@ -442,11 +468,11 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
             const int32_t next_cluster = memb[next];
             AZ_PREFETCH(&cw[next_cluster]);
             AZ_PREFETCH(&count[next_cluster]);
-            prefetch_neighbour_labels(L, next, memb);
+            prefetch_neighbour_labels(L, after, memb);
             AZ_PREFETCH(&memb[after]);
             AZ_PREFETCH(&vw[after]);
-            prefetch_all_incidences(L, after);
-            AZ_PREFETCH(&L->off[queue[ring_ahead(head, 2, n)]]);
+            prefetch_all_incidences(L, queue[ring_ahead(head, 2, n)]);
+            AZ_PREFETCH(&L->off[queue[ring_ahead(head, 3, n)]]);
         }
 
         cw[current] -= vw[v];
@@ -517,29 +543,6 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
                             nb_clusters, changed);
 }
 
-/* Every vertex's edge weight to the other vertices of its cluster, summed in
- * incidence order: the initial external weights of leiden_merge_vertices(),
- * computed in one sequential pass instead of cluster by cluster. */
-AZ_PER_MULT void weight_within_cluster_mult(const az_level *L, const int32_t *memb,
-                                            double *inner, const int32_t mult) {
-    int32_t v;
-    for (v = 0; v < L->n; v++) {
-        const int32_t cluster = memb[v];
-        double e = 0.0;
-        int64_t p;
-        for (p = L->off[v]; p < L->off[v + 1]; p++) {
-            if (L->nbr[p] != v && memb[L->nbr[p]] == cluster) {
-                e = add_times(e, L->w[p], mult);
-            }
-        }
-        inner[v] = e;
-    }
-}
-
-static void weight_within_cluster(const az_level *L, const int32_t *memb, double *inner) {
-    AZ_DISPATCH_MULT(L->mult, weight_within_cluster_mult, L, memb, inner);
-}
-
 /* exp(x) for x below this bound is under half an ulp of total and cannot change
  * total + exp(x) (nonnegative total; an infinite one absorbs everything, x NaN
  * is never below), so the call can be skipped: below 2^(e - 54) with
@@ -550,44 +553,135 @@ static double negligible_exp_bound(double total) {
     return (double)(ilogb(total) - 54) * 0.69314718055994530942;
 }
 
+/* Makes room for need entries in the in-cluster incidence lists, dropping
+ * their contents. */
+static int reserve_local(az_work *w, int64_t need) {
+    if (need <= w->lcap) return AZ_OK;
+    free(w->lnbr);
+    free(w->lw);
+    w->lcap = 0;
+    w->lnbr = az_alloc((size_t)need, sizeof(int32_t));
+    w->lw = az_alloc((size_t)need, sizeof(double));
+    if (!w->lnbr || !w->lw) return AZ_ENOMEM;
+    w->lcap = need;
+    return AZ_OK;
+}
+
+/* Lists, for the refinement, each vertex's incidences inside its cluster, in
+ * incidence order (loops kept), with the neighbour given as its position in
+ * the cluster: the lists are laid out cluster by cluster (slot s of
+ * group_by_label()'s order at loff[s], lcnt[s] entries), so each cluster's
+ * refinement reads one compact region however scattered its vertices' ids are,
+ * while this pass reads the level sequentially. ext[s] is the vertex's weight
+ * to the rest of its cluster, summed in incidence order: the initial external
+ * weights of leiden_merge_vertices(). refined[v] is left as v's position. */
+AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
+                                         az_work *w, const int32_t mult) {
+    const int32_t n = L->n;
+    const int64_t *start = w->start;
+    const int32_t *verts = w->verts;
+    int32_t *refined = w->refined, *lcnt = w->lcnt, *lnbr;
+    int64_t *loff = w->loff;
+    double *ext = w->ext, *lw;
+    int32_t c, v;
+    int64_t s;
+
+    /* room for every incidence (a vertex's list may be all inside) */
+    loff[0] = 0;
+    for (s = 0; s < n; s++) {
+        v = verts[s];
+        loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
+    }
+    if (reserve_local(w, loff[n]) != AZ_OK) return AZ_ENOMEM;
+    lnbr = w->lnbr;
+    lw = w->lw;
+    for (c = 0; c < k; c++) {
+        for (s = start[c]; s < start[c + 1]; s++) refined[verts[s]] = (int32_t)(s - start[c]);
+    }
+    for (v = 0; v < n; v++) {
+        const int32_t cluster = memb[v];
+        const int64_t slot = start[cluster] + refined[v];
+        int64_t p, q = loff[slot];
+        double e = 0.0;
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            const int32_t u = L->nbr[p];
+            if (memb[u] == cluster) {
+                lnbr[q] = refined[u];
+                lw[q++] = L->w[p];
+                if (u != v) e = add_times(e, L->w[p], mult);
+            }
+        }
+        lcnt[slot] = (int32_t)(q - loff[slot]);
+        ext[slot] = e;
+    }
+    return AZ_OK;
+}
+
+static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w) {
+    return AZ_DISPATCH_MULT(L->mult, build_cluster_lists_mult, L, memb, k, w);
+}
+
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
  * well-connected refined clusters, chosen at random with probability
  * proportional to exp(diff / beta); refined labels are local indices until the
  * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
+ *
+ * Only incidences inside the cluster matter, so they are first copied, in
+ * order, into lists indexed by the vertices' positions in subset (loops kept:
+ * a loop's local neighbour is the vertex itself). The random-order visits then
+ * read those compact lists instead of the level's, and the same pass yields each
+ * vertex's initial external weight (its weight to the rest of the cluster).
  * mirrors leiden_merge_vertices() in igraph community/leiden.c */
-AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int32_t cluster,
+AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     const int32_t *subset, int32_t k, double res, double beta,
                                     az_work *w, az_rng *rng, az_interrupt *intr,
                                     int32_t *nb_refined, const int32_t mult) {
-    const int32_t *nbr = L->nbr;
-    const double *vw = L->vw, *wt = L->w;
-    double *cw = w->cw, *ewpc = w->ewpc, *ext = w->ext, *cum = w->cum;
+    const double *vw = L->vw;
+    double *cw = w->cw, *ewpc = w->ewpc, *cum = w->cum, *ext = w->ext + first;
     int32_t *refined = w->refined, *order = w->order, *neigh = w->neigh, *newc = w->count;
+    int32_t *lref = w->lref, *lnbr;
+    const int32_t *lcnt = w->lcnt + first;
+    const int64_t *loff = w->loff + first;
+    const double *lw;
     uint8_t *added = w->added, *nonsingleton = w->nonsingleton;
     double total = 0.0;
     int32_t i;
 
     for (i = 0; i < k; i++) {
         const int32_t v = subset[i];
-        refined[v] = i;
+        lref[i] = i;
         cw[i] = 0.0;
         cw[i] += vw[v];
         total += vw[v];
-        ext[i] = w->inner[v];
         nonsingleton[i] = 0;
     }
 
-    memcpy(order, subset, (size_t)k * sizeof(int32_t));
+    lnbr = w->lnbr;
+    lw = w->lw;
+
+    /* shuffling positions permutes exactly as shuffling the vertices would */
+    for (i = 0; i < k; i++) order[i] = i;
     az_rng_shuffle(rng, order, k);
 
     for (i = 0; i < k; i++) {
-        const int32_t v = order[i];
-        const int32_t current = refined[v];
-        if (i + 2 < k) prefetch_incidences(L, order[i + 2]);
-        const int64_t begin = L->off[v], end = L->off[v + 1];
+        const int32_t li = order[i], v = subset[li];
+        const int32_t current = lref[li];
+        const int64_t begin = loff[li], end = begin + lcnt[li];
         int64_t p;
         int32_t j, nn, best, chosen;
         double max_diff, total_cum, negligible;
+
+        /* the next vertices' lists are known: start loading them */
+        if (i + 1 < k) {
+            const int64_t nb = loff[order[i + 1]];
+            AZ_PREFETCH(&lnbr[nb]);
+            AZ_PREFETCH(&lw[nb]);
+            AZ_PREFETCH(&lw[nb + 8]);
+        }
+        if (i + 2 < k) {
+            AZ_PREFETCH(&loff[order[i + 2]]);
+            AZ_PREFETCH(&lcnt[order[i + 2]]);
+        }
 
         AZ_TICK(intr);
         if (nonsingleton[current] ||
@@ -600,13 +694,13 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
         added[current] = 1;
         nn = 1;
         for (p = begin; p < end; p++) {
-            if (nbr[p] != v && memb[nbr[p]] == cluster) {
-                const int32_t c = refined[nbr[p]];
+            if (lnbr[p] != li) {
+                const int32_t c = lref[lnbr[p]];
                 if (!added[c]) {
                     added[c] = 1;
                     neigh[nn++] = c;
                 }
-                ewpc[c] = add_times(ewpc[c], wt[p], mult);
+                ewpc[c] = add_times(ewpc[c], lw[p], mult);
             }
         }
 
@@ -657,21 +751,19 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
         cw[chosen] += vw[v];
         {
             double e = ext[chosen]; /* updated in a register */
-            /* loops included: refined[v] is still `current` here */
+            /* loops included: v's label is still `current` here */
             for (p = begin; p < end; p++) {
-                if (memb[nbr[p]] == cluster) {
-                    if (refined[nbr[p]] == chosen) {
-                        e = add_times(e, -wt[p], mult);
-                    } else {
-                        e = add_times(e, wt[p], mult);
-                    }
+                if (lref[lnbr[p]] == chosen) {
+                    e = add_times(e, -lw[p], mult);
+                } else {
+                    e = add_times(e, lw[p], mult);
                 }
             }
             ext[chosen] = e;
         }
 
         if (chosen != current) {
-            refined[v] = chosen;
+            lref[li] = chosen;
             nonsingleton[chosen] = 1;
         }
     }
@@ -680,18 +772,18 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
     memset(newc, 0, (size_t)k * sizeof(int32_t));
     *nb_refined += 1;
     for (i = 0; i < k; i++) {
-        const int32_t c = refined[subset[i]];
+        const int32_t c = lref[i];
         if (newc[c] == 0) newc[c] = (*nb_refined)++;
     }
-    for (i = 0; i < k; i++) refined[subset[i]] = newc[refined[subset[i]]] - 1;
+    for (i = 0; i < k; i++) refined[subset[i]] = newc[lref[i]] - 1;
     *nb_refined -= 1;
     return AZ_OK;
 }
 
-static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluster,
-                          const int32_t *subset, int32_t k, double res, double beta,
-                          az_work *w, az_rng *rng, az_interrupt *intr, int32_t *nb_refined) {
-    return AZ_DISPATCH_MULT(L->mult, merge_vertices_mult, L, memb, cluster, subset, k, res,
+static int merge_vertices(const az_level *L, int64_t first, const int32_t *subset, int32_t k,
+                          double res, double beta, az_work *w, az_rng *rng, az_interrupt *intr,
+                          int32_t *nb_refined) {
+    return AZ_DISPATCH_MULT(L->mult, merge_vertices_mult, L, first, subset, k, res,
                             beta, w, rng, intr, nb_refined);
 }
 
@@ -728,7 +820,10 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
         for (s = w->start[c]; s < w->start[c + 1]; s++) {
             int64_t p;
             v = w->verts[s];
-            if (s + 2 < L->n) prefetch_incidences(L, w->verts[s + 2]);
+            /* start loading what the next vertices read, a stage a step */
+            if (s + 1 < L->n) prefetch_neighbour_labels(L, w->verts[s + 1], refined);
+            if (s + 2 < L->n) prefetch_all_incidences(L, w->verts[s + 2]);
+            if (s + 3 < L->n) AZ_PREFETCH(&L->off[w->verts[s + 3]]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
                 if (c2 > c) {
@@ -824,12 +919,12 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                 for (i = 0; i < n0; i++) w->memb0[i] = memb[w->aggv[i]];
             }
 
-            weight_within_cluster(L, memb, w->inner);
             group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
+            rc = build_cluster_lists(L, memb, *nb_clusters, w);
             for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
                 const int64_t s = w->start[c];
-                rc = merge_vertices(L, memb, c, w->verts + s, (int32_t)(w->start[c + 1] - s),
-                                    res, beta, w, rng, intr, &nb_refined);
+                rc = merge_vertices(L, s, w->verts + s, (int32_t)(w->start[c + 1] - s), res,
+                                    beta, w, rng, intr, &nb_refined);
             }
             if (rc != AZ_OK) break;
 
@@ -877,57 +972,55 @@ static double leiden_quality(const az_edge_graph *g, const double *vw, const int
 }
 
 static void work_free(az_work *w) {
-    free(w->memb0);
-    free(w->memb_a);
-    free(w->memb_b);
-    free(w->aggv);
-    free(w->refined);
-    free(w->order);
-    free(w->neigh);
-    free(w->stack);
-    free(w->count);
-    free(w->verts);
-    free(w->start);
-    free(w->cw);
-    free(w->ewpc);
-    free(w->ext);
-    free(w->inner);
-    free(w->cum);
-    free(w->stable);
-    free(w->added);
-    free(w->nonsingleton);
+    free(w->arena);
+    free(w->lnbr);
+    free(w->lw);
+}
+
+/* Lays the n-sized scratch arrays out in one block (64-byte aligned each) at
+ * base, or only sizes the block when base is NULL; returns its size. One block
+ * instead of twenty: fewer page faults, huge pages (az_alloc()). */
+static size_t work_layout(az_work *w, char *base, size_t n) {
+    size_t at = 0;
+#define AZ_CARVE(field, count, type)                                        \
+    do {                                                                    \
+        if (base) w->field = (type *)(void *)(base + at);                   \
+        at += ((size_t)(count) * sizeof(type) + 63) & ~(size_t)63;          \
+    } while (0)
+    AZ_CARVE(memb0, n, int32_t);
+    AZ_CARVE(memb_a, n, int32_t);
+    AZ_CARVE(memb_b, n, int32_t);
+    AZ_CARVE(aggv, n, int32_t);
+    AZ_CARVE(refined, n, int32_t);
+    AZ_CARVE(order, n, int32_t);
+    AZ_CARVE(neigh, n, int32_t);
+    AZ_CARVE(stack, n, int32_t);
+    AZ_CARVE(count, n, int32_t);
+    AZ_CARVE(verts, n, int32_t);
+    AZ_CARVE(lref, n, int32_t);
+    AZ_CARVE(lcnt, n, int32_t);
+    AZ_CARVE(start, n + 2, int64_t);
+    AZ_CARVE(loff, n + 1, int64_t);
+    AZ_CARVE(cw, n, double);
+    AZ_CARVE(ext, n, double);
+    AZ_CARVE(cum, n, double);
+    AZ_CARVE(ewpc, n + 1, double);
+    AZ_CARVE(added, n + 1, uint8_t);
+    AZ_CARVE(stable, n, uint8_t);
+    AZ_CARVE(nonsingleton, n, uint8_t);
+#undef AZ_CARVE
+    return at;
 }
 
 static int work_alloc(az_work *w, int32_t n) {
-    const size_t sz = (size_t)n;
     memset(w, 0, sizeof(*w));
     w->n0 = n;
-    w->memb0 = az_alloc(sz, sizeof(int32_t));
-    w->memb_a = az_alloc(sz, sizeof(int32_t));
-    w->memb_b = az_alloc(sz, sizeof(int32_t));
-    w->aggv = az_alloc(sz, sizeof(int32_t));
-    w->refined = az_alloc(sz, sizeof(int32_t));
-    w->order = az_alloc(sz, sizeof(int32_t));
-    w->neigh = az_alloc(sz, sizeof(int32_t));
-    w->stack = az_alloc(sz, sizeof(int32_t));
-    w->count = az_alloc(sz, sizeof(int32_t));
-    w->verts = az_alloc(sz, sizeof(int32_t));
-    w->start = az_alloc(sz + 2, sizeof(int64_t));
-    w->cw = az_alloc(sz, sizeof(double));
-    w->ext = az_alloc(sz, sizeof(double));
-    w->inner = az_alloc(sz, sizeof(double));
-    w->cum = az_alloc(sz, sizeof(double));
+    w->arena = az_alloc(work_layout(w, NULL, (size_t)n), 1);
+    if (!w->arena) return AZ_ENOMEM;
+    work_layout(w, w->arena, (size_t)n);
     /* kept all-zero between uses */
-    w->ewpc = calloc(sz + 1, sizeof(double));
-    w->added = calloc(sz + 1, 1);
-    w->stable = az_alloc(sz, 1);
-    w->nonsingleton = az_alloc(sz, 1);
-    if (!w->memb0 || !w->memb_a || !w->memb_b || !w->aggv || !w->refined || !w->order ||
-        !w->neigh || !w->stack || !w->count || !w->verts || !w->start || !w->cw || !w->ext ||
-        !w->inner || !w->cum || !w->ewpc || !w->added || !w->stable || !w->nonsingleton) {
-        work_free(w);
-        return AZ_ENOMEM;
-    }
+    memset(w->ewpc, 0, ((size_t)n + 1) * sizeof(double));
+    memset(w->added, 0, (size_t)n + 1);
     return AZ_OK;
 }
 
