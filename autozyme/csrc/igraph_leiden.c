@@ -35,6 +35,16 @@ typedef struct {
     double *own_w;
 } az_level;
 
+/* Storage for the aggregated levels, kept across levels and iterations (fresh
+ * memory costs a page fault per page): level k is built in store k % 2 while
+ * level k - 1, its input, lives in the other one. */
+typedef struct {
+    int64_t *off;
+    int32_t *nbr;
+    double *w, *vw;
+    int64_t ncap, mcap; /* vertices and incidences the arrays hold */
+} az_store;
+
 /* Scratch space sized by the input vertex count, shared by all levels (the
  * aggregated graphs never have more vertices). */
 typedef struct {
@@ -60,7 +70,13 @@ typedef struct {
     int64_t lcap;     /* capacity of lnbr and lw */
     double *cum;      /* cumulative transformed differences */
     uint8_t *stable, *added, *nonsingleton;
+    int64_t *estart, *pos; /* aggregation: edges of each vertex, fill positions */
+    int32_t *lower;   /* aggregation: lower neighbours of each vertex */
     char *arena;      /* the block holding all n0-sized arrays above */
+    int32_t *e_to;    /* aggregation: edges (c, e_to > c) by c, weights e_w */
+    double *e_w;
+    int64_t ecap;
+    az_store store[2];
 } az_work;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -425,7 +441,8 @@ static inline int32_t ring_ahead(int32_t i, int32_t k, int32_t n) {
 /* mirrors leiden_fastmove_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double res,
                                       az_work *w, az_rng *rng, az_interrupt *intr,
-                                      int32_t *nb_clusters, int *changed, const int32_t mult) {
+                                      int32_t *nb_clusters, int *changed, const int runs,
+                                      const int32_t mult) {
     const int32_t n = L->n;
     const int32_t *nbr = L->nbr;
     const double *vw = L->vw, *wt = L->w;
@@ -483,15 +500,39 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         neigh[0] = c;
         added[c] = 1;
         nn = 1;
-        for (p = begin; p < end; p++) {
-            if (nbr[p] != v) {
-                c = memb[nbr[p]];
-                if (!added[c]) {
-                    added[c] = 1;
-                    neigh[nn++] = c;
+        if (!runs) {
+            for (p = begin; p < end; p++) {
+                if (nbr[p] != v) {
+                    c = memb[nbr[p]];
+                    if (!added[c]) {
+                        added[c] = 1;
+                        neigh[nn++] = c;
+                    }
+                    ewpc[c] = add_times(ewpc[c], wt[p], mult);
                 }
-                ewpc[c] = add_times(ewpc[c], wt[p], mult);
             }
+        } else {
+            /* neighbours often come in runs of one cluster: a run's sum stays in
+             * a register instead of making each addition wait for the store of
+             * the previous one (same additions, same order) */
+            int32_t run_c = c;
+            double run = ewpc[c];
+            for (p = begin; p < end; p++) {
+                if (nbr[p] != v) {
+                    c = memb[nbr[p]];
+                    if (c != run_c) {
+                        ewpc[run_c] = run;
+                        if (!added[c]) {
+                            added[c] = 1;
+                            neigh[nn++] = c;
+                        }
+                        run_c = c;
+                        run = ewpc[c];
+                    }
+                    run = add_times(run, wt[p], mult);
+                }
+            }
+            ewpc[run_c] = run;
         }
 
         best = current;
@@ -536,11 +577,21 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
     return AZ_OK;
 }
 
+/* Sums in registers along runs of neighbours in one cluster (see
+ * fastmove_vertices_mult()) pay off once clusters are large; while most are
+ * singletons, as on the first visit of the input graph, runs are rare and
+ * the extra branch only mispredicts. Labels are dense, so max + 1 counts them. */
 static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_work *w,
                              az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
                              int *changed) {
+    int32_t i, max = -1;
+    for (i = 0; i < L->n; i++) max = memb[i] > max ? memb[i] : max;
+    if (max + 1 <= L->n / 2) {
+        return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
+                                nb_clusters, changed, 1);
+    }
     return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
-                            nb_clusters, changed);
+                            nb_clusters, changed, 0);
 }
 
 /* exp(x) for x below this bound is under half an ulp of total and cannot change
@@ -787,29 +838,64 @@ static int merge_vertices(const az_level *L, int64_t first, const int32_t *subse
                             beta, w, rng, intr, nb_refined);
 }
 
+/* Makes room for n vertices and m incidences in st, dropping its contents. */
+static int store_reserve(az_store *st, int64_t n, int64_t m) {
+    if (n + 1 > st->ncap) {
+        free(st->off);
+        free(st->vw);
+        st->ncap = 0;
+        st->off = az_alloc((size_t)n + 1, sizeof(int64_t));
+        st->vw = az_alloc((size_t)n, sizeof(double));
+        if (!st->off || !st->vw) return AZ_ENOMEM;
+        st->ncap = n + 1;
+    }
+    if (m > st->mcap) {
+        free(st->nbr);
+        free(st->w);
+        st->mcap = 0;
+        st->nbr = az_alloc((size_t)m, sizeof(int32_t));
+        st->w = az_alloc((size_t)m, sizeof(double));
+        if (!st->nbr || !st->w) return AZ_ENOMEM;
+        st->mcap = m;
+    }
+    return AZ_OK;
+}
+
+/* Makes room for need aggregated edges in w->e_to / e_w, dropping them. */
+static int reserve_edges(az_work *w, int64_t need) {
+    if (need <= w->ecap) return AZ_OK;
+    free(w->e_to);
+    free(w->e_w);
+    w->ecap = 0;
+    w->e_to = az_alloc((size_t)need, sizeof(int32_t));
+    w->e_w = az_alloc((size_t)need, sizeof(double));
+    if (!w->e_to || !w->e_w) return AZ_ENOMEM;
+    w->ecap = need;
+    return AZ_OK;
+}
+
 /* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
  * order of c, then of first discovery; igraph_create() then lists each vertex's
  * incidences by ascending neighbour, which is what is built here.
  * mirrors leiden_aggregate() in igraph community/leiden.c */
 AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int32_t *refined,
-                               int32_t nb_refined, az_work *w, az_level *out,
+                               int32_t nb_refined, az_work *w, az_store *st, az_level *out,
                                int32_t *out_memb, const int32_t mult) {
     const int32_t n = nb_refined;
-    int64_t max_edges = L->off[L->n] + 1, ne = 0, *pos = NULL, *estart = NULL, *off;
-    int32_t *e_to = NULL, *lower = NULL, *nbr, c;
-    double *e_w = NULL, *wt, *ewtc = w->ewpc;
+    int64_t ne = 0, *pos = w->pos, *estart = w->estart, *off;
+    int32_t *e_to, *lower = w->lower, *nbr, c;
+    double *e_w, *wt, *ewtc = w->ewpc;
     int32_t *neigh = w->neigh;
     uint8_t *added = w->added;
-    int rc = AZ_ENOMEM;
 
+    /* at most one edge per stored incidence */
+    if (reserve_edges(w, L->off[L->n] + 1) != AZ_OK) return AZ_ENOMEM;
+    e_to = w->e_to;
+    e_w = w->e_w;
     memset(out, 0, sizeof(*out));
-    out->vw = az_alloc((size_t)n, sizeof(double));
-    e_to = az_alloc((size_t)max_edges, sizeof(int32_t));
-    e_w = az_alloc((size_t)max_edges, sizeof(double));
-    estart = az_alloc((size_t)n + 1, sizeof(int64_t));
-    lower = calloc((size_t)n + 1, sizeof(int32_t));
-    pos = az_alloc((size_t)n + 1, sizeof(int64_t));
-    if (!out->vw || !e_to || !e_w || !estart || !lower || !pos) goto done;
+    if (store_reserve(st, n, 0) != AZ_OK) return AZ_ENOMEM;
+    out->vw = st->vw;
+    memset(lower, 0, ((size_t)n + 1) * sizeof(int32_t));
 
     group_by_label(refined, L->n, n, w->start, w->verts);
     for (c = 0; c < n; c++) {
@@ -821,7 +907,6 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
             int64_t p;
             v = w->verts[s];
             /* start loading what the next vertices read, a stage a step */
-            if (s + 1 < L->n) prefetch_neighbour_labels(L, w->verts[s + 1], refined);
             if (s + 2 < L->n) prefetch_all_incidences(L, w->verts[s + 2]);
             if (s + 3 < L->n) AZ_PREFETCH(&L->off[w->verts[s + 3]]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
@@ -848,10 +933,12 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
     }
     estart[n] = ne;
 
-    if (level_alloc_incidences(out, n, 2 * ne) != AZ_OK) goto done;
-    off = out->own_off;
-    nbr = out->own_nbr;
-    wt = out->own_w;
+    if (store_reserve(st, n, 2 * ne) != AZ_OK) return AZ_ENOMEM;
+    out->n = n;
+    out->mult = 1;
+    out->off = off = st->off;
+    out->nbr = nbr = st->nbr;
+    out->w = wt = st->w;
     off[0] = 0;
     for (c = 0; c < n; c++) off[c + 1] = off[c] + lower[c] + (estart[c + 1] - estart[c]);
     /* lower neighbours (c < x) come in ascending c by construction */
@@ -870,21 +957,13 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
             nbr[pos[x]++] = c;
         }
     }
-    rc = AZ_OK;
-
-done:
-    if (rc != AZ_OK) level_free(out);
-    free(e_to);
-    free(e_w);
-    free(estart);
-    free(lower);
-    free(pos);
-    return rc;
+    return AZ_OK;
 }
 
 static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
-                     int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
-    return AZ_DISPATCH_MULT(L->mult, aggregate_mult, L, memb, refined, nb_refined, w, out,
+                     int32_t nb_refined, az_work *w, az_store *st, az_level *out,
+                     int32_t *out_memb) {
+    return AZ_DISPATCH_MULT(L->mult, aggregate_mult, L, memb, refined, nb_refined, w, st, out,
                             out_memb);
 }
 
@@ -895,7 +974,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                             az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
                             int *changed) {
     const int32_t n0 = w->n0;
-    az_level agg = {0};
+    az_level agg = {0}; /* arrays in w->store, not owned */
     const az_level *L = L0;
     int32_t *memb = w->memb0;
     int32_t i, level = 0;
@@ -936,9 +1015,9 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
 
             for (i = 0; i < n0; i++) w->aggv[i] = w->refined[w->aggv[i]];
 
-            rc = aggregate(L, memb, w->refined, nb_refined, w, &next, next_memb);
+            rc = aggregate(L, memb, w->refined, nb_refined, w, &w->store[level % 2], &next,
+                           next_memb);
             if (rc != AZ_OK) break;
-            level_free(&agg);
             agg = next;
             L = &agg;
             memb = next_memb;
@@ -946,7 +1025,6 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
         }
     } while (cont);
 
-    level_free(&agg);
     return rc;
 }
 
@@ -972,9 +1050,18 @@ static double leiden_quality(const az_edge_graph *g, const double *vw, const int
 }
 
 static void work_free(az_work *w) {
+    int i;
     free(w->arena);
     free(w->lnbr);
     free(w->lw);
+    free(w->e_to);
+    free(w->e_w);
+    for (i = 0; i < 2; i++) {
+        free(w->store[i].off);
+        free(w->store[i].nbr);
+        free(w->store[i].w);
+        free(w->store[i].vw);
+    }
 }
 
 /* Lays the n-sized scratch arrays out in one block (64-byte aligned each) at
@@ -1001,6 +1088,9 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(lcnt, n, int32_t);
     AZ_CARVE(start, n + 2, int64_t);
     AZ_CARVE(loff, n + 1, int64_t);
+    AZ_CARVE(estart, n + 1, int64_t);
+    AZ_CARVE(pos, n + 1, int64_t);
+    AZ_CARVE(lower, n + 1, int32_t);
     AZ_CARVE(cw, n, double);
     AZ_CARVE(ext, n, double);
     AZ_CARVE(cum, n, double);
