@@ -138,6 +138,15 @@ static inline double add_times(double sum, double x, int32_t times) {
     return sum;
 }
 
+/* cond ? -x : x without a branch (negation only flips the sign bit). */
+static inline double negate_if(double x, int cond) {
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof(bits));
+    bits ^= (uint64_t)(cond != 0) << 63;
+    memcpy(&x, &bits, sizeof(bits));
+    return x;
+}
+
 static int64_t edge_target(const az_edge_graph *g, int64_t e) {
     return g->indices32 ? (int64_t)g->indices32[e] : g->indices64[e];
 }
@@ -215,24 +224,32 @@ static void compress_runs(az_level *L) {
  * (u, v) then (v, u), and a loop (v, v) once as "out", once as "in" edge. */
 static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
     const int64_t n = g->n_vertices;
+    const int32_t *idx = g->indices32;
     int64_t v, e;
-    if (!g->indices32 || !g->weights) return 0;
+    if (!idx || !g->weights) return 0;
     for (v = 0; v < n; v++) cursor[v] = g->indptr[v];
+    /* Row by row, without a branch on each entry's side of the diagonal (which
+     * the predictor misses half the time): the entries below it are exactly
+     * those rows u < v matched already (cursor[v] only passes entries u < v), so
+     * with ascending columns, cursor[v] must have reached the first entry >= v;
+     * a loop sits there, and every entry after it is matched now. */
     for (v = 0; v < n; v++) {
-        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            const int32_t c = g->indices32[e];
-            if (e > g->indptr[v] && c <= g->indices32[e - 1]) return 0;
-            if (c > v) {
-                /* (c, v) must be the next unmatched entry of row c below its diagonal */
-                const int64_t t = cursor[c];
-                if (t >= g->indptr[c + 1] || g->indices32[t] != v ||
-                    memcmp(&g->weights[t], &g->weights[e], sizeof(double)) != 0) {
-                    return 0;
-                }
-                cursor[c] = t + 1;
-            } else if (c < v ? e >= cursor[v] : e != cursor[v]) {
-                return 0; /* (v, c < v) must have been matched, as all before a loop */
+        const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
+        for (e = begin + 1; e < end; e++) {
+            if (idx[e] <= idx[e - 1]) return 0;
+        }
+        e = cursor[v];
+        if (e < end && idx[e] < v) return 0; /* an unmatched entry below the diagonal */
+        if (e < end && idx[e] == v) e++;     /* the loop */
+        for (; e < end; e++) {
+            /* (c, v) must be the next unmatched entry of row c below its diagonal */
+            const int32_t c = idx[e];
+            const int64_t t = cursor[c];
+            if (t >= g->indptr[c + 1] || idx[t] != v ||
+                memcmp(&g->weights[t], &g->weights[e], sizeof(double)) != 0) {
+                return 0;
             }
+            cursor[c] = t + 1;
         }
     }
     return 1;
@@ -291,7 +308,8 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, int64_t *scratc
     memset(L, 0, sizeof(*L));
     L->vw = az_alloc((size_t)n, sizeof(double));
     if (!L->vw) return AZ_ENOMEM;
-    if (is_symmetric_sorted(g, scratch)) {
+    int sym = is_symmetric_sorted(g, scratch);
+    if (sym) {
         L->n = (int32_t)n;
         L->mult = 2;
         L->off = g->indptr;
@@ -485,7 +503,6 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
             const int32_t next_cluster = memb[next];
             AZ_PREFETCH(&cw[next_cluster]);
             AZ_PREFETCH(&count[next_cluster]);
-            prefetch_neighbour_labels(L, after, memb);
             AZ_PREFETCH(&memb[after]);
             AZ_PREFETCH(&vw[after]);
             prefetch_all_incidences(L, queue[ring_ahead(head, 2, n)]);
@@ -500,14 +517,16 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         neigh[0] = c;
         added[c] = 1;
         nn = 1;
+        /* new clusters are appended without a branch (the predictor would miss
+         * often): the slot past the list is always written, and kept only for a
+         * cluster not yet added (neigh has room for n + 1) */
         if (!runs) {
             for (p = begin; p < end; p++) {
                 if (nbr[p] != v) {
                     c = memb[nbr[p]];
-                    if (!added[c]) {
-                        added[c] = 1;
-                        neigh[nn++] = c;
-                    }
+                    neigh[nn] = c;
+                    nn += !added[c];
+                    added[c] = 1;
                     ewpc[c] = add_times(ewpc[c], wt[p], mult);
                 }
             }
@@ -522,10 +541,9 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
                     c = memb[nbr[p]];
                     if (c != run_c) {
                         ewpc[run_c] = run;
-                        if (!added[c]) {
-                            added[c] = 1;
-                            neigh[nn++] = c;
-                        }
+                        neigh[nn] = c;
+                        nn += !added[c];
+                        added[c] = 1;
                         run_c = c;
                         run = ewpc[c];
                     }
@@ -560,14 +578,16 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         if (best != current) {
             *changed = 1;
             memb[v] = best;
+            /* without a branch on each neighbour, as above: the slot at tail is
+             * free (queued vertices are the unstable ones, and v is stable) */
             for (p = begin; p < end; p++) {
                 const int32_t u = nbr[p];
-                if (stable[u] && memb[u] != best) {
-                    queue[tail] = u;
-                    if (++tail == n) tail = 0;
-                    queued++;
-                    stable[u] = 0;
-                }
+                const int32_t requeue = stable[u] & (memb[u] != best);
+                queue[tail] = u;
+                tail += requeue;
+                if (tail == n) tail = 0;
+                queued += requeue;
+                stable[u] = (uint8_t)(stable[u] & !requeue);
             }
         }
         AZ_TICK(intr);
@@ -746,11 +766,11 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         nn = 1;
         for (p = begin; p < end; p++) {
             if (lnbr[p] != li) {
+                /* appended without a branch, as in fastmove_vertices_mult() */
                 const int32_t c = lref[lnbr[p]];
-                if (!added[c]) {
-                    added[c] = 1;
-                    neigh[nn++] = c;
-                }
+                neigh[nn] = c;
+                nn += !added[c];
+                added[c] = 1;
                 ewpc[c] = add_times(ewpc[c], lw[p], mult);
             }
         }
@@ -804,11 +824,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
             double e = ext[chosen]; /* updated in a register */
             /* loops included: v's label is still `current` here */
             for (p = begin; p < end; p++) {
-                if (lref[lnbr[p]] == chosen) {
-                    e = add_times(e, -lw[p], mult);
-                } else {
-                    e = add_times(e, lw[p], mult);
-                }
+                e = add_times(e, negate_if(lw[p], lref[lnbr[p]] == chosen), mult);
             }
             ext[chosen] = e;
         }
@@ -1080,7 +1096,7 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(aggv, n, int32_t);
     AZ_CARVE(refined, n, int32_t);
     AZ_CARVE(order, n, int32_t);
-    AZ_CARVE(neigh, n, int32_t);
+    AZ_CARVE(neigh, n + 1, int32_t);
     AZ_CARVE(stack, n, int32_t);
     AZ_CARVE(count, n, int32_t);
     AZ_CARVE(verts, n, int32_t);
