@@ -618,10 +618,17 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
  * total + exp(x) (nonnegative total; an infinite one absorbs everything, x NaN
  * is never below), so the call can be skipped: below 2^(e - 54) with
  * 2^e <= total, the margin of 2 covering exp()'s rounding. */
-static double negligible_exp_bound(double total) {
+static inline double negligible_exp_bound(double total) {
+    uint64_t bits;
+    int e;
     if (isinf(total)) return INFINITY;
     if (!(total > 0.0)) return -INFINITY;
-    return (double)(ilogb(total) - 54) * 0.69314718055994530942;
+    /* ilogb() read off the exponent field (a call per exp() otherwise);
+     * subnormals, without one, still ask ilogb() */
+    memcpy(&bits, &total, sizeof(bits));
+    e = (int)((bits >> 52) & 0x7ff);
+    e = e ? e - 1023 : ilogb(total);
+    return (double)(e - 54) * 0.69314718055994530942;
 }
 
 /* Makes room for need entries in the in-cluster incidence lists, dropping
@@ -927,13 +934,15 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
             if (s + 3 < L->n) AZ_PREFETCH(&L->off[w->verts[s + 3]]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
-                if (c2 > c) {
-                    if (!added[c2]) {
-                        added[c2] = 1;
-                        neigh[nn++] = c2;
-                    }
-                    ewtc[c2] = add_times(ewtc[c2], L->w[p], mult);
-                }
+                const int up = c2 > c;
+                /* no branch for the predictor to miss: an incidence to a lower
+                 * cluster goes to one of 8 scratch slots past the clusters (8
+                 * so that their sums do not chain) and is never listed */
+                const int32_t t = up ? c2 : w->n0 + (int32_t)(p & 7);
+                neigh[nn] = t;
+                nn += up & !added[t];
+                added[t] = 1;
+                ewtc[t] = add_times(ewtc[t], L->w[p], mult);
             }
             out->vw[c] += L->vw[v];
         }
@@ -948,6 +957,10 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
         out_memb[c] = memb[v];
     }
     estart[n] = ne;
+    for (c = w->n0; c < w->n0 + 8; c++) {
+        ewtc[c] = 0.0;
+        added[c] = 0;
+    }
 
     if (store_reserve(st, n, 2 * ne) != AZ_OK) return AZ_ENOMEM;
     out->n = n;
@@ -1110,8 +1123,8 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(cw, n, double);
     AZ_CARVE(ext, n, double);
     AZ_CARVE(cum, n, double);
-    AZ_CARVE(ewpc, n + 1, double);
-    AZ_CARVE(added, n + 1, uint8_t);
+    AZ_CARVE(ewpc, n + 8, double); /* 8 scratch slots for aggregate_mult() */
+    AZ_CARVE(added, n + 8, uint8_t);
     AZ_CARVE(stable, n, uint8_t);
     AZ_CARVE(nonsingleton, n, uint8_t);
 #undef AZ_CARVE
@@ -1125,8 +1138,8 @@ static int work_alloc(az_work *w, int32_t n) {
     if (!w->arena) return AZ_ENOMEM;
     work_layout(w, w->arena, (size_t)n);
     /* kept all-zero between uses */
-    memset(w->ewpc, 0, ((size_t)n + 1) * sizeof(double));
-    memset(w->added, 0, (size_t)n + 1);
+    memset(w->ewpc, 0, ((size_t)n + 8) * sizeof(double));
+    memset(w->added, 0, (size_t)n + 8);
     return AZ_OK;
 }
 
