@@ -77,6 +77,7 @@ typedef struct {
     double *e_w;
     int64_t ecap;
     az_store store[2];
+    int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -436,10 +437,13 @@ static inline void prefetch_incidences(const az_level *L, int32_t v) {
  * its first misses. */
 static inline void prefetch_all_incidences(const az_level *L, int32_t v) {
     const int64_t begin = L->off[v], end = L->off[v + 1];
-    const char *nb = (const char *)(L->nbr + begin), *ne = (const char *)(L->nbr + end);
-    const char *wb = (const char *)(L->w + begin), *we = (const char *)(L->w + end);
-    for (; nb < ne; nb += 64) AZ_PREFETCH(nb);
-    for (; wb < we; wb += 64) AZ_PREFETCH(wb);
+    /* from the line holding the first entry, so the last line is not missed */
+    const uintptr_t nb = (uintptr_t)(L->nbr + begin) & ~(uintptr_t)63;
+    const uintptr_t wb = (uintptr_t)(L->w + begin) & ~(uintptr_t)63;
+    const uintptr_t ne = (uintptr_t)(L->nbr + end), we = (uintptr_t)(L->w + end);
+    uintptr_t a;
+    for (a = nb; a < ne; a += 64) AZ_PREFETCH((const void *)a);
+    for (a = wb; a < we; a += 64) AZ_PREFETCH((const void *)a);
 }
 
 /* Starts loading lab[u] of every neighbour u of v, whose incidences should
@@ -521,9 +525,14 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
          * often): the slot past the list is always written, and kept only for a
          * cluster not yet added (neigh has room for n + 1) */
         if (!runs) {
+            /* the neighbours' labels first, all loads independent, so their
+             * misses overlap; then the sums (labs holds any vertex's list:
+             * aggregated levels have no parallel edges, see az_leiden()) */
+            int32_t *lab = w->labs;
+            for (p = begin; p < end; p++) lab[p - begin] = memb[nbr[p]];
             for (p = begin; p < end; p++) {
                 if (nbr[p] != v) {
-                    c = memb[nbr[p]];
+                    c = lab[p - begin];
                     neigh[nn] = c;
                     nn += !added[c];
                     added[c] = 1;
@@ -1081,6 +1090,7 @@ static double leiden_quality(const az_edge_graph *g, const double *vw, const int
 static void work_free(az_work *w) {
     int i;
     free(w->arena);
+    free(w->labs);
     free(w->lnbr);
     free(w->lw);
     free(w->e_to);
@@ -1161,6 +1171,19 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
     rc = level_from_edges(g, &L0, w.start);
     if (rc != AZ_OK) goto done;
+    {
+        /* fast-move's label buffer: the input's largest degree, or n (an
+         * aggregated vertex has at most n - 1 neighbours, each once) */
+        int64_t max_deg = n;
+        for (i = 0; i < n; i++) {
+            if (L0.off[i + 1] - L0.off[i] > max_deg) max_deg = L0.off[i + 1] - L0.off[i];
+        }
+        w.labs = az_alloc((size_t)max_deg, sizeof(int32_t));
+        if (!w.labs) {
+            rc = AZ_ENOMEM;
+            goto done;
+        }
+    }
 
     if (node_weights) {
         memcpy(L0.vw, node_weights, (size_t)n * sizeof(double));
