@@ -63,7 +63,8 @@ typedef struct {
     double *ewpc;     /* edge weight per neighbouring cluster */
     double *ext;      /* external edge weight per refined cluster */
     int32_t *lref;    /* refined labels by position in the refined cluster */
-    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists()) */
+    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists());
+                       * lnbr / lw then hold aggregate_mult()'s edges */
     int32_t *lcnt;
     int32_t *lnbr;
     double *lw;
@@ -73,9 +74,6 @@ typedef struct {
     int64_t *estart, *pos; /* aggregation: edges of each vertex, fill positions */
     int32_t *lower;   /* aggregation: lower neighbours of each vertex */
     char *arena;      /* the block holding all n0-sized arrays above */
-    int32_t *e_to;    /* aggregation: edges (c, e_to > c) by c, weights e_w */
-    double *e_w;
-    int64_t ecap;
     az_store store[2];
     int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
@@ -224,7 +222,7 @@ static void compress_runs(az_level *L) {
  * entry twice: for a neighbour u < v the edges (v, u) then (u, v), for u > v
  * (u, v) then (v, u), and a loop (v, v) once as "out", once as "in" edge. */
 static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
-    const int64_t n = g->n_vertices;
+    const int64_t n = g->n_vertices, m = g->n_edges;
     const int32_t *idx = g->indices32;
     int64_t v, e;
     if (!idx || !g->weights) return 0;
@@ -240,13 +238,17 @@ static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
             if (idx[e] <= idx[e - 1]) return 0;
         }
         e = cursor[v];
+        if (e > end) return 0; /* matched past its row, see below */
         if (e < end && idx[e] < v) return 0; /* an unmatched entry below the diagonal */
         if (e < end && idx[e] == v) e++;     /* the loop */
         for (; e < end; e++) {
-            /* (c, v) must be the next unmatched entry of row c below its diagonal */
+            /* (c, v) must be the next unmatched entry of row c below its
+             * diagonal. Not loading row c's end for each: an entry past it
+             * that happens to match moves cursor[c] past the end, caught when
+             * row c comes (rows c > v come later); t < m keeps idx[t] inside. */
             const int32_t c = idx[e];
             const int64_t t = cursor[c];
-            if (t >= g->indptr[c + 1] || idx[t] != v ||
+            if (t >= m || idx[t] != v ||
                 memcmp(&g->weights[t], &g->weights[e], sizeof(double)) != 0) {
                 return 0;
             }
@@ -679,7 +681,7 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
         v = verts[s];
         loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
     }
-    if (reserve_local(w, loff[n]) != AZ_OK) return AZ_ENOMEM;
+    if (reserve_local(w, loff[n] + 1) != AZ_OK) return AZ_ENOMEM; /* + 1: aggregate_mult() */
     lnbr = w->lnbr;
     lw = w->lw;
     for (c = 0; c < k; c++) {
@@ -870,9 +872,12 @@ static int merge_vertices(const az_level *L, int64_t first, const int32_t *subse
                             beta, w, rng, intr, nb_refined);
 }
 
-/* Makes room for n vertices and m incidences in st, dropping its contents. */
+/* Makes room for n vertices and m incidences in st, dropping its contents;
+ * grows by a quarter more, as the next iteration's level is often a little
+ * larger than this one's. */
 static int store_reserve(az_store *st, int64_t n, int64_t m) {
     if (n + 1 > st->ncap) {
+        n += n / 4;
         free(st->off);
         free(st->vw);
         st->ncap = 0;
@@ -882,6 +887,7 @@ static int store_reserve(az_store *st, int64_t n, int64_t m) {
         st->ncap = n + 1;
     }
     if (m > st->mcap) {
+        m += m / 4;
         free(st->nbr);
         free(st->w);
         st->mcap = 0;
@@ -890,19 +896,6 @@ static int store_reserve(az_store *st, int64_t n, int64_t m) {
         if (!st->nbr || !st->w) return AZ_ENOMEM;
         st->mcap = m;
     }
-    return AZ_OK;
-}
-
-/* Makes room for need aggregated edges in w->e_to / e_w, dropping them. */
-static int reserve_edges(az_work *w, int64_t need) {
-    if (need <= w->ecap) return AZ_OK;
-    free(w->e_to);
-    free(w->e_w);
-    w->ecap = 0;
-    w->e_to = az_alloc((size_t)need, sizeof(int32_t));
-    w->e_w = az_alloc((size_t)need, sizeof(double));
-    if (!w->e_to || !w->e_w) return AZ_ENOMEM;
-    w->ecap = need;
     return AZ_OK;
 }
 
@@ -920,10 +913,11 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
     int32_t *neigh = w->neigh;
     uint8_t *added = w->added;
 
-    /* at most one edge per stored incidence */
-    if (reserve_edges(w, L->off[L->n] + 1) != AZ_OK) return AZ_ENOMEM;
-    e_to = w->e_to;
-    e_w = w->e_w;
+    /* at most one edge per stored incidence; the refinement is done with the
+     * in-cluster lists, so their room holds the edges */
+    if (reserve_local(w, L->off[L->n] + 1) != AZ_OK) return AZ_ENOMEM;
+    e_to = w->lnbr;
+    e_w = w->lw;
     memset(out, 0, sizeof(*out));
     if (store_reserve(st, n, 0) != AZ_OK) return AZ_ENOMEM;
     out->vw = st->vw;
@@ -1093,8 +1087,6 @@ static void work_free(az_work *w) {
     free(w->labs);
     free(w->lnbr);
     free(w->lw);
-    free(w->e_to);
-    free(w->e_w);
     for (i = 0; i < 2; i++) {
         free(w->store[i].off);
         free(w->store[i].nbr);
