@@ -35,6 +35,11 @@ typedef struct {
     double *own_w;
 } az_level;
 
+/* A vertex's cluster and its position among the cluster's vertices. */
+typedef struct {
+    int32_t memb, pos;
+} az_mpos;
+
 /* Storage for the aggregated levels, kept across levels and iterations (fresh
  * memory costs a page fault per page): level k is built in store k % 2 while
  * level k - 1, its input, lives in the other one. */
@@ -70,11 +75,12 @@ typedef struct {
     double *lw;
     int64_t lcap;     /* capacity of lnbr and lw */
     double *cum;      /* cumulative transformed differences */
-    uint8_t *stable, *added, *nonsingleton;
+    uint8_t *stable, *added, *nonsingleton, *wconn;
     int64_t *estart, *pos; /* aggregation: edges of each vertex, fill positions */
     int32_t *lower;   /* aggregation: lower neighbours of each vertex */
     char *arena;      /* the block holding all n0-sized arrays above */
     az_store store[2];
+    az_mpos *mpos;    /* build_cluster_lists() */
     int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
 
@@ -663,15 +669,16 @@ static int reserve_local(az_work *w, int64_t need) {
  * refinement reads one compact region however scattered its vertices' ids are,
  * while this pass reads the level sequentially. ext[s] is the vertex's weight
  * to the rest of its cluster, summed in incidence order: the initial external
- * weights of leiden_merge_vertices(). refined[v] is left as v's position. */
+ * weights of leiden_merge_vertices(). */
 AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
                                          az_work *w, const int32_t mult) {
     const int32_t n = L->n;
     const int64_t *start = w->start;
     const int32_t *verts = w->verts;
-    int32_t *refined = w->refined, *lcnt = w->lcnt, *lnbr;
+    int32_t *lcnt = w->lcnt, *lnbr;
     int64_t *loff = w->loff;
     double *ext = w->ext, *lw;
+    az_mpos *mpos = w->mpos;
     int32_t c, v;
     int64_t s;
 
@@ -684,18 +691,23 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
     if (reserve_local(w, loff[n] + 1) != AZ_OK) return AZ_ENOMEM; /* + 1: aggregate_mult() */
     lnbr = w->lnbr;
     lw = w->lw;
+    /* each vertex's cluster and position side by side: one load per neighbour */
     for (c = 0; c < k; c++) {
-        for (s = start[c]; s < start[c + 1]; s++) refined[verts[s]] = (int32_t)(s - start[c]);
+        for (s = start[c]; s < start[c + 1]; s++) {
+            mpos[verts[s]].memb = c;
+            mpos[verts[s]].pos = (int32_t)(s - start[c]);
+        }
     }
     for (v = 0; v < n; v++) {
         const int32_t cluster = memb[v];
-        const int64_t slot = start[cluster] + refined[v];
+        const int64_t slot = start[cluster] + mpos[v].pos;
         int64_t p, q = loff[slot];
         double e = 0.0;
         for (p = L->off[v]; p < L->off[v + 1]; p++) {
             const int32_t u = L->nbr[p];
-            if (memb[u] == cluster) {
-                lnbr[q] = refined[u];
+            const az_mpos mu = mpos[u];
+            if (mu.memb == cluster) {
+                lnbr[q] = mu.pos;
                 lw[q++] = L->w[p];
                 if (u != v) e = add_times(e, L->w[p], mult);
             }
@@ -732,7 +744,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     const int32_t *lcnt = w->lcnt + first;
     const int64_t *loff = w->loff + first;
     const double *lw;
-    uint8_t *added = w->added, *nonsingleton = w->nonsingleton;
+    uint8_t *added = w->added, *nonsingleton = w->nonsingleton, *wconn = w->wconn;
     double total = 0.0;
     int32_t i;
 
@@ -744,6 +756,10 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         total += vw[v];
         nonsingleton[i] = 0;
     }
+    /* Whether each refined cluster is well connected, kept up to date as its
+     * weights change (the same test on the same values igraph tests each time
+     * the cluster is looked at, so the same outcome) */
+    for (i = 0; i < k; i++) wconn[i] = ext[i] >= cw[i] * (total - cw[i]) * res;
 
     lnbr = w->lnbr;
     lw = w->lw;
@@ -773,11 +789,9 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         }
 
         AZ_TICK(intr);
-        if (nonsingleton[current] ||
-            !(ext[current] >= cw[current] * (total - cw[current]) * res)) {
-            continue;
-        }
+        if (nonsingleton[current] || !wconn[current]) continue;
         cw[current] = 0.0;
+        wconn[current] = ext[current] >= cw[current] * (total - cw[current]) * res;
 
         neigh[0] = current;
         added[current] = 1;
@@ -799,7 +813,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         negligible = -INFINITY;
         for (j = 0; j < nn; j++) {
             const int32_t c = neigh[j];
-            if (ext[c] >= cw[c] * (total - cw[c]) * res) {
+            if (wconn[c]) {
                 double diff = ewpc[c];
                 diff -= vw[v] * cw[c] * res;
                 if (diff > max_diff) {
@@ -845,6 +859,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                 e = add_times(e, negate_if(lw[p], lref[lnbr[p]] == chosen), mult);
             }
             ext[chosen] = e;
+            wconn[chosen] = e >= cw[chosen] * (total - cw[chosen]) * res;
         }
 
         if (chosen != current) {
@@ -1106,6 +1121,7 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
         at += ((size_t)(count) * sizeof(type) + 63) & ~(size_t)63;          \
     } while (0)
     AZ_CARVE(memb0, n, int32_t);
+    AZ_CARVE(mpos, n, az_mpos);
     AZ_CARVE(memb_a, n, int32_t);
     AZ_CARVE(memb_b, n, int32_t);
     AZ_CARVE(aggv, n, int32_t);
@@ -1129,6 +1145,7 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(added, n + 8, uint8_t);
     AZ_CARVE(stable, n, uint8_t);
     AZ_CARVE(nonsingleton, n, uint8_t);
+    AZ_CARVE(wconn, n, uint8_t);
 #undef AZ_CARVE
     return at;
 }
