@@ -317,8 +317,7 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, int64_t *scratc
     memset(L, 0, sizeof(*L));
     L->vw = az_alloc((size_t)n, sizeof(double));
     if (!L->vw) return AZ_ENOMEM;
-    int sym = is_symmetric_sorted(g, scratch);
-    if (sym) {
+    if (is_symmetric_sorted(g, scratch)) {
         L->n = (int32_t)n;
         L->mult = 2;
         L->off = g->indptr;
@@ -434,12 +433,6 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
     for (i = 0; i < n; i++) verts[start[lab[i] + 1]++] = i;
 }
 
-/* Starts loading the first incidences of v, to be visited soon. */
-static inline void prefetch_incidences(const az_level *L, int32_t v) {
-    AZ_PREFETCH(&L->nbr[L->off[v]]);
-    AZ_PREFETCH(&L->w[L->off[v]]);
-}
-
 /* Starts loading all of v's incidences, line by line: a vertex's list spans
  * several cache lines, and the hardware prefetcher only follows a stream after
  * its first misses. */
@@ -452,13 +445,6 @@ static inline void prefetch_all_incidences(const az_level *L, int32_t v) {
     uintptr_t a;
     for (a = nb; a < ne; a += 64) AZ_PREFETCH((const void *)a);
     for (a = wb; a < we; a += 64) AZ_PREFETCH((const void *)a);
-}
-
-/* Starts loading lab[u] of every neighbour u of v, whose incidences should
- * already be on their way. */
-static inline void prefetch_neighbour_labels(const az_level *L, int32_t v, const int32_t *lab) {
-    int64_t p;
-    for (p = L->off[v]; p < L->off[v + 1]; p++) AZ_PREFETCH(&lab[L->nbr[p]]);
 }
 
 /* Position k places after i in a circular queue of n. */
@@ -727,11 +713,10 @@ static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k
  * proportional to exp(diff / beta); refined labels are local indices until the
  * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
  *
- * Only incidences inside the cluster matter, so they are first copied, in
- * order, into lists indexed by the vertices' positions in subset (loops kept:
- * a loop's local neighbour is the vertex itself). The random-order visits then
- * read those compact lists instead of the level's, and the same pass yields each
- * vertex's initial external weight (its weight to the rest of the cluster).
+ * Only incidences inside the cluster matter: the random-order visits read the
+ * compact lists build_cluster_lists() made of them (neighbours as positions in
+ * subset, loops kept: a loop's neighbour is the vertex itself), starting from
+ * first, the slot of subset[0], instead of the level's lists.
  * mirrors leiden_merge_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     const int32_t *subset, int32_t k, double res, double beta,
