@@ -131,6 +131,20 @@ static void *az_alloc(size_t count, size_t size) {
     return malloc(bytes);
 }
 
+/* Makes room for need entries in the in-cluster incidence lists, dropping
+ * their contents. */
+static int reserve_local(az_work *w, int64_t need) {
+    if (need <= w->lcap) return AZ_OK;
+    free(w->lnbr);
+    free(w->lw);
+    w->lcap = 0;
+    w->lnbr = az_alloc((size_t)need, sizeof(int32_t));
+    w->lw = az_alloc((size_t)need, sizeof(double));
+    if (!w->lnbr || !w->lw) return AZ_ENOMEM;
+    w->lcap = need;
+    return AZ_OK;
+}
+
 /* sum + x + x + ... (times >= 1 additions, in order): one incidence stored
  * with multiplicity `times`. One and two (aggregated levels, symmetric input)
  * take no loop. */
@@ -223,42 +237,64 @@ static void compress_runs(az_level *L) {
 }
 
 /* Whether the CSR matrix is symmetric (pattern and weight bits) with strictly
- * ascending columns in every row; cursor is n-sized scratch. Then, by the
+ * ascending columns in every row (-1: out of memory; uses w's n-sized int64
+ * arrays and in-cluster list room, both free before the first level). Then, by the
  * order level_from_edges() builds, vertex v's incidences are row v with every
  * entry twice: for a neighbour u < v the edges (v, u) then (u, v), for u > v
  * (u, v) then (v, u), and a loop (v, v) once as "out", once as "in" edge. */
-static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
+static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     const int32_t *idx = g->indices32;
-    int64_t v, e;
-    if (!idx || !g->weights) return 0;
-    for (v = 0; v < n; v++) cursor[v] = g->indptr[v];
-    /* Row by row, without a branch on each entry's side of the diagonal (which
-     * the predictor misses half the time): the entries below it are exactly
-     * those rows u < v matched already (cursor[v] only passes entries u < v), so
-     * with ascending columns, cursor[v] must have reached the first entry >= v;
-     * a loop sits there, and every entry after it is matched now. */
+    const double *wt = g->weights;
+    /* bucket v (bstart[v] .. bstart[v + 1]) collects, in ascending u, the rows u
+     * whose entry above the diagonal is (u, v), with its weight; row v's own
+     * entries below the diagonal (split[v] of them) must be exactly these.
+     * Rows are filled by scattered writes, which do not stall the way reading
+     * row c's next entry for each (u, c) does; the lists' room holds them. */
+    int64_t *bstart = w->loff, *fill = w->start, *split = w->estart;
+    int32_t *bu;
+    double *bw;
+    int64_t v, e, total;
+    if (!idx || !wt) return 0;
+    bstart[0] = 0;
     for (v = 0; v < n; v++) {
         const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
         for (e = begin + 1; e < end; e++) {
             if (idx[e] <= idx[e - 1]) return 0;
         }
-        e = cursor[v];
-        if (e > end) return 0; /* matched past its row, see below */
-        if (e < end && idx[e] < v) return 0; /* an unmatched entry below the diagonal */
-        if (e < end && idx[e] == v) e++;     /* the loop */
+        for (e = begin; e < end && idx[e] < v; e++) {
+        }
+        split[v] = e - begin;
+        bstart[v + 1] = bstart[v] + (e - begin);
+        fill[v] = bstart[v];
+    }
+    total = bstart[n];
+    if (reserve_local(w, m + 1) != AZ_OK) return -1; /* m + 1: the lists' later need */
+    bu = w->lnbr;
+    bw = w->lw;
+    for (v = 0; v < n; v++) {
+        const int64_t end = g->indptr[v + 1];
+        e = g->indptr[v] + split[v];
+        if (e < end && idx[e] == v) e++; /* the loop */
         for (; e < end; e++) {
-            /* (c, v) must be the next unmatched entry of row c below its
-             * diagonal. Not loading row c's end for each: an entry past it
-             * that happens to match moves cursor[c] past the end, caught when
-             * row c comes (rows c > v come later); t < m keeps idx[t] inside. */
+            /* a bucket overfilled spills into the next one, caught below (its
+             * fill then passes its end); q < total keeps writes inside */
             const int32_t c = idx[e];
-            const int64_t t = cursor[c];
-            if (t >= m || idx[t] != v ||
-                memcmp(&g->weights[t], &g->weights[e], sizeof(double)) != 0) {
+            const int64_t q = fill[c];
+            if (q >= total) return 0;
+            bu[q] = (int32_t)v;
+            bw[q] = wt[e];
+            fill[c] = q + 1;
+        }
+    }
+    for (v = 0; v < n; v++) {
+        const int64_t begin = g->indptr[v], b = bstart[v];
+        if (fill[v] != bstart[v + 1]) return 0;
+        for (e = 0; e < split[v]; e++) {
+            if (bu[b + e] != idx[begin + e] ||
+                memcmp(&bw[b + e], &wt[begin + e], sizeof(double)) != 0) {
                 return 0;
             }
-            cursor[c] = t + 1;
         }
     }
     return 1;
@@ -306,18 +342,20 @@ static void append_incidence_part(const az_edge_graph *g, const int32_t *row, in
  * matrix with sorted rows is that list already (see is_symmetric_sorted()).
  * mirrors igraph_add_edges() + igraph_vector_int_pair_order() in
  * graph/type_indexededgelist.c, core/vector.c and igraph_incident() */
-static int level_from_edges(const az_edge_graph *g, az_level *L, int64_t *scratch) {
+static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     int64_t *deg_out = NULL, *pos = NULL, *perm = NULL, *off;
     int32_t *row = NULL, *nbr;
     double *wt;
     int64_t v, e;
-    int rc = AZ_ENOMEM;
+    int rc = AZ_ENOMEM, sym;
 
     memset(L, 0, sizeof(*L));
     L->vw = az_alloc((size_t)n, sizeof(double));
     if (!L->vw) return AZ_ENOMEM;
-    if (is_symmetric_sorted(g, scratch)) {
+    sym = is_symmetric_sorted(g, w);
+    if (sym < 0) return AZ_ENOMEM;
+    if (sym) {
         L->n = (int32_t)n;
         L->mult = 2;
         L->off = g->indptr;
@@ -634,19 +672,6 @@ static inline double negligible_exp_bound(double total) {
     return (double)(e - 54) * 0.69314718055994530942;
 }
 
-/* Makes room for need entries in the in-cluster incidence lists, dropping
- * their contents. */
-static int reserve_local(az_work *w, int64_t need) {
-    if (need <= w->lcap) return AZ_OK;
-    free(w->lnbr);
-    free(w->lw);
-    w->lcap = 0;
-    w->lnbr = az_alloc((size_t)need, sizeof(int32_t));
-    w->lw = az_alloc((size_t)need, sizeof(double));
-    if (!w->lnbr || !w->lw) return AZ_ENOMEM;
-    w->lcap = need;
-    return AZ_OK;
-}
 
 /* Lists, for the refinement, each vertex's incidences inside its cluster, in
  * incidence order (loops kept), with the neighbour given as its position in
@@ -1163,7 +1188,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int rc;
 
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
-    rc = level_from_edges(g, &L0, w.start);
+    rc = level_from_edges(g, &L0, &w);
     if (rc != AZ_OK) goto done;
     {
         /* fast-move's label buffer: the input's largest degree, or n (an
