@@ -11,11 +11,17 @@
  * times, which is exactly igraph's sequence of operations, while reading half the
  * memory. For a symmetric CSR matrix with sorted rows, the stored incidences are
  * the matrix rows themselves, used in place. */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE /* posix_memalign(), madvise() */
+#endif
 #include "igraph_leiden.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 typedef struct {
     int32_t n;
@@ -28,6 +34,21 @@ typedef struct {
     int32_t *own_nbr;
     double *own_w;
 } az_level;
+
+/* A vertex's cluster and its position among the cluster's vertices. */
+typedef struct {
+    int32_t memb, pos;
+} az_mpos;
+
+/* Storage for the aggregated levels, kept across levels and iterations (fresh
+ * memory costs a page fault per page): level k is built in store k % 2 while
+ * level k - 1, its input, lives in the other one. */
+typedef struct {
+    int64_t *off;
+    int32_t *nbr;
+    double *w, *vw;
+    int64_t ncap, mcap; /* vertices and incidences the arrays hold */
+} az_store;
 
 /* Scratch space sized by the input vertex count, shared by all levels (the
  * aggregated graphs never have more vertices). */
@@ -46,9 +67,21 @@ typedef struct {
     double *cw;       /* cluster weights */
     double *ewpc;     /* edge weight per neighbouring cluster */
     double *ext;      /* external edge weight per refined cluster */
-    double *inner;    /* each vertex's edge weight to the rest of its cluster */
+    int32_t *lref;    /* refined labels by position in the refined cluster */
+    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists());
+                       * lnbr / lw then hold aggregate_mult()'s edges */
+    int32_t *lcnt;
+    int32_t *lnbr;
+    double *lw;
+    int64_t lcap;     /* capacity of lnbr and lw */
     double *cum;      /* cumulative transformed differences */
-    uint8_t *stable, *added, *nonsingleton;
+    uint8_t *stable, *added, *nonsingleton, *wconn;
+    int64_t *estart, *pos; /* aggregation: edges of each vertex, fill positions */
+    int32_t *lower;   /* aggregation: lower neighbours of each vertex */
+    char *arena;      /* the block holding all n0-sized arrays above */
+    az_store store[2];
+    az_mpos *mpos;    /* build_cluster_lists() */
+    int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -79,9 +112,37 @@ typedef struct {
         }                                                                    \
     } while (0)
 
-/* malloc that treats zero-sized requests as success. */
+/* malloc that treats zero-sized requests as success. Blocks of 2 MiB and more
+ * ask Linux for transparent huge pages: every call touches tens of MB of fresh
+ * memory, and faulting it in 4 KiB pages costs more than a tenth of the run
+ * (numpy does the same for its large arrays). Freed with free(). */
+#define AZ_HUGE_PAGE ((size_t)2 << 20)
 static void *az_alloc(size_t count, size_t size) {
-    return malloc(count ? count * size : 1);
+    const size_t bytes = count ? count * size : 1;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= AZ_HUGE_PAGE) {
+        const size_t rounded = (bytes + AZ_HUGE_PAGE - 1) & ~(AZ_HUGE_PAGE - 1);
+        void *p;
+        if (posix_memalign(&p, AZ_HUGE_PAGE, rounded) != 0) return NULL;
+        madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
+        return p;
+    }
+#endif
+    return malloc(bytes);
+}
+
+/* Makes room for need entries in the in-cluster incidence lists, dropping
+ * their contents. */
+static int reserve_local(az_work *w, int64_t need) {
+    if (need <= w->lcap) return AZ_OK;
+    free(w->lnbr);
+    free(w->lw);
+    w->lcap = 0;
+    w->lnbr = az_alloc((size_t)need, sizeof(int32_t));
+    w->lw = az_alloc((size_t)need, sizeof(double));
+    if (!w->lnbr || !w->lw) return AZ_ENOMEM;
+    w->lcap = need;
+    return AZ_OK;
 }
 
 /* sum + x + x + ... (times >= 1 additions, in order): one incidence stored
@@ -94,6 +155,15 @@ static inline double add_times(double sum, double x, int32_t times) {
     sum += x;
     for (r = 2; r < times; r++) sum += x;
     return sum;
+}
+
+/* cond ? -x : x without a branch (negation only flips the sign bit). */
+static inline double negate_if(double x, int cond) {
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof(bits));
+    bits ^= (uint64_t)(cond != 0) << 63;
+    memcpy(&x, &bits, sizeof(bits));
+    return x;
 }
 
 static int64_t edge_target(const az_edge_graph *g, int64_t e) {
@@ -167,29 +237,63 @@ static void compress_runs(az_level *L) {
 }
 
 /* Whether the CSR matrix is symmetric (pattern and weight bits) with strictly
- * ascending columns in every row; cursor is n-sized scratch. Then, by the
+ * ascending columns in every row (-1: out of memory; uses w's n-sized int64
+ * arrays and in-cluster list room, both free before the first level). Then, by the
  * order level_from_edges() builds, vertex v's incidences are row v with every
  * entry twice: for a neighbour u < v the edges (v, u) then (u, v), for u > v
  * (u, v) then (v, u), and a loop (v, v) once as "out", once as "in" edge. */
-static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cursor) {
-    const int64_t n = g->n_vertices;
-    int64_t v, e;
-    if (!g->indices32 || !g->weights) return 0;
-    for (v = 0; v < n; v++) cursor[v] = g->indptr[v];
+static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
+    const int64_t n = g->n_vertices, m = g->n_edges;
+    const int32_t *idx = g->indices32;
+    const double *wt = g->weights;
+    /* bucket v (bstart[v] .. bstart[v + 1]) collects, in ascending u, the rows u
+     * whose entry above the diagonal is (u, v), with its weight; row v's own
+     * entries below the diagonal (split[v] of them) must be exactly these.
+     * Rows are filled by scattered writes, which do not stall the way reading
+     * row c's next entry for each (u, c) does; the lists' room holds them. */
+    int64_t *bstart = w->loff, *fill = w->start, *split = w->estart;
+    int32_t *bu;
+    double *bw;
+    int64_t v, e, total;
+    if (!idx || !wt) return 0;
+    bstart[0] = 0;
     for (v = 0; v < n; v++) {
-        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            const int32_t c = g->indices32[e];
-            if (e > g->indptr[v] && c <= g->indices32[e - 1]) return 0;
-            if (c > v) {
-                /* (c, v) must be the next unmatched entry of row c below its diagonal */
-                const int64_t t = cursor[c];
-                if (t >= g->indptr[c + 1] || g->indices32[t] != v ||
-                    memcmp(&g->weights[t], &g->weights[e], sizeof(double)) != 0) {
-                    return 0;
-                }
-                cursor[c] = t + 1;
-            } else if (c < v ? e >= cursor[v] : e != cursor[v]) {
-                return 0; /* (v, c < v) must have been matched, as all before a loop */
+        const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
+        for (e = begin + 1; e < end; e++) {
+            if (idx[e] <= idx[e - 1]) return 0;
+        }
+        for (e = begin; e < end && idx[e] < v; e++) {
+        }
+        split[v] = e - begin;
+        bstart[v + 1] = bstart[v] + (e - begin);
+        fill[v] = bstart[v];
+    }
+    total = bstart[n];
+    if (reserve_local(w, m + 1) != AZ_OK) return -1; /* m + 1: the lists' later need */
+    bu = w->lnbr;
+    bw = w->lw;
+    for (v = 0; v < n; v++) {
+        const int64_t end = g->indptr[v + 1];
+        e = g->indptr[v] + split[v];
+        if (e < end && idx[e] == v) e++; /* the loop */
+        for (; e < end; e++) {
+            /* a bucket overfilled spills into the next one, caught below (its
+             * fill then passes its end); q < total keeps writes inside */
+            const int32_t c = idx[e];
+            const int64_t q = fill[c];
+            if (q >= total) return 0;
+            bu[q] = (int32_t)v;
+            bw[q] = wt[e];
+            fill[c] = q + 1;
+        }
+    }
+    for (v = 0; v < n; v++) {
+        const int64_t begin = g->indptr[v], b = bstart[v];
+        if (fill[v] != bstart[v + 1]) return 0;
+        for (e = 0; e < split[v]; e++) {
+            if (bu[b + e] != idx[begin + e] ||
+                memcmp(&bw[b + e], &wt[begin + e], sizeof(double)) != 0) {
+                return 0;
             }
         }
     }
@@ -238,18 +342,20 @@ static void append_incidence_part(const az_edge_graph *g, const int32_t *row, in
  * matrix with sorted rows is that list already (see is_symmetric_sorted()).
  * mirrors igraph_add_edges() + igraph_vector_int_pair_order() in
  * graph/type_indexededgelist.c, core/vector.c and igraph_incident() */
-static int level_from_edges(const az_edge_graph *g, az_level *L, int64_t *scratch) {
+static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     int64_t *deg_out = NULL, *pos = NULL, *perm = NULL, *off;
     int32_t *row = NULL, *nbr;
     double *wt;
     int64_t v, e;
-    int rc = AZ_ENOMEM;
+    int rc = AZ_ENOMEM, sym;
 
     memset(L, 0, sizeof(*L));
     L->vw = az_alloc((size_t)n, sizeof(double));
     if (!L->vw) return AZ_ENOMEM;
-    if (is_symmetric_sorted(g, scratch)) {
+    sym = is_symmetric_sorted(g, w);
+    if (sym < 0) return AZ_ENOMEM;
+    if (sym) {
         L->n = (int32_t)n;
         L->mult = 2;
         L->off = g->indptr;
@@ -365,16 +471,32 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
     for (i = 0; i < n; i++) verts[start[lab[i] + 1]++] = i;
 }
 
-/* Starts loading the first incidences of v, to be visited soon. */
-static inline void prefetch_incidences(const az_level *L, int32_t v) {
-    AZ_PREFETCH(&L->nbr[L->off[v]]);
-    AZ_PREFETCH(&L->w[L->off[v]]);
+/* Starts loading all of v's incidences, line by line: a vertex's list spans
+ * several cache lines, and the hardware prefetcher only follows a stream after
+ * its first misses. */
+static inline void prefetch_all_incidences(const az_level *L, int32_t v) {
+    const int64_t begin = L->off[v], end = L->off[v + 1];
+    /* from the line holding the first entry, so the last line is not missed */
+    const uintptr_t nb = (uintptr_t)(L->nbr + begin) & ~(uintptr_t)63;
+    const uintptr_t wb = (uintptr_t)(L->w + begin) & ~(uintptr_t)63;
+    const uintptr_t ne = (uintptr_t)(L->nbr + end), we = (uintptr_t)(L->w + end);
+    uintptr_t a;
+    for (a = nb; a < ne; a += 64) AZ_PREFETCH((const void *)a);
+    for (a = wb; a < we; a += 64) AZ_PREFETCH((const void *)a);
+}
+
+/* Position k places after i in a circular queue of n. */
+static inline int32_t ring_ahead(int32_t i, int32_t k, int32_t n) {
+    i += k;
+    while (i >= n) i -= n;
+    return i;
 }
 
 /* mirrors leiden_fastmove_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double res,
                                       az_work *w, az_rng *rng, az_interrupt *intr,
-                                      int32_t *nb_clusters, int *changed, const int32_t mult) {
+                                      int32_t *nb_clusters, int *changed, const int runs,
+                                      const int32_t mult) {
     const int32_t n = L->n;
     const int32_t *nbr = L->nbr;
     const double *vw = L->vw, *wt = L->w;
@@ -409,11 +531,18 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
 
         if (++head == n) head = 0;
         queued--;
-        /* the queue's next vertices are known: start loading their incidences */
-        if (queued > 1) {
-            const int32_t next = queue[head], after = queue[head + 1 == n ? 0 : head + 1];
-            AZ_PREFETCH(&L->off[after]);
-            prefetch_incidences(L, next);
+        /* the queue's next vertices are known: start loading what they read, each
+         * stage a step ahead of the one it depends on (past the queued ones the
+         * slots hold stale vertex ids, harmless to prefetch) */
+        if (queued > 0) {
+            const int32_t next = queue[head], after = queue[ring_ahead(head, 1, n)];
+            const int32_t next_cluster = memb[next];
+            AZ_PREFETCH(&cw[next_cluster]);
+            AZ_PREFETCH(&count[next_cluster]);
+            AZ_PREFETCH(&memb[after]);
+            AZ_PREFETCH(&vw[after]);
+            prefetch_all_incidences(L, queue[ring_ahead(head, 2, n)]);
+            AZ_PREFETCH(&L->off[queue[ring_ahead(head, 3, n)]]);
         }
 
         cw[current] -= vw[v];
@@ -424,15 +553,45 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         neigh[0] = c;
         added[c] = 1;
         nn = 1;
-        for (p = begin; p < end; p++) {
-            if (nbr[p] != v) {
-                c = memb[nbr[p]];
-                if (!added[c]) {
+        /* new clusters are appended without a branch (the predictor would miss
+         * often): the slot past the list is always written, and kept only for a
+         * cluster not yet added (neigh has room for n + 1) */
+        if (!runs) {
+            /* the neighbours' labels first, all loads independent, so their
+             * misses overlap; then the sums (labs holds any vertex's list:
+             * aggregated levels have no parallel edges, see az_leiden()) */
+            int32_t *lab = w->labs;
+            for (p = begin; p < end; p++) lab[p - begin] = memb[nbr[p]];
+            for (p = begin; p < end; p++) {
+                if (nbr[p] != v) {
+                    c = lab[p - begin];
+                    neigh[nn] = c;
+                    nn += !added[c];
                     added[c] = 1;
-                    neigh[nn++] = c;
+                    ewpc[c] = add_times(ewpc[c], wt[p], mult);
                 }
-                ewpc[c] = add_times(ewpc[c], wt[p], mult);
             }
+        } else {
+            /* neighbours often come in runs of one cluster: a run's sum stays in
+             * a register instead of making each addition wait for the store of
+             * the previous one (same additions, same order) */
+            int32_t run_c = c;
+            double run = ewpc[c];
+            for (p = begin; p < end; p++) {
+                if (nbr[p] != v) {
+                    c = memb[nbr[p]];
+                    if (c != run_c) {
+                        ewpc[run_c] = run;
+                        neigh[nn] = c;
+                        nn += !added[c];
+                        added[c] = 1;
+                        run_c = c;
+                        run = ewpc[c];
+                    }
+                    run = add_times(run, wt[p], mult);
+                }
+            }
+            ewpc[run_c] = run;
         }
 
         best = current;
@@ -460,14 +619,16 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         if (best != current) {
             *changed = 1;
             memb[v] = best;
+            /* without a branch on each neighbour, as above: the slot at tail is
+             * free (queued vertices are the unstable ones, and v is stable) */
             for (p = begin; p < end; p++) {
                 const int32_t u = nbr[p];
-                if (stable[u] && memb[u] != best) {
-                    queue[tail] = u;
-                    if (++tail == n) tail = 0;
-                    queued++;
-                    stable[u] = 0;
-                }
+                const int32_t requeue = stable[u] & (memb[u] != best);
+                queue[tail] = u;
+                tail += requeue;
+                if (tail == n) tail = 0;
+                queued += requeue;
+                stable[u] = (uint8_t)(stable[u] & !requeue);
             }
         }
         AZ_TICK(intr);
@@ -477,103 +638,182 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
     return AZ_OK;
 }
 
+/* Sums in registers along runs of neighbours in one cluster (see
+ * fastmove_vertices_mult()) pay off once clusters are large; while most are
+ * singletons, as on the first visit of the input graph, runs are rare and
+ * the extra branch only mispredicts. Labels are dense, so max + 1 counts them. */
 static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_work *w,
                              az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
                              int *changed) {
-    return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
-                            nb_clusters, changed);
-}
-
-/* Every vertex's edge weight to the other vertices of its cluster, summed in
- * incidence order: the initial external weights of leiden_merge_vertices(),
- * computed in one sequential pass instead of cluster by cluster. */
-AZ_PER_MULT void weight_within_cluster_mult(const az_level *L, const int32_t *memb,
-                                            double *inner, const int32_t mult) {
-    int32_t v;
-    for (v = 0; v < L->n; v++) {
-        const int32_t cluster = memb[v];
-        double e = 0.0;
-        int64_t p;
-        for (p = L->off[v]; p < L->off[v + 1]; p++) {
-            if (L->nbr[p] != v && memb[L->nbr[p]] == cluster) {
-                e = add_times(e, L->w[p], mult);
-            }
-        }
-        inner[v] = e;
+    int32_t i, max = -1;
+    for (i = 0; i < L->n; i++) max = memb[i] > max ? memb[i] : max;
+    if (max + 1 <= L->n / 2) {
+        return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
+                                nb_clusters, changed, 1);
     }
-}
-
-static void weight_within_cluster(const az_level *L, const int32_t *memb, double *inner) {
-    AZ_DISPATCH_MULT(L->mult, weight_within_cluster_mult, L, memb, inner);
+    return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
+                            nb_clusters, changed, 0);
 }
 
 /* exp(x) for x below this bound is under half an ulp of total and cannot change
  * total + exp(x) (nonnegative total; an infinite one absorbs everything, x NaN
  * is never below), so the call can be skipped: below 2^(e - 54) with
  * 2^e <= total, the margin of 2 covering exp()'s rounding. */
-static double negligible_exp_bound(double total) {
+static inline double negligible_exp_bound(double total) {
+    uint64_t bits;
+    int e;
     if (isinf(total)) return INFINITY;
     if (!(total > 0.0)) return -INFINITY;
-    return (double)(ilogb(total) - 54) * 0.69314718055994530942;
+    /* ilogb() read off the exponent field (a call per exp() otherwise);
+     * subnormals, without one, still ask ilogb() */
+    memcpy(&bits, &total, sizeof(bits));
+    e = (int)((bits >> 52) & 0x7ff);
+    e = e ? e - 1023 : ilogb(total);
+    return (double)(e - 54) * 0.69314718055994530942;
+}
+
+
+/* Lists, for the refinement, each vertex's incidences inside its cluster, in
+ * incidence order (loops kept), with the neighbour given as its position in
+ * the cluster: the lists are laid out cluster by cluster (slot s of
+ * group_by_label()'s order at loff[s], lcnt[s] entries), so each cluster's
+ * refinement reads one compact region however scattered its vertices' ids are,
+ * while this pass reads the level sequentially. ext[s] is the vertex's weight
+ * to the rest of its cluster, summed in incidence order: the initial external
+ * weights of leiden_merge_vertices(). */
+AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
+                                         az_work *w, const int32_t mult) {
+    const int32_t n = L->n;
+    const int64_t *start = w->start;
+    const int32_t *verts = w->verts;
+    int32_t *lcnt = w->lcnt, *lnbr;
+    int64_t *loff = w->loff;
+    double *ext = w->ext, *lw;
+    az_mpos *mpos = w->mpos;
+    int32_t c, v;
+    int64_t s;
+
+    /* room for every incidence (a vertex's list may be all inside) */
+    loff[0] = 0;
+    for (s = 0; s < n; s++) {
+        v = verts[s];
+        loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
+    }
+    if (reserve_local(w, loff[n] + 1) != AZ_OK) return AZ_ENOMEM; /* + 1: aggregate_mult() */
+    lnbr = w->lnbr;
+    lw = w->lw;
+    /* each vertex's cluster and position side by side: one load per neighbour */
+    for (c = 0; c < k; c++) {
+        for (s = start[c]; s < start[c + 1]; s++) {
+            mpos[verts[s]].memb = c;
+            mpos[verts[s]].pos = (int32_t)(s - start[c]);
+        }
+    }
+    for (v = 0; v < n; v++) {
+        const int32_t cluster = memb[v];
+        const int64_t slot = start[cluster] + mpos[v].pos;
+        int64_t p, q = loff[slot];
+        double e = 0.0;
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            const int32_t u = L->nbr[p];
+            const az_mpos mu = mpos[u];
+            if (mu.memb == cluster) {
+                lnbr[q] = mu.pos;
+                lw[q++] = L->w[p];
+                if (u != v) e = add_times(e, L->w[p], mult);
+            }
+        }
+        lcnt[slot] = (int32_t)(q - loff[slot]);
+        ext[slot] = e;
+    }
+    return AZ_OK;
+}
+
+static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w) {
+    return AZ_DISPATCH_MULT(L->mult, build_cluster_lists_mult, L, memb, k, w);
 }
 
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
  * well-connected refined clusters, chosen at random with probability
  * proportional to exp(diff / beta); refined labels are local indices until the
  * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
+ *
+ * Only incidences inside the cluster matter: the random-order visits read the
+ * compact lists build_cluster_lists() made of them (neighbours as positions in
+ * subset, loops kept: a loop's neighbour is the vertex itself), starting from
+ * first, the slot of subset[0], instead of the level's lists.
  * mirrors leiden_merge_vertices() in igraph community/leiden.c */
-AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int32_t cluster,
+AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     const int32_t *subset, int32_t k, double res, double beta,
                                     az_work *w, az_rng *rng, az_interrupt *intr,
                                     int32_t *nb_refined, const int32_t mult) {
-    const int32_t *nbr = L->nbr;
-    const double *vw = L->vw, *wt = L->w;
-    double *cw = w->cw, *ewpc = w->ewpc, *ext = w->ext, *cum = w->cum;
+    const double *vw = L->vw;
+    double *cw = w->cw, *ewpc = w->ewpc, *cum = w->cum, *ext = w->ext + first;
     int32_t *refined = w->refined, *order = w->order, *neigh = w->neigh, *newc = w->count;
-    uint8_t *added = w->added, *nonsingleton = w->nonsingleton;
+    int32_t *lref = w->lref, *lnbr;
+    const int32_t *lcnt = w->lcnt + first;
+    const int64_t *loff = w->loff + first;
+    const double *lw;
+    uint8_t *added = w->added, *nonsingleton = w->nonsingleton, *wconn = w->wconn;
     double total = 0.0;
     int32_t i;
 
     for (i = 0; i < k; i++) {
         const int32_t v = subset[i];
-        refined[v] = i;
+        lref[i] = i;
         cw[i] = 0.0;
         cw[i] += vw[v];
         total += vw[v];
-        ext[i] = w->inner[v];
         nonsingleton[i] = 0;
     }
+    /* Whether each refined cluster is well connected, kept up to date as its
+     * weights change (the same test on the same values igraph tests each time
+     * the cluster is looked at, so the same outcome) */
+    for (i = 0; i < k; i++) wconn[i] = ext[i] >= cw[i] * (total - cw[i]) * res;
 
-    memcpy(order, subset, (size_t)k * sizeof(int32_t));
+    lnbr = w->lnbr;
+    lw = w->lw;
+
+    /* shuffling positions permutes exactly as shuffling the vertices would */
+    for (i = 0; i < k; i++) order[i] = i;
     az_rng_shuffle(rng, order, k);
 
     for (i = 0; i < k; i++) {
-        const int32_t v = order[i];
-        const int32_t current = refined[v];
-        if (i + 2 < k) prefetch_incidences(L, order[i + 2]);
-        const int64_t begin = L->off[v], end = L->off[v + 1];
+        const int32_t li = order[i], v = subset[li];
+        const int32_t current = lref[li];
+        const int64_t begin = loff[li], end = begin + lcnt[li];
         int64_t p;
         int32_t j, nn, best, chosen;
         double max_diff, total_cum, negligible;
 
-        AZ_TICK(intr);
-        if (nonsingleton[current] ||
-            !(ext[current] >= cw[current] * (total - cw[current]) * res)) {
-            continue;
+        /* the next vertices' lists are known: start loading them */
+        if (i + 1 < k) {
+            const int64_t nb = loff[order[i + 1]];
+            AZ_PREFETCH(&lnbr[nb]);
+            AZ_PREFETCH(&lw[nb]);
+            AZ_PREFETCH(&lw[nb + 8]);
         }
+        if (i + 2 < k) {
+            AZ_PREFETCH(&loff[order[i + 2]]);
+            AZ_PREFETCH(&lcnt[order[i + 2]]);
+        }
+
+        AZ_TICK(intr);
+        if (nonsingleton[current] || !wconn[current]) continue;
         cw[current] = 0.0;
+        wconn[current] = ext[current] >= cw[current] * (total - cw[current]) * res;
 
         neigh[0] = current;
         added[current] = 1;
         nn = 1;
         for (p = begin; p < end; p++) {
-            if (nbr[p] != v && memb[nbr[p]] == cluster) {
-                const int32_t c = refined[nbr[p]];
-                if (!added[c]) {
-                    added[c] = 1;
-                    neigh[nn++] = c;
-                }
-                ewpc[c] = add_times(ewpc[c], wt[p], mult);
+            if (lnbr[p] != li) {
+                /* appended without a branch, as in fastmove_vertices_mult() */
+                const int32_t c = lref[lnbr[p]];
+                neigh[nn] = c;
+                nn += !added[c];
+                added[c] = 1;
+                ewpc[c] = add_times(ewpc[c], lw[p], mult);
             }
         }
 
@@ -583,7 +823,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
         negligible = -INFINITY;
         for (j = 0; j < nn; j++) {
             const int32_t c = neigh[j];
-            if (ext[c] >= cw[c] * (total - cw[c]) * res) {
+            if (wconn[c]) {
                 double diff = ewpc[c];
                 diff -= vw[v] * cw[c] * res;
                 if (diff > max_diff) {
@@ -624,21 +864,16 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
         cw[chosen] += vw[v];
         {
             double e = ext[chosen]; /* updated in a register */
-            /* loops included: refined[v] is still `current` here */
+            /* loops included: v's label is still `current` here */
             for (p = begin; p < end; p++) {
-                if (memb[nbr[p]] == cluster) {
-                    if (refined[nbr[p]] == chosen) {
-                        e = add_times(e, -wt[p], mult);
-                    } else {
-                        e = add_times(e, wt[p], mult);
-                    }
-                }
+                e = add_times(e, negate_if(lw[p], lref[lnbr[p]] == chosen), mult);
             }
             ext[chosen] = e;
+            wconn[chosen] = e >= cw[chosen] * (total - cw[chosen]) * res;
         }
 
         if (chosen != current) {
-            refined[v] = chosen;
+            lref[li] = chosen;
             nonsingleton[chosen] = 1;
         }
     }
@@ -647,19 +882,46 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, const int32_t *memb, int3
     memset(newc, 0, (size_t)k * sizeof(int32_t));
     *nb_refined += 1;
     for (i = 0; i < k; i++) {
-        const int32_t c = refined[subset[i]];
+        const int32_t c = lref[i];
         if (newc[c] == 0) newc[c] = (*nb_refined)++;
     }
-    for (i = 0; i < k; i++) refined[subset[i]] = newc[refined[subset[i]]] - 1;
+    for (i = 0; i < k; i++) refined[subset[i]] = newc[lref[i]] - 1;
     *nb_refined -= 1;
     return AZ_OK;
 }
 
-static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluster,
-                          const int32_t *subset, int32_t k, double res, double beta,
-                          az_work *w, az_rng *rng, az_interrupt *intr, int32_t *nb_refined) {
-    return AZ_DISPATCH_MULT(L->mult, merge_vertices_mult, L, memb, cluster, subset, k, res,
+static int merge_vertices(const az_level *L, int64_t first, const int32_t *subset, int32_t k,
+                          double res, double beta, az_work *w, az_rng *rng, az_interrupt *intr,
+                          int32_t *nb_refined) {
+    return AZ_DISPATCH_MULT(L->mult, merge_vertices_mult, L, first, subset, k, res,
                             beta, w, rng, intr, nb_refined);
+}
+
+/* Makes room for n vertices and m incidences in st, dropping its contents;
+ * grows by a quarter more, as the next iteration's level is often a little
+ * larger than this one's. */
+static int store_reserve(az_store *st, int64_t n, int64_t m) {
+    if (n + 1 > st->ncap) {
+        n += n / 4;
+        free(st->off);
+        free(st->vw);
+        st->ncap = 0;
+        st->off = az_alloc((size_t)n + 1, sizeof(int64_t));
+        st->vw = az_alloc((size_t)n, sizeof(double));
+        if (!st->off || !st->vw) return AZ_ENOMEM;
+        st->ncap = n + 1;
+    }
+    if (m > st->mcap) {
+        m += m / 4;
+        free(st->nbr);
+        free(st->w);
+        st->mcap = 0;
+        st->nbr = az_alloc((size_t)m, sizeof(int32_t));
+        st->w = az_alloc((size_t)m, sizeof(double));
+        if (!st->nbr || !st->w) return AZ_ENOMEM;
+        st->mcap = m;
+    }
+    return AZ_OK;
 }
 
 /* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
@@ -667,24 +929,24 @@ static int merge_vertices(const az_level *L, const int32_t *memb, int32_t cluste
  * incidences by ascending neighbour, which is what is built here.
  * mirrors leiden_aggregate() in igraph community/leiden.c */
 AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int32_t *refined,
-                               int32_t nb_refined, az_work *w, az_level *out,
+                               int32_t nb_refined, az_work *w, az_store *st, az_level *out,
                                int32_t *out_memb, const int32_t mult) {
     const int32_t n = nb_refined;
-    int64_t max_edges = L->off[L->n] + 1, ne = 0, *pos = NULL, *estart = NULL, *off;
-    int32_t *e_to = NULL, *lower = NULL, *nbr, c;
-    double *e_w = NULL, *wt, *ewtc = w->ewpc;
+    int64_t ne = 0, *pos = w->pos, *estart = w->estart, *off;
+    int32_t *e_to, *lower = w->lower, *nbr, c;
+    double *e_w, *wt, *ewtc = w->ewpc;
     int32_t *neigh = w->neigh;
     uint8_t *added = w->added;
-    int rc = AZ_ENOMEM;
 
+    /* at most one edge per stored incidence; the refinement is done with the
+     * in-cluster lists, so their room holds the edges */
+    if (reserve_local(w, L->off[L->n] + 1) != AZ_OK) return AZ_ENOMEM;
+    e_to = w->lnbr;
+    e_w = w->lw;
     memset(out, 0, sizeof(*out));
-    out->vw = az_alloc((size_t)n, sizeof(double));
-    e_to = az_alloc((size_t)max_edges, sizeof(int32_t));
-    e_w = az_alloc((size_t)max_edges, sizeof(double));
-    estart = az_alloc((size_t)n + 1, sizeof(int64_t));
-    lower = calloc((size_t)n + 1, sizeof(int32_t));
-    pos = az_alloc((size_t)n + 1, sizeof(int64_t));
-    if (!out->vw || !e_to || !e_w || !estart || !lower || !pos) goto done;
+    if (store_reserve(st, n, 0) != AZ_OK) return AZ_ENOMEM;
+    out->vw = st->vw;
+    memset(lower, 0, ((size_t)n + 1) * sizeof(int32_t));
 
     group_by_label(refined, L->n, n, w->start, w->verts);
     for (c = 0; c < n; c++) {
@@ -695,16 +957,20 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
         for (s = w->start[c]; s < w->start[c + 1]; s++) {
             int64_t p;
             v = w->verts[s];
-            if (s + 2 < L->n) prefetch_incidences(L, w->verts[s + 2]);
+            /* start loading what the next vertices read, a stage a step */
+            if (s + 2 < L->n) prefetch_all_incidences(L, w->verts[s + 2]);
+            if (s + 3 < L->n) AZ_PREFETCH(&L->off[w->verts[s + 3]]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
-                if (c2 > c) {
-                    if (!added[c2]) {
-                        added[c2] = 1;
-                        neigh[nn++] = c2;
-                    }
-                    ewtc[c2] = add_times(ewtc[c2], L->w[p], mult);
-                }
+                const int up = c2 > c;
+                /* no branch for the predictor to miss: an incidence to a lower
+                 * cluster goes to one of 8 scratch slots past the clusters (8
+                 * so that their sums do not chain) and is never listed */
+                const int32_t t = up ? c2 : w->n0 + (int32_t)(p & 7);
+                neigh[nn] = t;
+                nn += up & !added[t];
+                added[t] = 1;
+                ewtc[t] = add_times(ewtc[t], L->w[p], mult);
             }
             out->vw[c] += L->vw[v];
         }
@@ -719,11 +985,17 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
         out_memb[c] = memb[v];
     }
     estart[n] = ne;
+    for (c = w->n0; c < w->n0 + 8; c++) {
+        ewtc[c] = 0.0;
+        added[c] = 0;
+    }
 
-    if (level_alloc_incidences(out, n, 2 * ne) != AZ_OK) goto done;
-    off = out->own_off;
-    nbr = out->own_nbr;
-    wt = out->own_w;
+    if (store_reserve(st, n, 2 * ne) != AZ_OK) return AZ_ENOMEM;
+    out->n = n;
+    out->mult = 1;
+    out->off = off = st->off;
+    out->nbr = nbr = st->nbr;
+    out->w = wt = st->w;
     off[0] = 0;
     for (c = 0; c < n; c++) off[c + 1] = off[c] + lower[c] + (estart[c + 1] - estart[c]);
     /* lower neighbours (c < x) come in ascending c by construction */
@@ -742,21 +1014,13 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
             nbr[pos[x]++] = c;
         }
     }
-    rc = AZ_OK;
-
-done:
-    if (rc != AZ_OK) level_free(out);
-    free(e_to);
-    free(e_w);
-    free(estart);
-    free(lower);
-    free(pos);
-    return rc;
+    return AZ_OK;
 }
 
 static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
-                     int32_t nb_refined, az_work *w, az_level *out, int32_t *out_memb) {
-    return AZ_DISPATCH_MULT(L->mult, aggregate_mult, L, memb, refined, nb_refined, w, out,
+                     int32_t nb_refined, az_work *w, az_store *st, az_level *out,
+                     int32_t *out_memb) {
+    return AZ_DISPATCH_MULT(L->mult, aggregate_mult, L, memb, refined, nb_refined, w, st, out,
                             out_memb);
 }
 
@@ -767,7 +1031,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                             az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
                             int *changed) {
     const int32_t n0 = w->n0;
-    az_level agg = {0};
+    az_level agg = {0}; /* arrays in w->store, not owned */
     const az_level *L = L0;
     int32_t *memb = w->memb0;
     int32_t i, level = 0;
@@ -791,12 +1055,12 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                 for (i = 0; i < n0; i++) w->memb0[i] = memb[w->aggv[i]];
             }
 
-            weight_within_cluster(L, memb, w->inner);
             group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
+            rc = build_cluster_lists(L, memb, *nb_clusters, w);
             for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
                 const int64_t s = w->start[c];
-                rc = merge_vertices(L, memb, c, w->verts + s, (int32_t)(w->start[c + 1] - s),
-                                    res, beta, w, rng, intr, &nb_refined);
+                rc = merge_vertices(L, s, w->verts + s, (int32_t)(w->start[c + 1] - s), res,
+                                    beta, w, rng, intr, &nb_refined);
             }
             if (rc != AZ_OK) break;
 
@@ -808,9 +1072,9 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
 
             for (i = 0; i < n0; i++) w->aggv[i] = w->refined[w->aggv[i]];
 
-            rc = aggregate(L, memb, w->refined, nb_refined, w, &next, next_memb);
+            rc = aggregate(L, memb, w->refined, nb_refined, w, &w->store[level % 2], &next,
+                           next_memb);
             if (rc != AZ_OK) break;
-            level_free(&agg);
             agg = next;
             L = &agg;
             memb = next_memb;
@@ -818,7 +1082,6 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
         }
     } while (cont);
 
-    level_free(&agg);
     return rc;
 }
 
@@ -844,57 +1107,68 @@ static double leiden_quality(const az_edge_graph *g, const double *vw, const int
 }
 
 static void work_free(az_work *w) {
-    free(w->memb0);
-    free(w->memb_a);
-    free(w->memb_b);
-    free(w->aggv);
-    free(w->refined);
-    free(w->order);
-    free(w->neigh);
-    free(w->stack);
-    free(w->count);
-    free(w->verts);
-    free(w->start);
-    free(w->cw);
-    free(w->ewpc);
-    free(w->ext);
-    free(w->inner);
-    free(w->cum);
-    free(w->stable);
-    free(w->added);
-    free(w->nonsingleton);
+    int i;
+    free(w->arena);
+    free(w->labs);
+    free(w->lnbr);
+    free(w->lw);
+    for (i = 0; i < 2; i++) {
+        free(w->store[i].off);
+        free(w->store[i].nbr);
+        free(w->store[i].w);
+        free(w->store[i].vw);
+    }
+}
+
+/* Lays the n-sized scratch arrays out in one block (64-byte aligned each) at
+ * base, or only sizes the block when base is NULL; returns its size. One block
+ * instead of twenty: fewer page faults, huge pages (az_alloc()). */
+static size_t work_layout(az_work *w, char *base, size_t n) {
+    size_t at = 0;
+#define AZ_CARVE(field, count, type)                                        \
+    do {                                                                    \
+        if (base) w->field = (type *)(void *)(base + at);                   \
+        at += ((size_t)(count) * sizeof(type) + 63) & ~(size_t)63;          \
+    } while (0)
+    AZ_CARVE(memb0, n, int32_t);
+    AZ_CARVE(mpos, n, az_mpos);
+    AZ_CARVE(memb_a, n, int32_t);
+    AZ_CARVE(memb_b, n, int32_t);
+    AZ_CARVE(aggv, n, int32_t);
+    AZ_CARVE(refined, n, int32_t);
+    AZ_CARVE(order, n, int32_t);
+    AZ_CARVE(neigh, n + 1, int32_t);
+    AZ_CARVE(stack, n, int32_t);
+    AZ_CARVE(count, n, int32_t);
+    AZ_CARVE(verts, n, int32_t);
+    AZ_CARVE(lref, n, int32_t);
+    AZ_CARVE(lcnt, n, int32_t);
+    AZ_CARVE(start, n + 2, int64_t);
+    AZ_CARVE(loff, n + 1, int64_t);
+    AZ_CARVE(estart, n + 1, int64_t);
+    AZ_CARVE(pos, n + 1, int64_t);
+    AZ_CARVE(lower, n + 1, int32_t);
+    AZ_CARVE(cw, n, double);
+    AZ_CARVE(ext, n, double);
+    AZ_CARVE(cum, n, double);
+    AZ_CARVE(ewpc, n + 8, double); /* 8 scratch slots for aggregate_mult() */
+    AZ_CARVE(added, n + 8, uint8_t);
+    AZ_CARVE(stable, n, uint8_t);
+    AZ_CARVE(nonsingleton, n, uint8_t);
+    AZ_CARVE(wconn, n, uint8_t);
+#undef AZ_CARVE
+    return at;
 }
 
 static int work_alloc(az_work *w, int32_t n) {
-    const size_t sz = (size_t)n;
     memset(w, 0, sizeof(*w));
     w->n0 = n;
-    w->memb0 = az_alloc(sz, sizeof(int32_t));
-    w->memb_a = az_alloc(sz, sizeof(int32_t));
-    w->memb_b = az_alloc(sz, sizeof(int32_t));
-    w->aggv = az_alloc(sz, sizeof(int32_t));
-    w->refined = az_alloc(sz, sizeof(int32_t));
-    w->order = az_alloc(sz, sizeof(int32_t));
-    w->neigh = az_alloc(sz, sizeof(int32_t));
-    w->stack = az_alloc(sz, sizeof(int32_t));
-    w->count = az_alloc(sz, sizeof(int32_t));
-    w->verts = az_alloc(sz, sizeof(int32_t));
-    w->start = az_alloc(sz + 2, sizeof(int64_t));
-    w->cw = az_alloc(sz, sizeof(double));
-    w->ext = az_alloc(sz, sizeof(double));
-    w->inner = az_alloc(sz, sizeof(double));
-    w->cum = az_alloc(sz, sizeof(double));
+    w->arena = az_alloc(work_layout(w, NULL, (size_t)n), 1);
+    if (!w->arena) return AZ_ENOMEM;
+    work_layout(w, w->arena, (size_t)n);
     /* kept all-zero between uses */
-    w->ewpc = calloc(sz + 1, sizeof(double));
-    w->added = calloc(sz + 1, 1);
-    w->stable = az_alloc(sz, 1);
-    w->nonsingleton = az_alloc(sz, 1);
-    if (!w->memb0 || !w->memb_a || !w->memb_b || !w->aggv || !w->refined || !w->order ||
-        !w->neigh || !w->stack || !w->count || !w->verts || !w->start || !w->cw || !w->ext ||
-        !w->inner || !w->cum || !w->ewpc || !w->added || !w->stable || !w->nonsingleton) {
-        work_free(w);
-        return AZ_ENOMEM;
-    }
+    memset(w->ewpc, 0, ((size_t)n + 8) * sizeof(double));
+    memset(w->added, 0, (size_t)n + 8);
     return AZ_OK;
 }
 
@@ -914,8 +1188,21 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int rc;
 
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
-    rc = level_from_edges(g, &L0, w.start);
+    rc = level_from_edges(g, &L0, &w);
     if (rc != AZ_OK) goto done;
+    {
+        /* fast-move's label buffer: the input's largest degree, or n (an
+         * aggregated vertex has at most n - 1 neighbours, each once) */
+        int64_t max_deg = n;
+        for (i = 0; i < n; i++) {
+            if (L0.off[i + 1] - L0.off[i] > max_deg) max_deg = L0.off[i + 1] - L0.off[i];
+        }
+        w.labs = az_alloc((size_t)max_deg, sizeof(int32_t));
+        if (!w.labs) {
+            rc = AZ_ENOMEM;
+            goto done;
+        }
+    }
 
     if (node_weights) {
         memcpy(L0.vw, node_weights, (size_t)n * sizeof(double));
