@@ -29,6 +29,8 @@ core = Extension(
     sources=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "autozyme" / "csrc").glob("*.c")),
     depends=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "autozyme" / "csrc").glob("*.h")),
     extra_compile_args=COMPILE_ARGS,
+    # posix_memalign() and madvise() under -std=c99 (az_alloc.h)
+    define_macros=[] if sys.platform == "win32" else [("_DEFAULT_SOURCE", "1")],
 )
 
 

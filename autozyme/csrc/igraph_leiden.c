@@ -11,17 +11,13 @@
  * times, which is exactly igraph's sequence of operations, while reading half the
  * memory. For a symmetric CSR matrix with sorted rows, the stored incidences are
  * the matrix rows themselves, used in place. */
-#if defined(__linux__)
-#define _DEFAULT_SOURCE /* posix_memalign(), madvise() */
-#endif
 #include "igraph_leiden.h"
+
+#include "az_alloc.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 typedef struct {
     int32_t n;
@@ -112,24 +108,9 @@ typedef struct {
         }                                                                    \
     } while (0)
 
-/* malloc that treats zero-sized requests as success. Blocks of 2 MiB and more
- * ask Linux for transparent huge pages: every call touches tens of MB of fresh
- * memory, and faulting it in 4 KiB pages costs more than a tenth of the run
- * (numpy does the same for its large arrays). Freed with free(). */
-#define AZ_HUGE_PAGE ((size_t)2 << 20)
-static void *az_alloc(size_t count, size_t size) {
-    const size_t bytes = count ? count * size : 1;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= AZ_HUGE_PAGE) {
-        const size_t rounded = (bytes + AZ_HUGE_PAGE - 1) & ~(AZ_HUGE_PAGE - 1);
-        void *p;
-        if (posix_memalign(&p, AZ_HUGE_PAGE, rounded) != 0) return NULL;
-        madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure is harmless */
-        return p;
-    }
-#endif
-    return malloc(bytes);
-}
+/* Blocks from 2 MiB on get huge pages: memory is reused across levels and
+ * iterations, so nearly every large block is touched whole (see az_alloc.h). */
+static void *az_alloc(size_t count, size_t size) { return az_malloc(count, size, AZ_HUGE_PAGE); }
 
 /* Makes room for need entries in the in-cluster incidence lists, dropping
  * their contents. */

@@ -1,46 +1,9 @@
 /* libleidenalg's Graph: incidence lists in igraph's order, strengths, self
  * weights. See leidenalg_graph.h. */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE /* posix_memalign(), madvise() */
-#endif
 #include "leidenalg_graph.h"
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
-
-#define LA_HUGE (2u << 20)
-/* glibc serves smaller blocks from its heap, whose pages are reused from
- * level to level without faulting; larger ones are mapped afresh anyway */
-#define LA_THP_MIN (32u << 20)
-
-void *la_malloc(size_t count, size_t size) {
-    const size_t bytes = count ? count * size : 1;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= LA_THP_MIN) {
-        /* whole huge pages: THP needs the aligned 2 MiB range mapped */
-        const size_t rounded = (bytes + LA_HUGE - 1) / LA_HUGE * LA_HUGE;
-        void *p = NULL;
-        if (posix_memalign(&p, LA_HUGE, rounded) != 0) return NULL;
-        (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
-        return p;
-    }
-#endif
-    return malloc(bytes);
-}
-
-void *la_calloc(size_t count, size_t size) {
-    const size_t bytes = count ? count * size : 1;
-    void *p;
-    if (bytes < LA_THP_MIN) return calloc(count ? count : 1, size);
-    p = la_malloc(count, size);
-    if (p) memset(p, 0, bytes);
-    return p;
-}
-
-#define la_alloc la_malloc
 
 /* mirrors igraph_vector_int_pair_order() in igraph core/vector.c, as igraph
  * builds its index vectors oi / ii, for an undirected graph: edge e = (a[e],
@@ -54,7 +17,7 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
     const int32_t n = g->n;
     const int64_t m = g->m;
     int64_t *bucket_off = la_calloc((size_t)n + 1, sizeof(int64_t));
-    int64_t *bucket = la_alloc((size_t)(2 * m), sizeof(int64_t));
+    int64_t *bucket = la_malloc((size_t)(2 * m), sizeof(int64_t));
     int64_t e, i;
     int32_t v;
     if (!bucket_off || !bucket) {
@@ -192,7 +155,7 @@ static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
  * the fly. */
 static int build_directed_lists(la_graph *g) {
     const int32_t n = g->n;
-    int64_t *cur = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next IN entry to merge */
+    int64_t *cur = la_malloc((size_t)n + 1, sizeof(int64_t)); /* next IN entry to merge */
     int64_t *in_off, *pos;
     la_inc *in;
     int64_t e, k;
@@ -204,8 +167,8 @@ static int build_directed_lists(la_graph *g) {
         return 0;
     }
     in_off = la_calloc((size_t)n + 1, sizeof(int64_t));
-    pos = la_alloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
-    in = la_alloc((size_t)g->m, sizeof(la_inc));
+    pos = la_malloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
+    in = la_malloc((size_t)g->m, sizeof(la_inc));
     if (!in_off || !pos || !in) {
         free(in_off);
         free(cur);
@@ -272,9 +235,9 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     g->owned = owned;
     g->va = la_calloc((size_t)n + 1, sizeof(la_vattr));
     g->all_off = la_calloc((size_t)n + 1, sizeof(int64_t));
-    g->all = la_alloc((size_t)(2 * m), sizeof(la_inc));
-    dst0 = la_alloc((size_t)n + 1, sizeof(int64_t));
-    dst1 = la_alloc((size_t)n + 1, sizeof(int64_t));
+    g->all = la_malloc((size_t)(2 * m), sizeof(la_inc));
+    dst0 = la_malloc((size_t)n + 1, sizeof(int64_t));
+    dst1 = la_malloc((size_t)n + 1, sizeof(int64_t));
     if (!g->va || !g->all_off || !g->all || !dst0 || !dst1) goto done;
     g->loops_single = 1;
     for (v = 0; v < n; v++) {
@@ -300,8 +263,8 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
         if (build_directed_lists(g) != 0) goto done;
     } else {
         /* igraph stores an undirected edge with from = max, to = min */
-        a = la_alloc((size_t)m, sizeof(int32_t));
-        b = la_alloc((size_t)m, sizeof(int32_t));
+        a = la_malloc((size_t)m, sizeof(int32_t));
+        b = la_malloc((size_t)m, sizeof(int32_t));
         if (!a || !b) goto done;
         for (v = 0; v < n; v++) {
             for (e = off[v]; e < off[v + 1]; e++) {
@@ -362,7 +325,7 @@ int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt,
     g->owned = 0;
     g->all = all;
     g->all_borrowed = 1;
-    g->all_off = la_alloc((size_t)n + 1, sizeof(int64_t));
+    g->all_off = la_malloc((size_t)n + 1, sizeof(int64_t));
     if (!g->all_off) return -1;
     for (c = 0; c <= n; c++) g->all_off[c] = 2 * off[c];
     /* pos[d]: the next odd slot of ALL(d), relative to its start */

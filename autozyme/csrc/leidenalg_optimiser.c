@@ -47,8 +47,6 @@ typedef struct {
     la_graph *lists_user[2];
 } la_work;
 
-#define la_alloc la_malloc
-
 /* Cooperative cancellation every 2^14 node visits. */
 static int tick(az_interrupt *intr) {
     if (++intr->counter >= (1u << 14)) {
@@ -303,10 +301,10 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
 static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
     const la_graph *g = p->g;
     const int32_t k = p->n_comms;
-    int64_t *off = la_alloc((size_t)k + 1, sizeof(int64_t));
-    int32_t *tgt = la_alloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
-    double *w = la_alloc((size_t)g->m, sizeof(double));
-    double *sizes = la_alloc((size_t)k, sizeof(double));
+    int64_t *off = la_malloc((size_t)k + 1, sizeof(int64_t));
+    int32_t *tgt = la_malloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
+    double *w = la_malloc((size_t)g->m, sizeof(double));
+    double *sizes = la_malloc((size_t)k, sizeof(double));
     int64_t cnt = 0, i;
     int32_t c, v;
     if (!off || !tgt || !w || !sizes) {
@@ -376,7 +374,7 @@ static la_inc *lists_get(la_work *W, la_graph *g, size_t need) {
         if (W->lists_user[i]) continue;
         if (W->lists_cap[i] < need) {
             free(W->lists[i]);
-            W->lists[i] = la_alloc(need, sizeof(la_inc));
+            W->lists[i] = la_malloc(need, sizeof(la_inc));
             W->lists_cap[i] = W->lists[i] ? need : 0;
             if (!W->lists[i]) return NULL;
         }
@@ -412,8 +410,8 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     if (W->ecap < (size_t)g->m) {
         free(W->etgt);
         free(W->ew);
-        W->etgt = la_alloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
-        W->ew = la_alloc((size_t)g->m, sizeof(double));
+        W->etgt = la_malloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
+        W->ew = la_malloc((size_t)g->m, sizeof(double));
         W->ecap = W->etgt && W->ew ? (size_t)g->m : 0;
         if (!W->ecap) return AZ_ENOMEM;
     }
@@ -623,19 +621,19 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_d
     W->rng.source = AZ_RNG_IGRAPH_MT;
     /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
     az_mt_seed_igraph(&W->rng.mt, opt->seed);
-    W->queue = la_alloc(cap, sizeof(int32_t));
+    W->queue = la_malloc(cap, sizeof(int32_t));
     W->stable = la_calloc(cap, 1);
     W->added = la_calloc(cap, 1);
-    W->comms = la_alloc(cap, sizeof(int32_t));
-    W->aggnode = la_alloc(cap, sizeof(int32_t));
-    W->newmemb = la_alloc(cap, sizeof(int32_t));
+    W->comms = la_malloc(cap, sizeof(int32_t));
+    W->aggnode = la_malloc(cap, sizeof(int32_t));
+    W->newmemb = la_malloc(cap, sizeof(int32_t));
     W->acc = la_calloc(cap, sizeof(double));
-    W->goff = la_alloc(cap + 1, sizeof(int64_t));
-    W->gnodes = la_alloc(cap, sizeof(int32_t));
-    W->pos = la_alloc(cap, sizeof(int32_t));
-    W->eoff = la_alloc(cap, sizeof(int64_t));
-    W->inc_comm = la_alloc((size_t)max_degree, sizeof(int32_t));
-    W->nbr_comm = la_alloc((size_t)max_degree, sizeof(int32_t));
+    W->goff = la_malloc(cap + 1, sizeof(int64_t));
+    W->gnodes = la_malloc(cap, sizeof(int32_t));
+    W->pos = la_malloc(cap, sizeof(int32_t));
+    W->eoff = la_malloc(cap, sizeof(int64_t));
+    W->inc_comm = la_malloc((size_t)max_degree, sizeof(int32_t));
+    W->nbr_comm = la_malloc((size_t)max_degree, sizeof(int32_t));
     if (!W->inc_comm || !W->nbr_comm || la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
         !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes || !W->pos || !W->eoff) {
         work_free(W);
@@ -659,13 +657,13 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
     int32_t v;
     int has_loop = 0;
     if (!tgt) {
-        tgt = own_tgt = la_alloc((size_t)m, sizeof(int32_t));
+        tgt = own_tgt = la_malloc((size_t)m, sizeof(int32_t));
         if (own_tgt) {
             for (e = 0; e < m; e++) own_tgt[e] = (int32_t)in->indices64[e];
         }
     }
     if (!w) {
-        w = own_w = la_alloc((size_t)m, sizeof(double));
+        w = own_w = la_malloc((size_t)m, sizeof(double));
         if (own_w) {
             for (e = 0; e < m; e++) own_w[e] = 1.0;
         }
@@ -700,7 +698,7 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
 
     rc = input_graph(graph, opt, &g0);
     if (rc != AZ_OK) return rc;
-    memb32 = la_alloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
+    memb32 = la_malloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
     if (!memb32) {
         la_graph_free(&g0);
         return AZ_ENOMEM;
