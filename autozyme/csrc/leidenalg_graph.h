@@ -73,9 +73,13 @@ static inline void *la_calloc(size_t count, size_t size) {
 #define LA_PREFETCH(addr) ((void)0)
 #endif
 
-/* Starts loading the head of v's ALL list (a visit of v follows soon). */
+/* Starts loading v's whole ALL list, line by line (a visit of v follows
+ * soon): a list spans several cache lines, and the hardware prefetcher only
+ * follows a stream after its first misses. */
 static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
-    LA_PREFETCH(&g->all[g->all_off[v]]);
+    const uintptr_t end = (uintptr_t)(g->all + g->all_off[v + 1]);
+    uintptr_t a = (uintptr_t)(g->all + g->all_off[v]) & ~(uintptr_t)63;
+    for (; a < end; a += 64) LA_PREFETCH((const void *)a);
 }
 
 /* Builds the rest from off (n + 1), tgt (m) and w (m); takes ownership of

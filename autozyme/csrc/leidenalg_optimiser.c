@@ -373,9 +373,12 @@ static la_inc *lists_get(la_work *W, la_graph *g, size_t need) {
     for (i = 0; i < 2; i++) {
         if (W->lists_user[i]) continue;
         if (W->lists_cap[i] < need) {
+            /* a quarter more: the same level of the next iteration is often
+             * a little larger, and fresh memory costs a page fault per page */
+            const size_t cap = need + need / 4;
             free(W->lists[i]);
-            W->lists[i] = la_malloc(need, sizeof(la_inc));
-            W->lists_cap[i] = W->lists[i] ? need : 0;
+            W->lists[i] = la_malloc(cap, sizeof(la_inc));
+            W->lists_cap[i] = W->lists[i] ? cap : 0;
             if (!W->lists[i]) return NULL;
         }
         W->lists_user[i] = g;
