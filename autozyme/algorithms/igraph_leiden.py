@@ -65,8 +65,11 @@ def community_leiden(
     node_weights: np.ndarray | None,
     random_state: np.random.RandomState,
     core: str,
-) -> tuple[np.ndarray, float]:
+    with_quality: bool = True,
+) -> tuple[np.ndarray, float | None]:
     """``GraphBase.community_leiden`` on the undirected graph; returns (membership, quality).
+
+    ``with_quality=False`` skips the quality (None then): scanpy never reads it.
 
     ``normalize_resolution`` is python-igraph's ``objective_function == "modularity"``
     (case-sensitive). ``random_state`` advances exactly as upstream's draws advance it.
@@ -88,7 +91,7 @@ def community_leiden(
     n_iterations = int(n_iterations)
     if n_iterations == 0:
         # no iteration: igraph neither reindexes nor computes a quality
-        return membership, 0.0
+        return membership, 0.0 if with_quality else None
     if initial_membership is not None:
         membership = _entry_reindex(membership, n, core_id)
     stream = MT19937Stream(random_state)
@@ -107,6 +110,7 @@ def community_leiden(
             membership,
             stream.state,
             LONG_BITS,
+            with_quality,
         )
     finally:
         # also after an interrupt: upstream's RandomState has made the same draws by then

@@ -1213,7 +1213,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
         if (rc != AZ_OK) goto done;
     }
 
-    *quality = leiden_quality(g, L0.vw, w.memb0, nb_clusters, resolution, w.cw);
+    if (quality) *quality = leiden_quality(g, L0.vw, w.memb0, nb_clusters, resolution, w.cw);
     for (i = 0; i < n; i++) membership[i] = w.memb0[i];
 
 done:

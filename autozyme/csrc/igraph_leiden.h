@@ -31,7 +31,8 @@ enum { AZ_CORE_0_10 = 0, AZ_CORE_1_0 = 1 };
 /* Runs n_iterations (> 0, or < 0 for "until convergence") Leiden iterations.
  * membership: in, the start partition already reindexed the way igraph does on
  * entry; out, the result. node_weights NULL means strength without loops when
- * normalize_resolution, else all ones. */
+ * normalize_resolution, else all ones. quality NULL skips computing it (a pass
+ * over all edges that scanpy never reads). */
 int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_resolution,
               double resolution, double beta, int64_t n_iterations, int core,
               int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality);

@@ -9,7 +9,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(1);
+    return PyLong_FromLong(2);
 }
 
 /* Views of the arrays behind an edge graph; released by graph_release(). */
@@ -65,7 +65,7 @@ static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObjec
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
     Py_ssize_t n, n_iterations;
     PyObject *indptr, *indices, *weights, *node_weights, *membership, *state;
-    int normalize, core, long_bits, rc;
+    int normalize, core, long_bits, with_quality, rc;
     double resolution, beta, quality = 0.0;
     graph_view gv;
     Py_buffer memb, keybuf, nw;
@@ -73,9 +73,9 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     az_interrupt intr = {az_check_signals, NULL, 0};
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "nOOOOpddniOOi", &n, &indptr, &indices, &weights,
+    if (!PyArg_ParseTuple(args, "nOOOOpddniOOip", &n, &indptr, &indices, &weights,
                           &node_weights, &normalize, &resolution, &beta, &n_iterations, &core,
-                          &membership, &state, &long_bits)) {
+                          &membership, &state, &long_bits, &with_quality)) {
         return NULL;
     }
     if ((core != AZ_CORE_0_10 && core != AZ_CORE_1_0) || (long_bits != 32 && long_bits != 64)) {
@@ -111,7 +111,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     rng.long_bits = long_bits;
     Py_BEGIN_ALLOW_THREADS
     rc = az_leiden(&gv.g, node_weights != Py_None ? nw.buf : NULL, normalize, resolution, beta,
-                   n_iterations, core, memb.buf, &rng, &intr, &quality);
+                   n_iterations, core, memb.buf, &rng, &intr, with_quality ? &quality : NULL);
     Py_END_ALLOW_THREADS
 
     /* stored on every exit, interrupts included: the caller's RandomState then ends
@@ -126,6 +126,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
         return NULL;
     }
+    if (!with_quality) Py_RETURN_NONE;
     return PyFloat_FromDouble(quality);
 }
 
@@ -160,7 +161,7 @@ static PyMethodDef core_methods[] = {
     {"abi", core_abi, METH_NOARGS, "Version of the core's calling convention."},
     {"leiden", core_leiden, METH_VARARGS,
      "leiden(n, indptr, indices, weights, node_weights, normalize, resolution, beta, "
-     "n_iterations, core, membership, state, long_bits) -> quality\n"
+     "n_iterations, core, membership, state, long_bits, with_quality) -> quality or None\n"
      "igraph's Leiden; updates membership (int64) and the MT19937 state (uint32[625]: the key,\n"
      "then the position) in place, also when interrupted."},
     {"modularity", core_modularity, METH_VARARGS,

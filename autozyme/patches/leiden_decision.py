@@ -222,13 +222,22 @@ def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
     return None
 
 
-def decide(signature: inspect.Signature, args: tuple, kwargs: dict) -> LeidenPlan | Fallback:
+def bind_arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict | None:
+    """The call's arguments by name, defaults applied, or None where upstream's signature
+    rejects them (upstream then raises its own TypeError)."""
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError:
-        return Fallback("arguments do not bind to upstream's signature")
+        return None
     bound.apply_defaults()
-    a = dict(bound.arguments)
+    return dict(bound.arguments)
+
+
+def decide(arguments: dict | None) -> LeidenPlan | Fallback:
+    """``arguments``: from :func:`bind_arguments`."""
+    if arguments is None:
+        return Fallback("arguments do not bind to upstream's signature")
+    a = dict(arguments)
     clustering_args = dict(a.pop("clustering_args", None) or {})
 
     flavor = _flavor(a["flavor"])

@@ -36,7 +36,7 @@ def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tuple[A
     # python-igraph's defaults where scanpy leaves the argument out
     resolution = 1.0 if plan.resolution is None else float(plan.resolution)
     try:
-        membership, _quality = community_leiden(
+        membership, _ = community_leiden(
             graph,
             use_weights=plan.use_weights,
             resolution=resolution,
@@ -47,6 +47,7 @@ def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[[str], None]) -> tuple[A
             node_weights=plan.node_weights,
             random_state=_legacy_random_state(plan.random_state),
             core=plan.igraph_core,
+            with_quality=False,
         )
     finally:
         _leave_igraph_rng_like_upstream()

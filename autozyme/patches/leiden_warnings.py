@@ -4,7 +4,6 @@ line, whether the call then takes the fast path or runs upstream."""
 from __future__ import annotations
 
 import importlib.util
-import inspect
 
 # scanpy < 1.12 emits this inside leiden() with warn_once(..., stacklevel=3)
 _LEGACY_FUTURE_WARNING = (
@@ -14,10 +13,9 @@ _LEGACY_FUTURE_WARNING = (
 )
 
 
-def warn_like_upstream(
-    signature: inspect.Signature, args: tuple, kwargs: dict, *, fast: bool, stacklevel: int
-) -> None:
-    """Emit what upstream's flavor check would emit; ``stacklevel`` 1 is our caller.
+def warn_like_upstream(arguments: dict | None, *, fast: bool, stacklevel: int) -> None:
+    """Emit what upstream's flavor check would emit for the call's bound ``arguments``
+    (None: they do not bind); ``stacklevel`` 1 is our caller.
 
     scanpy >= 1.12 warns from ``_validate_flavor`` through its own ``warn()``, which skips
     our frames (see ``scanpy_leiden.install``): on a fallback upstream does it itself.
@@ -27,12 +25,9 @@ def warn_like_upstream(
     """
     from scanpy.tools import _leiden
 
-    try:
-        bound = signature.bind(*args, **kwargs)
-    except TypeError:
+    if arguments is None:
         return  # upstream raises before any warning
-    bound.apply_defaults()
-    a = bound.arguments
+    a = arguments
     validate = getattr(_leiden, "_validate_flavor", None)
     if validate is not None:
         if fast:

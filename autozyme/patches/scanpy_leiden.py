@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import reporting, settings
-from .leiden_decision import Fallback, decide
+from .leiden_decision import Fallback, bind_arguments, decide
 from .leiden_fast import run_fast_path
 from .leiden_warnings import warn_like_upstream
 
@@ -70,15 +70,17 @@ def _call_upstream(
 
 def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tuple, kwargs: dict):
     started = time.perf_counter()
+    arguments = None
     try:
-        plan = decide(signature, args, kwargs)
+        arguments = bind_arguments(signature, args, kwargs)
+        plan = decide(arguments)
     except MemoryError:
         raise  # a graph too large for this machine, said before anything large is allocated
     except Exception as exc:  # a bug in our decision code must not break the pipeline
         plan = Fallback(f"internal error while deciding ({type(exc).__name__}: {exc})")
     fast = not isinstance(plan, Fallback)
     try:
-        warn_like_upstream(signature, args, kwargs, fast=fast, stacklevel=3)
+        warn_like_upstream(arguments, fast=fast, stacklevel=3)
     except Warning:
         raise  # a warnings filter set to "error": upstream would raise it too
     except Exception:  # never let our warning logic break the call
