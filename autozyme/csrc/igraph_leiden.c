@@ -219,64 +219,49 @@ static void compress_runs(az_level *L) {
 }
 
 /* Whether the CSR matrix is symmetric (pattern and weight bits) with strictly
- * ascending columns in every row (-1: out of memory; uses w's n-sized int64
- * arrays and in-cluster list room, both free before the first level). Then, by the
- * order level_from_edges() builds, vertex v's incidences are row v with every
- * entry twice: for a neighbour u < v the edges (v, u) then (u, v), for u > v
- * (u, v) then (v, u), and a loop (v, v) once as "out", once as "in" edge. */
+ * ascending columns in every row. Then, by the order level_from_edges() builds,
+ * vertex v's incidences are row v with every entry twice: for a neighbour u < v
+ * the edges (v, u) then (u, v), for u > v (u, v) then (v, u), and a loop (v, v)
+ * once as "out", once as "in" edge.
+ *
+ * Rows are taken in ascending order; row v's entries above the diagonal, (v, u)
+ * with u > v, must then be row u's entries below it in their stored order, so
+ * each is checked against row u's next unmatched entry (cursor cur[u], in w's
+ * n-sized scratch) without building the transpose. */
 static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     const int32_t *idx = g->indices32;
     const double *wt = g->weights;
-    /* bucket v (bstart[v] .. bstart[v + 1]) collects, in ascending u, the rows u
-     * whose entry above the diagonal is (u, v), with its weight; row v's own
-     * entries below the diagonal (split[v] of them) must be exactly these.
-     * Rows are filled by scattered writes, which do not stall the way reading
-     * row c's next entry for each (u, c) does; the lists' room holds them. */
-    int64_t *bstart = w->loff, *fill = w->start, *split = w->estart;
-    int32_t *bu;
-    double *bw;
-    int64_t v, e, total;
+    int64_t *cur = w->start;
+    int64_t v, e;
     if (!idx || !wt) return 0;
-    bstart[0] = 0;
     for (v = 0; v < n; v++) {
         const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
         for (e = begin + 1; e < end; e++) {
             if (idx[e] <= idx[e - 1]) return 0;
         }
-        for (e = begin; e < end && idx[e] < v; e++) {
-        }
-        split[v] = e - begin;
-        bstart[v + 1] = bstart[v] + (e - begin);
-        fill[v] = bstart[v];
+        cur[v] = begin;
     }
-    total = bstart[n];
-    if (reserve_local(w, m + 1) != AZ_OK) return -1; /* m + 1: the lists' later need */
-    bu = w->lnbr;
-    bw = w->lw;
     for (v = 0; v < n; v++) {
         const int64_t end = g->indptr[v + 1];
-        e = g->indptr[v] + split[v];
+        e = cur[v];
+        /* rows above v have matched its entries below the diagonal, all of them */
+        if (e < end && idx[e] < v) return 0;
         if (e < end && idx[e] == v) e++; /* the loop */
         for (; e < end; e++) {
-            /* a bucket overfilled spills into the next one, caught below (its
-             * fill then passes its end); q < total keeps writes inside */
-            const int32_t c = idx[e];
-            const int64_t q = fill[c];
-            if (q >= total) return 0;
-            bu[q] = (int32_t)v;
-            bw[q] = wt[e];
-            fill[c] = q + 1;
-        }
-    }
-    for (v = 0; v < n; v++) {
-        const int64_t begin = g->indptr[v], b = bstart[v];
-        if (fill[v] != bstart[v + 1]) return 0;
-        for (e = 0; e < split[v]; e++) {
-            if (bu[b + e] != idx[begin + e] ||
-                memcmp(&bw[b + e], &wt[begin + e], sizeof(double)) != 0) {
+            const int32_t u = idx[e];
+            const int64_t c = cur[u];
+            /* the rows' next cursors are known: start loading what they point at */
+            if (e + 8 < m) {
+                const int64_t ahead = cur[idx[e + 8]];
+                AZ_PREFETCH(&idx[ahead]);
+                AZ_PREFETCH(&wt[ahead]);
+            }
+            if (c >= g->indptr[u + 1] || idx[c] != v ||
+                memcmp(&wt[c], &wt[e], sizeof(double)) != 0) {
                 return 0;
             }
+            cur[u] = c + 1;
         }
     }
     return 1;
@@ -330,14 +315,12 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     int32_t *row = NULL, *nbr;
     double *wt;
     int64_t v, e;
-    int rc = AZ_ENOMEM, sym;
+    int rc = AZ_ENOMEM;
 
     memset(L, 0, sizeof(*L));
     L->vw = az_alloc((size_t)n, sizeof(double));
     if (!L->vw) return AZ_ENOMEM;
-    sym = is_symmetric_sorted(g, w);
-    if (sym < 0) return AZ_ENOMEM;
-    if (sym) {
+    if (is_symmetric_sorted(g, w)) {
         L->n = (int32_t)n;
         L->mult = 2;
         L->off = g->indptr;
