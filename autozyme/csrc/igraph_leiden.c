@@ -108,11 +108,6 @@ typedef struct {
         }                                                                    \
     } while (0)
 
-/* No huge pages here: measured on a first call in a fresh process (the common
- * case), they cost more than they save (200k cells: 1.05 s against 0.79 s,
- * mostly the kernel compacting memory for them). */
-static void *az_alloc(size_t count, size_t size) { return az_malloc(count, size, SIZE_MAX); }
-
 /* Makes room for need entries in the in-cluster incidence lists, dropping
  * their contents. */
 static int reserve_local(az_work *w, int64_t need) {
@@ -120,8 +115,8 @@ static int reserve_local(az_work *w, int64_t need) {
     free(w->lnbr);
     free(w->lw);
     w->lcap = 0;
-    w->lnbr = az_alloc((size_t)need, sizeof(int32_t));
-    w->lw = az_alloc((size_t)need, sizeof(double));
+    w->lnbr = az_malloc((size_t)need, sizeof(int32_t));
+    w->lw = az_malloc((size_t)need, sizeof(double));
     if (!w->lnbr || !w->lw) return AZ_ENOMEM;
     w->lcap = need;
     return AZ_OK;
@@ -168,9 +163,9 @@ static void level_free(az_level *L) {
 static int level_alloc_incidences(az_level *L, int32_t n, int64_t m) {
     L->n = n;
     L->mult = 1;
-    L->own_off = az_alloc((size_t)n + 1, sizeof(int64_t));
-    L->own_nbr = az_alloc((size_t)m, sizeof(int32_t));
-    L->own_w = az_alloc((size_t)m, sizeof(double));
+    L->own_off = az_malloc((size_t)n + 1, sizeof(int64_t));
+    L->own_nbr = az_malloc((size_t)m, sizeof(int32_t));
+    L->own_w = az_malloc((size_t)m, sizeof(double));
     L->off = L->own_off;
     L->nbr = L->own_nbr;
     L->w = L->own_w;
@@ -318,7 +313,7 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     int rc = AZ_ENOMEM;
 
     memset(L, 0, sizeof(*L));
-    L->vw = az_alloc((size_t)n, sizeof(double));
+    L->vw = az_malloc((size_t)n, sizeof(double));
     if (!L->vw) return AZ_ENOMEM;
     if (is_symmetric_sorted(g, w)) {
         L->n = (int32_t)n;
@@ -334,9 +329,9 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     nbr = L->own_nbr;
     wt = L->own_w;
     deg_out = calloc((size_t)n + 1, sizeof(int64_t));
-    pos = az_alloc((size_t)n + 1, sizeof(int64_t));
-    perm = az_alloc((size_t)m, sizeof(int64_t));
-    row = az_alloc((size_t)m, sizeof(int32_t));
+    pos = az_malloc((size_t)n + 1, sizeof(int64_t));
+    perm = az_malloc((size_t)m, sizeof(int64_t));
+    row = az_malloc((size_t)m, sizeof(int32_t));
     if (!deg_out || !pos || !perm || !row) goto done;
 
     /* degrees: out counts edges with from == v, the rest are "in" */
@@ -871,8 +866,8 @@ static int store_reserve(az_store *st, int64_t n, int64_t m) {
         free(st->off);
         free(st->vw);
         st->ncap = 0;
-        st->off = az_alloc((size_t)n + 1, sizeof(int64_t));
-        st->vw = az_alloc((size_t)n, sizeof(double));
+        st->off = az_malloc((size_t)n + 1, sizeof(int64_t));
+        st->vw = az_malloc((size_t)n, sizeof(double));
         if (!st->off || !st->vw) return AZ_ENOMEM;
         st->ncap = n + 1;
     }
@@ -881,8 +876,8 @@ static int store_reserve(az_store *st, int64_t n, int64_t m) {
         free(st->nbr);
         free(st->w);
         st->mcap = 0;
-        st->nbr = az_alloc((size_t)m, sizeof(int32_t));
-        st->w = az_alloc((size_t)m, sizeof(double));
+        st->nbr = az_malloc((size_t)m, sizeof(int32_t));
+        st->w = az_malloc((size_t)m, sizeof(double));
         if (!st->nbr || !st->w) return AZ_ENOMEM;
         st->mcap = m;
     }
@@ -1087,7 +1082,7 @@ static void work_free(az_work *w) {
 
 /* Lays the n-sized scratch arrays out in one block (64-byte aligned each) at
  * base, or only sizes the block when base is NULL; returns its size. One block
- * instead of twenty: fewer page faults, huge pages (az_alloc()). */
+ * instead of twenty: fewer page faults. */
 static size_t work_layout(az_work *w, char *base, size_t n) {
     size_t at = 0;
 #define AZ_CARVE(field, count, type)                                        \
@@ -1128,7 +1123,7 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
 static int work_alloc(az_work *w, int32_t n) {
     memset(w, 0, sizeof(*w));
     w->n0 = n;
-    w->arena = az_alloc(work_layout(w, NULL, (size_t)n), 1);
+    w->arena = az_malloc(work_layout(w, NULL, (size_t)n), 1);
     if (!w->arena) return AZ_ENOMEM;
     work_layout(w, w->arena, (size_t)n);
     /* kept all-zero between uses */
@@ -1162,7 +1157,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
         for (i = 0; i < n; i++) {
             if (L0.off[i + 1] - L0.off[i] > max_deg) max_deg = L0.off[i + 1] - L0.off[i];
         }
-        w.labs = az_alloc((size_t)max_deg, sizeof(int32_t));
+        w.labs = az_malloc((size_t)max_deg, sizeof(int32_t));
         if (!w.labs) {
             rc = AZ_ENOMEM;
             goto done;

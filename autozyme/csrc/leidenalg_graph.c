@@ -16,8 +16,8 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
                            int64_t *dst1) {
     const int32_t n = g->n;
     const int64_t m = g->m;
-    int64_t *bucket_off = la_calloc((size_t)n + 1, sizeof(int64_t));
-    int64_t *bucket = la_malloc((size_t)(2 * m), sizeof(int64_t));
+    int64_t *bucket_off = az_calloc((size_t)n + 1, sizeof(int64_t));
+    int64_t *bucket = az_malloc((size_t)(2 * m), sizeof(int64_t));
     int64_t e, i;
     int32_t v;
     if (!bucket_off || !bucket) {
@@ -155,7 +155,7 @@ static int interleave_symmetric_lists(la_graph *g, int64_t *cur) {
  * the fly. */
 static int build_directed_lists(la_graph *g) {
     const int32_t n = g->n;
-    int64_t *cur = la_malloc((size_t)n + 1, sizeof(int64_t)); /* next IN entry to merge */
+    int64_t *cur = az_malloc((size_t)n + 1, sizeof(int64_t)); /* next IN entry to merge */
     int64_t *in_off, *pos;
     la_inc *in;
     int64_t e, k;
@@ -166,9 +166,9 @@ static int build_directed_lists(la_graph *g) {
         g->sym = 1;
         return 0;
     }
-    in_off = la_calloc((size_t)n + 1, sizeof(int64_t));
-    pos = la_malloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
-    in = la_malloc((size_t)g->m, sizeof(la_inc));
+    in_off = az_calloc((size_t)n + 1, sizeof(int64_t));
+    pos = az_malloc((size_t)n + 1, sizeof(int64_t)); /* next ALL slot */
+    in = az_malloc((size_t)g->m, sizeof(la_inc));
     if (!in_off || !pos || !in) {
         free(in_off);
         free(cur);
@@ -233,11 +233,11 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     g->tgt = tgt;
     g->w = w;
     g->owned = owned;
-    g->va = la_calloc((size_t)n + 1, sizeof(la_vattr));
-    g->all_off = la_calloc((size_t)n + 1, sizeof(int64_t));
-    g->all = la_malloc((size_t)(2 * m), sizeof(la_inc));
-    dst0 = la_malloc((size_t)n + 1, sizeof(int64_t));
-    dst1 = la_malloc((size_t)n + 1, sizeof(int64_t));
+    g->va = az_calloc((size_t)n + 1, sizeof(la_vattr));
+    g->all_off = az_calloc((size_t)n + 1, sizeof(int64_t));
+    g->all = az_malloc((size_t)(2 * m), sizeof(la_inc));
+    dst0 = az_malloc((size_t)n + 1, sizeof(int64_t));
+    dst1 = az_malloc((size_t)n + 1, sizeof(int64_t));
     if (!g->va || !g->all_off || !g->all || !dst0 || !dst1) goto done;
     g->loops_single = 1;
     for (v = 0; v < n; v++) {
@@ -263,8 +263,8 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
         if (build_directed_lists(g) != 0) goto done;
     } else {
         /* igraph stores an undirected edge with from = max, to = min */
-        a = la_malloc((size_t)m, sizeof(int32_t));
-        b = la_malloc((size_t)m, sizeof(int32_t));
+        a = az_malloc((size_t)m, sizeof(int32_t));
+        b = az_malloc((size_t)m, sizeof(int32_t));
         if (!a || !b) goto done;
         for (v = 0; v < n; v++) {
             for (e = off[v]; e < off[v + 1]; e++) {
@@ -325,7 +325,7 @@ int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt,
     g->owned = 0;
     g->all = all;
     g->all_borrowed = 1;
-    g->all_off = la_malloc((size_t)n + 1, sizeof(int64_t));
+    g->all_off = az_malloc((size_t)n + 1, sizeof(int64_t));
     if (!g->all_off) return -1;
     for (c = 0; c <= n; c++) g->all_off[c] = 2 * off[c];
     /* pos[d]: the next odd slot of ALL(d), relative to its start */

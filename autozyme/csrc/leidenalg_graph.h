@@ -54,19 +54,6 @@ typedef struct {
 
 enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
 
-/* malloc / calloc for the port's arrays (az_alloc.h). Huge pages from 32 MiB
- * on (incidence lists, which malloc maps afresh every time): glibc serves
- * smaller blocks from its heap, whose pages are reused from level to level
- * without faulting (measured: a 1 MiB threshold is slower than none at 200k
- * cells, 32 MiB faster). Release with free(). */
-#define LA_HUGE_FROM ((size_t)32 << 20)
-static inline void *la_malloc(size_t count, size_t size) {
-    return az_malloc(count, size, LA_HUGE_FROM);
-}
-static inline void *la_calloc(size_t count, size_t size) {
-    return az_calloc(count, size, LA_HUGE_FROM);
-}
-
 #if defined(__GNUC__) || defined(__clang__)
 #define LA_PREFETCH(addr) __builtin_prefetch(addr)
 #else

@@ -301,10 +301,10 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
 static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
     const la_graph *g = p->g;
     const int32_t k = p->n_comms;
-    int64_t *off = la_malloc((size_t)k + 1, sizeof(int64_t));
-    int32_t *tgt = la_malloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
-    double *w = la_malloc((size_t)g->m, sizeof(double));
-    double *sizes = la_malloc((size_t)k, sizeof(double));
+    int64_t *off = az_malloc((size_t)k + 1, sizeof(int64_t));
+    int32_t *tgt = az_malloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
+    double *w = az_malloc((size_t)g->m, sizeof(double));
+    double *sizes = az_malloc((size_t)k, sizeof(double));
     int64_t cnt = 0, i;
     int32_t c, v;
     if (!off || !tgt || !w || !sizes) {
@@ -377,7 +377,7 @@ static la_inc *lists_get(la_work *W, la_graph *g, size_t need) {
              * a little larger, and fresh memory costs a page fault per page */
             const size_t cap = need + need / 4;
             free(W->lists[i]);
-            W->lists[i] = la_malloc(cap, sizeof(la_inc));
+            W->lists[i] = az_malloc(cap, sizeof(la_inc));
             W->lists_cap[i] = W->lists[i] ? cap : 0;
             if (!W->lists[i]) return NULL;
         }
@@ -413,8 +413,8 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     if (W->ecap < (size_t)g->m) {
         free(W->etgt);
         free(W->ew);
-        W->etgt = la_malloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
-        W->ew = la_malloc((size_t)g->m, sizeof(double));
+        W->etgt = az_malloc((size_t)g->m, sizeof(int32_t)); /* never more edges than before */
+        W->ew = az_malloc((size_t)g->m, sizeof(double));
         W->ecap = W->etgt && W->ew ? (size_t)g->m : 0;
         if (!W->ecap) return AZ_ENOMEM;
     }
@@ -422,7 +422,7 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     out->n = k;
     out->directed = 1;
     out->correct_self_loops = g->correct_self_loops;
-    out->va = va = la_calloc((size_t)k + 1, sizeof(la_vattr));
+    out->va = va = az_calloc((size_t)k + 1, sizeof(la_vattr));
     if (!va) return AZ_ENOMEM;
     for (c = 0; c < k; c++) va[c].size = p->csize[c];
     if (la_part_begin(q, out, opt->type, opt->resolution, memb_next) != 0) {
@@ -624,19 +624,19 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_d
     W->rng.source = AZ_RNG_IGRAPH_MT;
     /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
     az_mt_seed_igraph(&W->rng.mt, opt->seed);
-    W->queue = la_malloc(cap, sizeof(int32_t));
-    W->stable = la_calloc(cap, 1);
-    W->added = la_calloc(cap, 1);
-    W->comms = la_malloc(cap, sizeof(int32_t));
-    W->aggnode = la_malloc(cap, sizeof(int32_t));
-    W->newmemb = la_malloc(cap, sizeof(int32_t));
-    W->acc = la_calloc(cap, sizeof(double));
-    W->goff = la_malloc(cap + 1, sizeof(int64_t));
-    W->gnodes = la_malloc(cap, sizeof(int32_t));
-    W->pos = la_malloc(cap, sizeof(int32_t));
-    W->eoff = la_malloc(cap, sizeof(int64_t));
-    W->inc_comm = la_malloc((size_t)max_degree, sizeof(int32_t));
-    W->nbr_comm = la_malloc((size_t)max_degree, sizeof(int32_t));
+    W->queue = az_malloc(cap, sizeof(int32_t));
+    W->stable = az_calloc(cap, 1);
+    W->added = az_calloc(cap, 1);
+    W->comms = az_malloc(cap, sizeof(int32_t));
+    W->aggnode = az_malloc(cap, sizeof(int32_t));
+    W->newmemb = az_malloc(cap, sizeof(int32_t));
+    W->acc = az_calloc(cap, sizeof(double));
+    W->goff = az_malloc(cap + 1, sizeof(int64_t));
+    W->gnodes = az_malloc(cap, sizeof(int32_t));
+    W->pos = az_malloc(cap, sizeof(int32_t));
+    W->eoff = az_malloc(cap, sizeof(int64_t));
+    W->inc_comm = az_malloc((size_t)max_degree, sizeof(int32_t));
+    W->nbr_comm = az_malloc((size_t)max_degree, sizeof(int32_t));
     if (!W->inc_comm || !W->nbr_comm || la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
         !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes || !W->pos || !W->eoff) {
         work_free(W);
@@ -660,13 +660,13 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
     int32_t v;
     int has_loop = 0;
     if (!tgt) {
-        tgt = own_tgt = la_malloc((size_t)m, sizeof(int32_t));
+        tgt = own_tgt = az_malloc((size_t)m, sizeof(int32_t));
         if (own_tgt) {
             for (e = 0; e < m; e++) own_tgt[e] = (int32_t)in->indices64[e];
         }
     }
     if (!w) {
-        w = own_w = la_malloc((size_t)m, sizeof(double));
+        w = own_w = az_malloc((size_t)m, sizeof(double));
         if (own_w) {
             for (e = 0; e < m; e++) own_w[e] = 1.0;
         }
@@ -701,7 +701,7 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
 
     rc = input_graph(graph, opt, &g0);
     if (rc != AZ_OK) return rc;
-    memb32 = la_malloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
+    memb32 = az_malloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
     if (!memb32) {
         la_graph_free(&g0);
         return AZ_ENOMEM;

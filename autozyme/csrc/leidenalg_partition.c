@@ -19,12 +19,12 @@ static int part_alloc(la_part *p, const la_graph *g, int type, double resolution
     p->g = g;
     p->type = type;
     p->resolution = resolution;
-    p->memb = la_malloc((size_t)g->n, sizeof(int32_t));
-    p->w_in = la_malloc(cap, sizeof(double));
-    p->w_ft = la_malloc(2 * cap, sizeof(double));
-    p->csize = la_malloc(cap, sizeof(double));
-    p->cnodes = la_malloc(cap, sizeof(int32_t));
-    p->empty = la_malloc(cap, sizeof(int32_t));
+    p->memb = az_malloc((size_t)g->n, sizeof(int32_t));
+    p->w_in = az_malloc(cap, sizeof(double));
+    p->w_ft = az_malloc(2 * cap, sizeof(double));
+    p->csize = az_malloc(cap, sizeof(double));
+    p->cnodes = az_malloc(cap, sizeof(int32_t));
+    p->empty = az_malloc(cap, sizeof(int32_t));
     if (!p->memb || !p->w_in || !p->w_ft || !p->csize || !p->cnodes || !p->empty) {
         la_part_free(p);
         return -1;
@@ -410,11 +410,11 @@ double la_part_quality(const la_part *p) {
 int la_scratch_init(la_scratch *s, int32_t n) {
     const size_t cap = (size_t)n + 1;
     memset(s, 0, sizeof(*s));
-    s->cw = la_calloc(cap, sizeof(la_cw));
-    s->order = la_malloc(cap, sizeof(int32_t));
-    s->new_id = la_malloc(cap, sizeof(int32_t));
-    s->tmp = la_malloc(2 * cap, sizeof(double));
-    s->rank = la_malloc(cap, sizeof(la_rank));
+    s->cw = az_calloc(cap, sizeof(la_cw));
+    s->order = az_malloc(cap, sizeof(int32_t));
+    s->new_id = az_malloc(cap, sizeof(int32_t));
+    s->tmp = az_malloc(2 * cap, sizeof(double));
+    s->rank = az_malloc(cap, sizeof(la_rank));
     if (!s->cw || !s->order || !s->new_id || !s->tmp || !s->rank) {
         la_scratch_free(s);
         return -1;
