@@ -147,3 +147,8 @@ def words_advanced(before: dict, after: dict, limit: int = 400_000_000) -> int |
         seen += chunk
         tail = words[-3:]
     return None
+
+
+def case_ids(cases: list[dict[str, Any]]) -> list[str]:
+    """Readable pytest ids for keyword-argument cases ("default" for no arguments)."""
+    return [",".join(f"{k}={v!r}"[:40] for k, v in case.items()) or "default" for case in cases]

@@ -1,7 +1,8 @@
 """Differential tests on real single-cell data: the shared 10x matrix (10,000 cells x
 1,000 genes, see ``../shared/data/README.md``) through the standard preprocessing, then
 ``sc.tl.leiden`` ours against upstream, live. On this graph upstream's default call runs
-many leidenalg iterations (about 19 s), which synthetic graphs rarely provoke.
+many leidenalg iterations (most of this module's ~30 s), which small synthetic graphs rarely
+provoke.
 
 The matrix lives beside the checkout, never in it. Without it the tests skip locally; in
 CI (``CI=true``), where it is always laid out, its absence fails them.
@@ -14,7 +15,7 @@ import os
 
 import pytest
 
-from ._compare import compare
+from ._compare import case_ids, compare
 from ._runner import ROOT
 
 pytestmark = pytest.mark.usefixtures("fast_path_only")
@@ -48,11 +49,7 @@ DEFAULT_CASES = [{}, dict(resolution=2.0, random_state=3, directed=False, n_iter
 CASES = IGRAPH_CASES + DEFAULT_CASES
 
 
-def _ids(cases):
-    return [",".join(f"{k}={v!r}" for k, v in case.items()) or "default" for case in cases]
-
-
-@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
 def test_identical_to_upstream_on_real_data(patched, real, case):
     upstream, ours = compare(patched, real, case)
     # a real clustering, not a degenerate one that any code would match

@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 import pytest
 
-from ._compare import compare
+from ._compare import case_ids, compare
 from ._datasets import blobs, noisy
 
 pytestmark = pytest.mark.usefixtures("fast_path_only")
@@ -68,12 +68,8 @@ RANDOM_STATES = [
 CASES = MODULARITY + CPM + OPTIONS + RANDOM_STATES
 
 
-def _ids(cases):
-    return [",".join(f"{k}={v!r}"[:40] for k, v in case.items()) for case in cases]
-
-
 @pytest.mark.parametrize("name", ["pbmc", "blobs"])
-@pytest.mark.parametrize("kwargs", CASES, ids=_ids(CASES))
+@pytest.mark.parametrize("kwargs", CASES, ids=case_ids(CASES))
 def test_identical_to_upstream(patched, datasets, name, kwargs):
     compare(patched, datasets[name], {"flavor": "igraph", **kwargs})
 

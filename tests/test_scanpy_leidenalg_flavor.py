@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from ._compare import compare
+from ._compare import case_ids, compare
 from ._datasets import blobs, noisy
 
 pytestmark = pytest.mark.usefixtures("fast_path_only")
@@ -68,10 +68,6 @@ OPTIONS = [
 CASES = DEFAULTS + SWEEP + PARTITIONS + OPTIONS
 
 
-def _ids(cases):
-    return [",".join(f"{k}={v!r}"[:30] for k, v in case.items()) or "default" for case in cases]
-
-
 def _kwargs(case):
     kwargs = dict(case)
     name = kwargs.pop("partition", None)
@@ -85,7 +81,7 @@ def _kwargs(case):
 
 
 @pytest.mark.parametrize("name", ["pbmc", "blobs"])
-@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
 def test_identical_to_upstream(patched, datasets, name, case):
     compare(patched, datasets[name], _kwargs(case))
 
