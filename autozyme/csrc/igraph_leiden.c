@@ -31,6 +31,13 @@ typedef struct {
     double *own_w;
 } az_level;
 
+/* A cluster's weight and, while a vertex is looked at, the vertex's edge
+ * weight to it, side by side: fast-move and the refinement read both for every
+ * neighbouring cluster, from one cache line. */
+typedef struct {
+    double ew, w;
+} az_cl;
+
 /* A vertex's cluster and its position among the cluster's vertices. */
 typedef struct {
     int32_t memb, pos;
@@ -60,8 +67,8 @@ typedef struct {
     int32_t *count;   /* vertices per cluster; reindex scratch */
     int32_t *verts;   /* vertices grouped by cluster */
     int64_t *start;   /* group boundaries, n0 + 2 */
-    double *cw;       /* cluster weights */
-    double *ewpc;     /* edge weight per neighbouring cluster */
+    az_cl *cl;        /* cluster weights; ew kept zero between uses (8 scratch
+                       * slots past n for aggregate_mult()) */
     double *ext;      /* external edge weight per refined cluster */
     int32_t *lref;    /* refined labels by position in the refined cluster */
     int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists());
@@ -460,7 +467,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
     const int32_t n = L->n;
     const int32_t *nbr = L->nbr;
     const double *vw = L->vw, *wt = L->w;
-    double *cw = w->cw, *ewpc = w->ewpc;
+    az_cl *cl = w->cl;
     int32_t *queue = w->order, *neigh = w->neigh, *stack = w->stack, *count = w->count;
     uint8_t *stable = w->stable, *added = w->added;
     int32_t i, c, head = 0, tail = 0, queued = n, top = 0;
@@ -470,11 +477,11 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
     az_rng_shuffle(rng, queue, n);
 
     for (c = 0; c < n; c++) {
-        cw[c] = 0.0;
+        cl[c].w = 0.0;
         count[c] = 0;
     }
     for (i = 0; i < n; i++) {
-        cw[memb[i]] += vw[i];
+        cl[memb[i]].w += vw[i];
         count[memb[i]] += 1;
     }
     for (c = 0; c < n; c++) {
@@ -497,7 +504,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
         if (queued > 0) {
             const int32_t next = queue[head], after = queue[ring_ahead(head, 1, n)];
             const int32_t next_cluster = memb[next];
-            AZ_PREFETCH(&cw[next_cluster]);
+            AZ_PREFETCH(&cl[next_cluster].w);
             AZ_PREFETCH(&count[next_cluster]);
             AZ_PREFETCH(&memb[after]);
             AZ_PREFETCH(&vw[after]);
@@ -505,7 +512,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
             AZ_PREFETCH(&L->off[queue[ring_ahead(head, 3, n)]]);
         }
 
-        cw[current] -= vw[v];
+        cl[current].w -= vw[v];
         if (--count[current] == 0) stack[top++] = current;
 
         /* the topmost empty cluster is always a candidate */
@@ -528,7 +535,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
                     neigh[nn] = c;
                     nn += !added[c];
                     added[c] = 1;
-                    ewpc[c] = add_times(ewpc[c], wt[p], mult);
+                    cl[c].ew = add_times(cl[c].ew, wt[p], mult);
                 }
             }
         } else {
@@ -536,42 +543,42 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
              * a register instead of making each addition wait for the store of
              * the previous one (same additions, same order) */
             int32_t run_c = c;
-            double run = ewpc[c];
+            double run = cl[c].ew;
             for (p = begin; p < end; p++) {
                 if (nbr[p] != v) {
                     c = memb[nbr[p]];
                     if (c != run_c) {
-                        ewpc[run_c] = run;
+                        cl[run_c].ew = run;
                         neigh[nn] = c;
                         nn += !added[c];
                         added[c] = 1;
                         run_c = c;
-                        run = ewpc[c];
+                        run = cl[c].ew;
                     }
                     run = add_times(run, wt[p], mult);
                 }
             }
-            ewpc[run_c] = run;
+            cl[run_c].ew = run;
         }
 
         best = current;
-        max_diff = ewpc[current];
-        max_diff -= vw[v] * cw[current] * res;
+        max_diff = cl[current].ew;
+        max_diff -= vw[v] * cl[current].w * res;
         for (i = 0; i < nn; i++) {
             double diff;
             c = neigh[i];
-            diff = ewpc[c];
-            diff -= vw[v] * cw[c] * res;
+            diff = cl[c].ew;
+            diff -= vw[v] * cl[c].w * res;
             /* strict improvement only, as igraph */
             if (diff > max_diff) {
                 best = c;
                 max_diff = diff;
             }
-            ewpc[c] = 0.0;
+            cl[c].ew = 0.0;
             added[c] = 0;
         }
 
-        cw[best] += vw[v];
+        cl[best].w += vw[v];
         count[best]++;
         if (best == stack[top - 1]) top--;
 
@@ -708,7 +715,8 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     az_work *w, az_rng *rng, az_interrupt *intr,
                                     int32_t *nb_refined, const int32_t mult) {
     const double *vw = L->vw;
-    double *cw = w->cw, *ewpc = w->ewpc, *cum = w->cum, *ext = w->ext + first;
+    az_cl *cl = w->cl;
+    double *cum = w->cum, *ext = w->ext + first;
     int32_t *refined = w->refined, *order = w->order, *neigh = w->neigh, *newc = w->count;
     int32_t *lref = w->lref, *lnbr;
     const int32_t *lcnt = w->lcnt + first;
@@ -721,15 +729,15 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     for (i = 0; i < k; i++) {
         const int32_t v = subset[i];
         lref[i] = i;
-        cw[i] = 0.0;
-        cw[i] += vw[v];
+        cl[i].w = 0.0;
+        cl[i].w += vw[v];
         total += vw[v];
         nonsingleton[i] = 0;
     }
     /* Whether each refined cluster is well connected, kept up to date as its
      * weights change (the same test on the same values igraph tests each time
      * the cluster is looked at, so the same outcome) */
-    for (i = 0; i < k; i++) wconn[i] = ext[i] >= cw[i] * (total - cw[i]) * res;
+    for (i = 0; i < k; i++) wconn[i] = ext[i] >= cl[i].w * (total - cl[i].w) * res;
 
     lnbr = w->lnbr;
     lw = w->lw;
@@ -760,8 +768,8 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
 
         AZ_TICK(intr);
         if (nonsingleton[current] || !wconn[current]) continue;
-        cw[current] = 0.0;
-        wconn[current] = ext[current] >= cw[current] * (total - cw[current]) * res;
+        cl[current].w = 0.0;
+        wconn[current] = ext[current] >= cl[current].w * (total - cl[current].w) * res;
 
         neigh[0] = current;
         added[current] = 1;
@@ -773,7 +781,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                 neigh[nn] = c;
                 nn += !added[c];
                 added[c] = 1;
-                ewpc[c] = add_times(ewpc[c], lw[p], mult);
+                cl[c].ew = add_times(cl[c].ew, lw[p], mult);
             }
         }
 
@@ -784,8 +792,8 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         for (j = 0; j < nn; j++) {
             const int32_t c = neigh[j];
             if (wconn[c]) {
-                double diff = ewpc[c];
-                diff -= vw[v] * cw[c] * res;
+                double diff = cl[c].ew;
+                diff -= vw[v] * cl[c].w * res;
                 if (diff > max_diff) {
                     best = c;
                     max_diff = diff;
@@ -796,7 +804,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                 }
             }
             cum[j] = total_cum;
-            ewpc[c] = 0.0;
+            cl[c].ew = 0.0;
             added[c] = 0;
         }
 
@@ -821,7 +829,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
             chosen = best;
         }
 
-        cw[chosen] += vw[v];
+        cl[chosen].w += vw[v];
         {
             double e = ext[chosen]; /* updated in a register */
             /* loops included: v's label is still `current` here */
@@ -829,7 +837,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                 e = add_times(e, negate_if(lw[p], lref[lnbr[p]] == chosen), mult);
             }
             ext[chosen] = e;
-            wconn[chosen] = e >= cw[chosen] * (total - cw[chosen]) * res;
+            wconn[chosen] = e >= cl[chosen].w * (total - cl[chosen].w) * res;
         }
 
         if (chosen != current) {
@@ -894,7 +902,8 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
     const int32_t n = nb_refined;
     int64_t ne = 0, *pos = w->pos, *estart = w->estart, *off;
     int32_t *e_to, *lower = w->lower, *nbr, c;
-    double *e_w, *wt, *ewtc = w->ewpc;
+    double *e_w, *wt;
+    az_cl *cl = w->cl;
     int32_t *neigh = w->neigh;
     uint8_t *added = w->added;
 
@@ -930,23 +939,23 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
                 neigh[nn] = t;
                 nn += up & !added[t];
                 added[t] = 1;
-                ewtc[t] = add_times(ewtc[t], L->w[p], mult);
+                cl[t].ew = add_times(cl[t].ew, L->w[p], mult);
             }
             out->vw[c] += L->vw[v];
         }
         for (i = 0; i < nn; i++) {
             const int32_t c2 = neigh[i];
             e_to[ne] = c2;
-            e_w[ne++] = ewtc[c2];
+            e_w[ne++] = cl[c2].ew;
             lower[c2]++;
-            ewtc[c2] = 0.0;
+            cl[c2].ew = 0.0;
             added[c2] = 0;
         }
         out_memb[c] = memb[v];
     }
     estart[n] = ne;
     for (c = w->n0; c < w->n0 + 8; c++) {
-        ewtc[c] = 0.0;
+        cl[c].ew = 0.0;
         added[c] = 0;
     }
 
@@ -1108,10 +1117,9 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(estart, n + 1, int64_t);
     AZ_CARVE(pos, n + 1, int64_t);
     AZ_CARVE(lower, n + 1, int32_t);
-    AZ_CARVE(cw, n, double);
     AZ_CARVE(ext, n, double);
     AZ_CARVE(cum, n, double);
-    AZ_CARVE(ewpc, n + 8, double); /* 8 scratch slots for aggregate_mult() */
+    AZ_CARVE(cl, n + 8, az_cl);
     AZ_CARVE(added, n + 8, uint8_t);
     AZ_CARVE(stable, n, uint8_t);
     AZ_CARVE(nonsingleton, n, uint8_t);
@@ -1127,7 +1135,7 @@ static int work_alloc(az_work *w, int32_t n) {
     if (!w->arena) return AZ_ENOMEM;
     work_layout(w, w->arena, (size_t)n);
     /* kept all-zero between uses */
-    memset(w->ewpc, 0, ((size_t)n + 8) * sizeof(double));
+    memset(w->cl, 0, ((size_t)n + 8) * sizeof(az_cl));
     memset(w->added, 0, (size_t)n + 8);
     return AZ_OK;
 }
@@ -1191,7 +1199,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
         if (rc != AZ_OK) goto done;
     }
 
-    if (quality) *quality = leiden_quality(g, L0.vw, w.memb0, nb_clusters, resolution, w.cw);
+    if (quality) *quality = leiden_quality(g, L0.vw, w.memb0, nb_clusters, resolution, w.cum);
     for (i = 0; i < n; i++) membership[i] = w.memb0[i];
 
 done:
