@@ -17,7 +17,9 @@ class EdgeGraph:
     n_vertices: int
     indptr: np.ndarray  # int64, len n + 1
     indices: np.ndarray  # int32 or int64 targets, edge order = igraph edge id order
-    weights: np.ndarray  # float64, one per edge: exactly what upstream's g.es["weight"] holds
+    # one per edge, in the adjacency's float32 or float64: upstream's g.es["weight"] holds
+    # these values as Python floats (float32 promotes exactly, so no copy is made)
+    weights: np.ndarray
 
     @property
     def n_edges(self) -> int:
@@ -108,5 +110,5 @@ def graph_from_adjacency(adjacency: object) -> EdgeGraph:
         n_vertices=n_rows,
         indptr=np.ascontiguousarray(new_indptr, dtype=np.int64),
         indices=np.ascontiguousarray(indices),
-        weights=np.ascontiguousarray(weights, dtype=np.float64),
+        weights=np.ascontiguousarray(weights),
     )

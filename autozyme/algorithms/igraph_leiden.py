@@ -80,7 +80,7 @@ def community_leiden(
         membership = np.arange(n, dtype=np.int64)
     else:
         membership = _as_membership(initial_membership, n)
-    weights = np.ascontiguousarray(graph.weights, dtype=np.float64) if use_weights else None
+    weights = graph.weights if use_weights else None
     if node_weights is not None:
         node_weights = np.ascontiguousarray(node_weights, dtype=np.float64)
         if node_weights.ndim != 1 or node_weights.size != n:
@@ -136,7 +136,7 @@ def modularity(
         return float("nan")
     if core_id == _CORES["0.10"] and memb.min() < 0:
         raise ValueError("invalid membership vector: negative entry")
-    weights = np.ascontiguousarray(graph.weights, dtype=np.float64) if use_weights else None
+    weights = graph.weights if use_weights else None
     if weights is not None and (weights < 0).any():
         raise ValueError("negative weight in weight vector")
     if memb.min() >= 0 and memb.max() < n:

@@ -99,7 +99,7 @@ def find_partition_with_quality(
     seed_bits = 63 if version else 31
     if not -(1 << seed_bits) <= seed < (1 << seed_bits):
         raise OverflowError(f"seed does not fit a signed {seed_bits + 1}-bit integer")
-    weights = graph.weights if use_weights else None
+    weights = np.ascontiguousarray(graph.weights, dtype=np.float64) if use_weights else None
     if weights is not None:
         if not np.isfinite(weights).all():
             raise ValueError("Cannot accept NaN or infinite weights.")

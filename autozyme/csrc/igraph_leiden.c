@@ -24,7 +24,8 @@ typedef struct {
     int32_t mult;       /* every stored incidence stands for mult identical ones */
     const int64_t *off; /* n + 1: incidences of v are [off[v], off[v + 1]) */
     const int32_t *nbr; /* neighbour of each incidence */
-    const double *w;    /* weight of each incidence */
+    const double *w;    /* weight of each incidence, or */
+    const float *w32;   /* these (a borrowed float32 matrix, always mult 2), w NULL */
     double *vw;         /* vertex weights */
     int64_t *own_off;   /* the arrays above that the level allocated (else borrowed) */
     int32_t *own_nbr;
@@ -107,6 +108,19 @@ typedef struct {
 #define AZ_DISPATCH_MULT(mult, f, ...)                                       \
     ((mult) == 1 ? f(__VA_ARGS__, 1) : (mult) == 2 ? f(__VA_ARGS__, 2) : f(__VA_ARGS__, (mult)))
 
+/* Calls f(args..., mult, f32) for level L with mult a constant when it is 1 or
+ * 2 and f32 (float32 weights, see az_level) always a constant. */
+#define AZ_DISPATCH_LEVEL(L, f, ...)                                         \
+    ((L)->w32         ? f(__VA_ARGS__, 2, 1)                                 \
+     : (L)->mult == 1 ? f(__VA_ARGS__, 1, 0)                                 \
+     : (L)->mult == 2 ? f(__VA_ARGS__, 2, 0)                                 \
+                      : f(__VA_ARGS__, (L)->mult, 0))
+
+/* Weight of incidence p of L; f32 as in AZ_DISPATCH_LEVEL (promotion is exact). */
+AZ_PER_MULT double level_weight(const az_level *L, int64_t p, const int f32) {
+    return f32 ? (double)L->w32[p] : L->w[p];
+}
+
 #define AZ_TICK(intr)                                                        \
     do {                                                                     \
         if (++(intr)->counter >= (1u << 14)) {                               \
@@ -155,6 +169,7 @@ static int64_t edge_target(const az_edge_graph *g, int64_t e) {
 }
 
 static double edge_weight(const az_edge_graph *g, int64_t e) {
+    if (g->weights32) return (double)g->weights32[e];
     return g->weights ? g->weights[e] : 1.0;
 }
 
@@ -233,7 +248,8 @@ static void compress_runs(az_level *L) {
 static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     const int32_t *idx = g->indices32;
-    const double *wt = g->weights;
+    const size_t ws = g->weights32 ? sizeof(float) : sizeof(double);
+    const char *wt = g->weights32 ? (const char *)g->weights32 : (const char *)g->weights;
     int64_t *cur = w->start;
     int64_t v, e;
     if (!idx || !wt) return 0;
@@ -257,10 +273,11 @@ static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
             if (e + 8 < m) {
                 const int64_t ahead = cur[idx[e + 8]];
                 AZ_PREFETCH(&idx[ahead]);
-                AZ_PREFETCH(&wt[ahead]);
+                AZ_PREFETCH(wt + ahead * ws);
             }
             if (c >= g->indptr[u + 1] || idx[c] != v ||
-                memcmp(&wt[c], &wt[e], sizeof(double)) != 0) {
+                (ws == sizeof(float) ? memcmp(wt + c * ws, wt + e * ws, sizeof(float))
+                                     : memcmp(wt + c * ws, wt + e * ws, sizeof(double))) != 0) {
                 return 0;
             }
             cur[u] = c + 1;
@@ -328,6 +345,7 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
         L->off = g->indptr;
         L->nbr = g->indices32;
         L->w = g->weights;
+        L->w32 = g->weights32;
         return AZ_OK;
     }
 
@@ -404,11 +422,11 @@ static void strength_symmetric_sorted(const az_level *L, double *s) {
         int copy;
         while (mid < end && L->nbr[mid] < x) mid++;
         for (copy = 0; copy < 2; copy++) {
-            for (p = begin; p < mid; p++) sum += L->w[p];
+            for (p = begin; p < mid; p++) sum += level_weight(L, p, L->w32 != NULL);
         }
         if (mid < end && L->nbr[mid] == x) mid++; /* the loop */
         for (copy = 0; copy < 2; copy++) {
-            for (p = mid; p < end; p++) sum += L->w[p];
+            for (p = mid; p < end; p++) sum += level_weight(L, p, L->w32 != NULL);
         }
         s[x] = sum;
     }
@@ -441,12 +459,14 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
 /* Starts loading all of v's incidences, line by line: a vertex's list spans
  * several cache lines, and the hardware prefetcher only follows a stream after
  * its first misses. */
-static inline void prefetch_all_incidences(const az_level *L, int32_t v) {
+AZ_PER_MULT void prefetch_all_incidences(const az_level *L, int32_t v, const int f32) {
     const int64_t begin = L->off[v], end = L->off[v + 1];
+    const uintptr_t w0 = f32 ? (uintptr_t)L->w32 : (uintptr_t)L->w;
+    const size_t ws = f32 ? sizeof(float) : sizeof(double);
     /* from the line holding the first entry, so the last line is not missed */
     const uintptr_t nb = (uintptr_t)(L->nbr + begin) & ~(uintptr_t)63;
-    const uintptr_t wb = (uintptr_t)(L->w + begin) & ~(uintptr_t)63;
-    const uintptr_t ne = (uintptr_t)(L->nbr + end), we = (uintptr_t)(L->w + end);
+    const uintptr_t wb = (w0 + (uintptr_t)begin * ws) & ~(uintptr_t)63;
+    const uintptr_t ne = (uintptr_t)(L->nbr + end), we = w0 + (uintptr_t)end * ws;
     uintptr_t a;
     for (a = nb; a < ne; a += 64) AZ_PREFETCH((const void *)a);
     for (a = wb; a < we; a += 64) AZ_PREFETCH((const void *)a);
@@ -463,10 +483,10 @@ static inline int32_t ring_ahead(int32_t i, int32_t k, int32_t n) {
 AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double res,
                                       az_work *w, az_rng *rng, az_interrupt *intr,
                                       int32_t *nb_clusters, int *changed, const int runs,
-                                      const int32_t mult) {
+                                      const int32_t mult, const int f32) {
     const int32_t n = L->n;
     const int32_t *nbr = L->nbr;
-    const double *vw = L->vw, *wt = L->w;
+    const double *vw = L->vw;
     az_cl *cl = w->cl;
     int32_t *queue = w->order, *neigh = w->neigh, *stack = w->stack, *count = w->count;
     uint8_t *stable = w->stable, *added = w->added;
@@ -508,7 +528,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
             AZ_PREFETCH(&count[next_cluster]);
             AZ_PREFETCH(&memb[after]);
             AZ_PREFETCH(&vw[after]);
-            prefetch_all_incidences(L, queue[ring_ahead(head, 2, n)]);
+            prefetch_all_incidences(L, queue[ring_ahead(head, 2, n)], f32);
             AZ_PREFETCH(&L->off[queue[ring_ahead(head, 3, n)]]);
         }
 
@@ -535,7 +555,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
                     neigh[nn] = c;
                     nn += !added[c];
                     added[c] = 1;
-                    cl[c].ew = add_times(cl[c].ew, wt[p], mult);
+                    cl[c].ew = add_times(cl[c].ew, level_weight(L, p, f32), mult);
                 }
             }
         } else {
@@ -555,7 +575,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
                         run_c = c;
                         run = cl[c].ew;
                     }
-                    run = add_times(run, wt[p], mult);
+                    run = add_times(run, level_weight(L, p, f32), mult);
                 }
             }
             cl[run_c].ew = run;
@@ -615,11 +635,11 @@ static int fastmove_vertices(const az_level *L, int32_t *memb, double res, az_wo
     int32_t i, max = -1;
     for (i = 0; i < L->n; i++) max = memb[i] > max ? memb[i] : max;
     if (max + 1 <= L->n / 2) {
-        return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
-                                nb_clusters, changed, 1);
+        return AZ_DISPATCH_LEVEL(L, fastmove_vertices_mult, L, memb, res, w, rng, intr,
+                                 nb_clusters, changed, 1);
     }
-    return AZ_DISPATCH_MULT(L->mult, fastmove_vertices_mult, L, memb, res, w, rng, intr,
-                            nb_clusters, changed, 0);
+    return AZ_DISPATCH_LEVEL(L, fastmove_vertices_mult, L, memb, res, w, rng, intr, nb_clusters,
+                             changed, 0);
 }
 
 /* exp(x) for x below this bound is under half an ulp of total and cannot change
@@ -649,7 +669,7 @@ static inline double negligible_exp_bound(double total) {
  * to the rest of its cluster, summed in incidence order: the initial external
  * weights of leiden_merge_vertices(). */
 AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
-                                         az_work *w, const int32_t mult) {
+                                         az_work *w, const int32_t mult, const int f32) {
     const int32_t n = L->n;
     const int64_t *start = w->start;
     const int32_t *verts = w->verts;
@@ -686,8 +706,9 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
             const az_mpos mu = mpos[u];
             if (mu.memb == cluster) {
                 lnbr[q] = mu.pos;
-                lw[q++] = L->w[p];
-                if (u != v) e = add_times(e, L->w[p], mult);
+                const double wp = level_weight(L, p, f32);
+                lw[q++] = wp;
+                if (u != v) e = add_times(e, wp, mult);
             }
         }
         lcnt[slot] = (int32_t)(q - loff[slot]);
@@ -697,7 +718,7 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
 }
 
 static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w) {
-    return AZ_DISPATCH_MULT(L->mult, build_cluster_lists_mult, L, memb, k, w);
+    return AZ_DISPATCH_LEVEL(L, build_cluster_lists_mult, L, memb, k, w);
 }
 
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
@@ -898,7 +919,7 @@ static int store_reserve(az_store *st, int64_t n, int64_t m) {
  * mirrors leiden_aggregate() in igraph community/leiden.c */
 AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int32_t *refined,
                                int32_t nb_refined, az_work *w, az_store *st, az_level *out,
-                               int32_t *out_memb, const int32_t mult) {
+                               int32_t *out_memb, const int32_t mult, const int f32) {
     const int32_t n = nb_refined;
     int64_t ne = 0, *pos = w->pos, *estart = w->estart, *off;
     int32_t *e_to, *lower = w->lower, *nbr, c;
@@ -927,7 +948,7 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
             int64_t p;
             v = w->verts[s];
             /* start loading what the next vertices read, a stage a step */
-            if (s + 2 < L->n) prefetch_all_incidences(L, w->verts[s + 2]);
+            if (s + 2 < L->n) prefetch_all_incidences(L, w->verts[s + 2], f32);
             if (s + 3 < L->n) AZ_PREFETCH(&L->off[w->verts[s + 3]]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
@@ -939,7 +960,7 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
                 neigh[nn] = t;
                 nn += up & !added[t];
                 added[t] = 1;
-                cl[t].ew = add_times(cl[t].ew, L->w[p], mult);
+                cl[t].ew = add_times(cl[t].ew, level_weight(L, p, f32), mult);
             }
             out->vw[c] += L->vw[v];
         }
@@ -989,8 +1010,8 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
 static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refined,
                      int32_t nb_refined, az_work *w, az_store *st, az_level *out,
                      int32_t *out_memb) {
-    return AZ_DISPATCH_MULT(L->mult, aggregate_mult, L, memb, refined, nb_refined, w, st, out,
-                            out_memb);
+    return AZ_DISPATCH_LEVEL(L, aggregate_mult, L, memb, refined, nb_refined, w, st, out,
+                             out_memb);
 }
 
 /* One Leiden iteration over all levels.
@@ -1233,7 +1254,7 @@ int az_modularity(const az_edge_graph *g, const int64_t *membership, int64_t n_p
             m += we;
         }
     }
-    if (!g->weights) m = (double)m_edges;
+    if (!g->weights && !g->weights32) m = (double)m_edges;
     for (i = 0; i < n_partitions; i++) {
         k_out[i] += k_in[i];
         k_in[i] = k_out[i];

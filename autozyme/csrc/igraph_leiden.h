@@ -15,7 +15,8 @@ typedef struct {
     const int64_t *indptr;      /* n_vertices + 1 */
     const int32_t *indices32;   /* exactly one of indices32 / indices64 is set */
     const int64_t *indices64;
-    const double *weights;      /* NULL: every edge weighs 1 */
+    const double *weights;      /* at most one of weights / weights32 is set; */
+    const float *weights32;     /* neither: every edge weighs 1 */
 } az_edge_graph;
 
 /* Cooperative cancellation: check() runs every 2^14 vertex visits. */

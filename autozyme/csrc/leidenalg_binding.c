@@ -12,7 +12,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     PyObject *indptr, *indices, *weights, *membership;
     Py_buffer b_indptr, b_indices, b_weights, b_memb;
     la_options opt;
-    az_edge_graph g;
+    az_edge_graph g = {0};
     az_interrupt intr = {az_check_signals, NULL, 0};
     double quality = 0.0, modularity = 0.0;
     Py_ssize_t n, m, itemsize;

@@ -9,7 +9,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(2);
+    return PyLong_FromLong(3);
 }
 
 /* Views of the arrays behind an edge graph; released by graph_release(). */
@@ -27,7 +27,7 @@ static void graph_release(graph_view *gv) {
 
 static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObject *indices,
                          PyObject *weights) {
-    Py_ssize_t m, isz;
+    Py_ssize_t m, isz, wsz = 0;
     memset(gv, 0, sizeof(*gv));
     if (n < 0 || n >= INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
@@ -46,7 +46,15 @@ static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObjec
         return -1;
     }
     if (weights != Py_None) {
-        if (az_get_buffer(weights, &gv->weights, 8, m, 0, "weights") != 0) {
+        /* float64, or float32 read in place (promoted exactly) */
+        if (PyObject_GetBuffer(weights, &gv->weights, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
+            PyBuffer_Release(&gv->indptr);
+            PyBuffer_Release(&gv->indices);
+            return -1;
+        }
+        wsz = gv->weights.itemsize;
+        PyBuffer_Release(&gv->weights);
+        if (az_get_buffer(weights, &gv->weights, wsz == 4 ? 4 : 8, m, 0, "weights") != 0) {
             PyBuffer_Release(&gv->indptr);
             PyBuffer_Release(&gv->indices);
             return -1;
@@ -58,7 +66,8 @@ static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObjec
     gv->g.indptr = gv->indptr.buf;
     gv->g.indices32 = isz == 4 ? gv->indices.buf : NULL;
     gv->g.indices64 = isz == 4 ? NULL : gv->indices.buf;
-    gv->g.weights = gv->has_weights ? gv->weights.buf : NULL;
+    gv->g.weights = wsz == 8 ? gv->weights.buf : NULL;
+    gv->g.weights32 = wsz == 4 ? gv->weights.buf : NULL;
     return 0;
 }
 
