@@ -269,7 +269,10 @@ static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
         for (; e < end; e++) {
             const int32_t u = idx[e];
             const int64_t c = cur[u];
-            /* the rows' next cursors are known: start loading what they point at */
+            /* the coming rows' cursors, then what they point at, a stage ahead
+             * each (a cursor may still move before its entry is checked; the
+             * prefetch is then merely early) */
+            if (e + 16 < m) AZ_PREFETCH(&cur[idx[e + 16]]);
             if (e + 8 < m) {
                 const int64_t ahead = cur[idx[e + 8]];
                 AZ_PREFETCH(&idx[ahead]);
