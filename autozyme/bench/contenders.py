@@ -136,9 +136,17 @@ def environment(contender: str) -> dict[str, str]:
 
 def modules(contender: str) -> tuple[str, ...]:
     """What a contender imports: loaded before the clock starts, as in a running pipeline
-    (networkit's import alone takes seconds)."""
-    if contender in SCANPY_CONTENDERS:
-        return ("scanpy", "igraph", "leidenalg")
+    (networkit's import alone takes seconds). scanpy imports igraph and leidenalg inside
+    ``leiden``, AutoZyme its compiled core and the modules around it: the same for both."""
+    scanpy = ("scanpy", "igraph", "leidenalg")
+    if contender == "upstream":
+        return scanpy
+    if contender == "autozyme":
+        return (
+            *scanpy,
+            "autozyme.algorithms.igraph_leiden",
+            "autozyme.algorithms.leidenalg_partition",
+        )
     if contender == "prior-art":
         return ("igraph",)
     return ("networkit",)

@@ -76,7 +76,8 @@ typedef struct {
                        * lnbr / lw then hold aggregate_mult()'s edges */
     int32_t *lcnt;
     int32_t *lnbr;
-    double *lw;
+    double *lw;       /* room for lcap doubles; the lists of a float32 level
+                       * hold floats (list_weight()), touching half of it */
     int64_t lcap;     /* capacity of lnbr and lw */
     double *cum;      /* cumulative transformed differences */
     uint8_t *stable, *added, *nonsingleton, *wconn;
@@ -95,18 +96,14 @@ typedef struct {
 #endif
 
 /* The routines that repeat additions per incidence take the level's
- * multiplicity as an argument and are forced inline into dispatchers that pass
- * the common values 1 and 2 as constants, so add_times() becomes straight-line
- * code in their inner loops. */
+ * multiplicity (and weight type) as arguments and are forced inline into
+ * dispatchers that pass the common values as constants, so add_times() becomes
+ * straight-line code in their inner loops. */
 #if defined(__GNUC__) || defined(__clang__)
 #define AZ_PER_MULT static inline __attribute__((always_inline))
 #else
 #define AZ_PER_MULT static __forceinline
 #endif
-
-/* Calls f(args..., mult) with mult a constant when it is 1 or 2. */
-#define AZ_DISPATCH_MULT(mult, f, ...)                                       \
-    ((mult) == 1 ? f(__VA_ARGS__, 1) : (mult) == 2 ? f(__VA_ARGS__, 2) : f(__VA_ARGS__, (mult)))
 
 /* Calls f(args..., mult, f32) for level L with mult a constant when it is 1 or
  * 2 and f32 (float32 weights, see az_level) always a constant. */
@@ -119,6 +116,11 @@ typedef struct {
 /* Weight of incidence p of L; f32 as in AZ_DISPATCH_LEVEL (promotion is exact). */
 AZ_PER_MULT double level_weight(const az_level *L, int64_t p, const int f32) {
     return f32 ? (double)L->w32[p] : L->w[p];
+}
+
+/* Weight of in-cluster list entry q (see az_work's lw); f32 as for the level. */
+AZ_PER_MULT double list_weight(const double *lw, int64_t q, const int f32) {
+    return f32 ? (double)((const float *)(const void *)lw)[q] : lw[q];
 }
 
 #define AZ_TICK(intr)                                                        \
@@ -708,9 +710,13 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
             const int32_t u = L->nbr[p];
             const az_mpos mu = mpos[u];
             if (mu.memb == cluster) {
-                lnbr[q] = mu.pos;
                 const double wp = level_weight(L, p, f32);
-                lw[q++] = wp;
+                lnbr[q] = mu.pos;
+                if (f32) {
+                    ((float *)(void *)lw)[q++] = L->w32[p];
+                } else {
+                    lw[q++] = wp;
+                }
                 if (u != v) e = add_times(e, wp, mult);
             }
         }
@@ -737,7 +743,7 @@ static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k
 AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     const int32_t *subset, int32_t k, double res, double beta,
                                     az_work *w, az_rng *rng, az_interrupt *intr,
-                                    int32_t *nb_refined, const int32_t mult) {
+                                    int32_t *nb_refined, const int32_t mult, const int f32) {
     const double *vw = L->vw;
     az_cl *cl = w->cl;
     double *cum = w->cum, *ext = w->ext + first;
@@ -782,8 +788,9 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         if (i + 1 < k) {
             const int64_t nb = loff[order[i + 1]];
             AZ_PREFETCH(&lnbr[nb]);
-            AZ_PREFETCH(&lw[nb]);
-            AZ_PREFETCH(&lw[nb + 8]);
+            const char *wb = (const char *)(const void *)lw + nb * (f32 ? 4 : 8);
+            AZ_PREFETCH(wb);
+            AZ_PREFETCH(wb + 64);
         }
         if (i + 2 < k) {
             AZ_PREFETCH(&loff[order[i + 2]]);
@@ -805,7 +812,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                 neigh[nn] = c;
                 nn += !added[c];
                 added[c] = 1;
-                cl[c].ew = add_times(cl[c].ew, lw[p], mult);
+                cl[c].ew = add_times(cl[c].ew, list_weight(lw, p, f32), mult);
             }
         }
 
@@ -858,7 +865,8 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
             double e = ext[chosen]; /* updated in a register */
             /* loops included: v's label is still `current` here */
             for (p = begin; p < end; p++) {
-                e = add_times(e, negate_if(lw[p], lref[lnbr[p]] == chosen), mult);
+                e = add_times(e, negate_if(list_weight(lw, p, f32), lref[lnbr[p]] == chosen),
+                              mult);
             }
             ext[chosen] = e;
             wconn[chosen] = e >= cl[chosen].w * (total - cl[chosen].w) * res;
@@ -885,8 +893,8 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
 static int merge_vertices(const az_level *L, int64_t first, const int32_t *subset, int32_t k,
                           double res, double beta, az_work *w, az_rng *rng, az_interrupt *intr,
                           int32_t *nb_refined) {
-    return AZ_DISPATCH_MULT(L->mult, merge_vertices_mult, L, first, subset, k, res,
-                            beta, w, rng, intr, nb_refined);
+    return AZ_DISPATCH_LEVEL(L, merge_vertices_mult, L, first, subset, k, res, beta, w, rng,
+                             intr, nb_refined);
 }
 
 /* Makes room for n vertices and m incidences in st, dropping its contents;
