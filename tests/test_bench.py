@@ -121,6 +121,28 @@ def test_summary_medians_ratios_and_identity():
     assert "DNF (>60 s)" in text
     plan = [{"dataset": "10k", "config": "default", "contenders": ["upstream"]}]
     assert summary.not_run(plan, rows) == ["10k `default` upstream"]
+    # no phases reported (leidenalg flavor): no breakdown table
+    assert summary.markdown_breakdown(table) == ""
+
+
+def test_breakdown_table_shares_of_the_median_call():
+    parts = {
+        "graph": 0.1,
+        "leiden: setup": 0.1,
+        "leiden: fast-move": 0.4,
+        "leiden: refinement": 0.2,
+        "leiden: aggregation": 0.1,
+        "labels": 0.05,
+    }
+    rows = [
+        _row("upstream", 0, 4.0),
+        _row("autozyme", 0, 1.0, fast_path=True, breakdown_s=parts),
+    ]  # fmt: skip
+    text = summary.markdown_breakdown(summary.summarize(rows))
+    assert text.splitlines()[-1] == (
+        "| 10k | `igraph-n2` | 1 | 0.1 (10%) | 0.1 (10%) | 0.4 (40%) | 0.2 (20%) "
+        "| 0.1 (10%) | 0.05 (5%) | 0.05 (5%) |"
+    )
 
 
 def test_time_limit_kills_and_is_not_retried(tmp_path):

@@ -588,3 +588,31 @@ def test_concurrent_runs_release_the_gil(blobs_knn: sp.csr_matrix, core: str) ->
     serial = [run(seed) for seed in range(4)]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(run, range(4))) == serial
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_phase_timings(blobs_knn: sp.csr_matrix, core: str) -> None:
+    import time
+
+    from autozyme.algorithms.igraph_leiden import PHASES
+
+    graph = graph_from_adjacency(blobs_knn)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    community_leiden(
+        graph,
+        use_weights=True,
+        resolution=1.0,
+        normalize_resolution=True,
+        beta=0.01,
+        n_iterations=2,
+        initial_membership=None,
+        node_weights=None,
+        random_state=np.random.RandomState(0),
+        core=core,
+        timings=timings,
+    )
+    elapsed = time.perf_counter() - started
+    assert tuple(timings) == PHASES
+    assert all(seconds > 0 for seconds in timings.values())
+    assert sum(timings.values()) <= elapsed

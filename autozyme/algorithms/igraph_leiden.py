@@ -16,6 +16,8 @@ from .rng import LONG_BITS, MT19937Stream
 __all__ = ["community_leiden", "modularity"]
 
 _CORES = {"0.10": 0, "1.0": 1}
+# the core's phases, in the order it reports them
+PHASES = ("setup", "fast-move", "refinement", "aggregation")
 
 
 def _core_id(core: str) -> int:
@@ -66,10 +68,12 @@ def community_leiden(
     random_state: np.random.RandomState,
     core: str,
     with_quality: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, float | None]:
     """``GraphBase.community_leiden`` on the undirected graph; returns (membership, quality).
 
     ``with_quality=False`` skips the quality (None then): scanpy never reads it.
+    ``timings``, if given, receives the seconds of the core's phases (:data:`PHASES`).
 
     ``normalize_resolution`` is python-igraph's ``objective_function == "modularity"``
     (case-sensitive). ``random_state`` advances exactly as upstream's draws advance it.
@@ -96,7 +100,7 @@ def community_leiden(
         membership = _entry_reindex(membership, n, core_id)
     stream = MT19937Stream(random_state)
     try:
-        quality = _core.leiden(
+        quality, phases = _core.leiden(
             n,
             graph.indptr,
             graph.indices,
@@ -115,6 +119,8 @@ def community_leiden(
     finally:
         # also after an interrupt: upstream's RandomState has made the same draws by then
         stream.write_back()
+    if timings is not None:
+        timings.update(zip(PHASES, phases, strict=True))
     return membership, quality
 
 

@@ -116,6 +116,8 @@ def write_outputs(results: dict[str, Any], out: Path, charts: bool) -> str:
         parts.append(sweep)
     if scaling := summary.markdown_scaling(table):
         parts.append(scaling)
+    if breakdown := summary.markdown_breakdown(table):
+        parts.append(breakdown)
     if results.get("datasets"):
         parts.append(summary.markdown_datasets(results["datasets"], table))
     if missing := summary.not_run(results.get("plan", []), results["rows"]):

@@ -282,6 +282,47 @@ def markdown_full(table: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# AutoZyme's breakdown keys (leiden_fast's laps) in the order a call runs them
+_BREAKDOWN = (
+    ("graph", "graph"),
+    ("leiden: setup", "core: setup"),
+    ("leiden: fast-move", "fast-move"),
+    ("leiden: refinement", "refinement"),
+    ("leiden: aggregation", "aggregation"),
+    ("labels", "labels"),
+)
+
+
+def markdown_breakdown(table: list[dict[str, Any]]) -> str:
+    """Where AutoZyme's time goes (medians, seconds and share of the call), for the calls
+    whose core reports its phases. "rest": deciding, the core's Python side and binding,
+    scanpy's logging and writing ``obs``/``uns``."""
+    entries = [
+        e
+        for e in table
+        if e["contender"] == "autozyme"
+        and e["status"] == "ok"
+        and "@r" not in e["config"]
+        and "leiden: fast-move" in e.get("breakdown_s", {})
+    ]
+    if not entries:
+        return ""
+    lines = [
+        "| dataset | call | AutoZyme s | "
+        + " | ".join(label for _, label in _BREAKDOWN)
+        + " | rest |",
+        "|---|---|---:|" + "---:|" * (len(_BREAKDOWN) + 1),
+    ]
+    for e in entries:
+        total, parts = e["wall_median_s"], e["breakdown_s"]
+        shown = [parts.get(key, 0.0) for key, _ in _BREAKDOWN]
+        cells = [f"{v:.3g} ({100 * v / total:.0f}%)" for v in (*shown, total - sum(shown))]
+        lines.append(
+            f"| {e['dataset']} | `{e['config']}` | {total:.3g} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines)
+
+
 def markdown_datasets(described: dict[str, dict[str, Any]], table: list[dict[str, Any]]) -> str:
     """Why the synthetic graphs resemble real ones, next to the real one."""
     lines = [

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
     int32_t n;
@@ -130,6 +131,31 @@ AZ_PER_MULT double list_weight(const double *lw, int64_t q, const int f32) {
             if ((intr)->check && (intr)->check((intr)->ctx)) return AZ_EINTR; \
         }                                                                    \
     } while (0)
+
+/* Phase times (see AZ_PHASE_SETUP): lap() adds the time since the previous lap
+ * to a phase. Wall time where the monotonic clock exists, else processor time. */
+typedef struct {
+    double *phases; /* NULL: not timed */
+    double mark;
+} az_timer;
+
+static double seconds_now(void) {
+#if defined(CLOCK_MONOTONIC)
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#else
+    return (double)clock() / CLOCKS_PER_SEC;
+#endif
+}
+
+static void lap(az_timer *t, int phase) {
+    double now;
+    if (!t->phases) return;
+    now = seconds_now();
+    t->phases[phase] += now - t->mark;
+    t->mark = now;
+}
 
 /* Makes room for need entries in the in-cluster incidence lists, dropping
  * their contents. */
@@ -1029,8 +1055,8 @@ static int aggregate(const az_level *L, const int32_t *memb, const int32_t *refi
  * mirrors community_leiden() in igraph 1.0 community/leiden.c
  * (igraph_i_community_leiden() in 0.10) */
 static int leiden_iteration(const az_level *L0, int reindex, double res, double beta, az_work *w,
-                            az_rng *rng, az_interrupt *intr, int32_t *nb_clusters,
-                            int *changed) {
+                            az_rng *rng, az_interrupt *intr, az_timer *timer,
+                            int32_t *nb_clusters, int *changed) {
     const int32_t n0 = w->n0;
     az_level agg = {0}; /* arrays in w->store, not owned */
     const az_level *L = L0;
@@ -1044,6 +1070,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
 
     do {
         rc = fastmove_vertices(L, memb, res, w, rng, intr, nb_clusters, changed);
+        lap(timer, AZ_PHASE_FASTMOVE);
         if (rc != AZ_OK) break;
 
         cont = *nb_clusters < L->n;
@@ -1063,6 +1090,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
                 rc = merge_vertices(L, s, w->verts + s, (int32_t)(w->start[c + 1] - s), res,
                                     beta, w, rng, intr, &nb_refined);
             }
+            lap(timer, AZ_PHASE_REFINE);
             if (rc != AZ_OK) break;
 
             /* refinement merged nothing: aggregate on the clustering itself */
@@ -1075,6 +1103,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
 
             rc = aggregate(L, memb, w->refined, nb_refined, w, &w->store[level % 2], &next,
                            next_memb);
+            lap(timer, AZ_PHASE_AGGREGATE);
             if (rc != AZ_OK) break;
             agg = next;
             L = &agg;
@@ -1176,8 +1205,10 @@ static int work_alloc(az_work *w, int32_t n) {
  * handling of igraphmodule_Graph_community_leiden() in python-igraph */
 int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_resolution,
               double resolution, double beta, int64_t n_iterations, int core,
-              int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality) {
+              int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality,
+              double *phases) {
     const int32_t n = (int32_t)g->n_vertices;
+    az_timer timer = {phases, 0.0};
     az_level L0 = {0};
     az_work w;
     int32_t i, nb_clusters = 0;
@@ -1187,6 +1218,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int changed = (core == AZ_CORE_1_0);
     int rc;
 
+    if (phases) timer.mark = seconds_now();
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
     rc = level_from_edges(g, &L0, &w);
     if (rc != AZ_OK) goto done;
@@ -1226,8 +1258,9 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
          n_iterations < 0 ? (core == AZ_CORE_1_0 ? changed : !changed) : itr < n_iterations;
          itr++) {
         /* the caller already applied igraph's entry reindexing */
-        rc = leiden_iteration(&L0, itr > 0, resolution, beta, &w, rng, intr, &nb_clusters,
-                              &changed);
+        lap(&timer, AZ_PHASE_SETUP);
+        rc = leiden_iteration(&L0, itr > 0, resolution, beta, &w, rng, intr, &timer,
+                              &nb_clusters, &changed);
         if (rc != AZ_OK) goto done;
     }
 
@@ -1237,6 +1270,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
 done:
     level_free(&L0);
     work_free(&w);
+    lap(&timer, AZ_PHASE_SETUP);
     return rc;
 }
 

@@ -27,16 +27,23 @@ typedef struct {
 } az_interrupt;
 
 enum { AZ_OK = 0, AZ_ENOMEM = 1, AZ_EINTR = 2 };
+
+/* Where az_leiden()'s time goes (seconds, summed over levels and iterations):
+ * building the input level and vertex weights plus writing the result back,
+ * fast-move, refinement (in-cluster lists and merges), aggregation. */
+enum { AZ_PHASE_SETUP, AZ_PHASE_FASTMOVE, AZ_PHASE_REFINE, AZ_PHASE_AGGREGATE, AZ_N_PHASES };
 enum { AZ_CORE_0_10 = 0, AZ_CORE_1_0 = 1 };
 
 /* Runs n_iterations (> 0, or < 0 for "until convergence") Leiden iterations.
  * membership: in, the start partition already reindexed the way igraph does on
  * entry; out, the result. node_weights NULL means strength without loops when
  * normalize_resolution, else all ones. quality NULL skips computing it (a pass
- * over all edges that scanpy never reads). */
+ * over all edges that scanpy never reads). phases: NULL, or AZ_N_PHASES
+ * seconds to add the run's phase times to. */
 int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_resolution,
               double resolution, double beta, int64_t n_iterations, int core,
-              int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality);
+              int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality,
+              double *phases);
 
 /* igraph_modularity() for an undirected graph; membership labels lie in
  * [0, n_partitions), in igraph's partition order. */

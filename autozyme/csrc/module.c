@@ -9,7 +9,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(3);
+    return PyLong_FromLong(4);
 }
 
 /* Views of the arrays behind an edge graph; released by graph_release(). */
@@ -75,7 +75,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     Py_ssize_t n, n_iterations;
     PyObject *indptr, *indices, *weights, *node_weights, *membership, *state;
     int normalize, core, long_bits, with_quality, rc;
-    double resolution, beta, quality = 0.0;
+    double resolution, beta, quality = 0.0, phases[AZ_N_PHASES] = {0.0};
     graph_view gv;
     Py_buffer memb, keybuf, nw;
     az_rng rng = {{NULL, 0}, 0, AZ_RNG_PYTHON};
@@ -120,7 +120,8 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     rng.long_bits = long_bits;
     Py_BEGIN_ALLOW_THREADS
     rc = az_leiden(&gv.g, node_weights != Py_None ? nw.buf : NULL, normalize, resolution, beta,
-                   n_iterations, core, memb.buf, &rng, &intr, with_quality ? &quality : NULL);
+                   n_iterations, core, memb.buf, &rng, &intr, with_quality ? &quality : NULL,
+                   phases);
     Py_END_ALLOW_THREADS
 
     /* stored on every exit, interrupts included: the caller's RandomState then ends
@@ -135,8 +136,13 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
         return NULL;
     }
-    if (!with_quality) Py_RETURN_NONE;
-    return PyFloat_FromDouble(quality);
+    if (!with_quality) {
+        return Py_BuildValue("(O(dddd))", Py_None, phases[AZ_PHASE_SETUP],
+                             phases[AZ_PHASE_FASTMOVE], phases[AZ_PHASE_REFINE],
+                             phases[AZ_PHASE_AGGREGATE]);
+    }
+    return Py_BuildValue("(d(dddd))", quality, phases[AZ_PHASE_SETUP], phases[AZ_PHASE_FASTMOVE],
+                         phases[AZ_PHASE_REFINE], phases[AZ_PHASE_AGGREGATE]);
 }
 
 static PyObject *core_modularity(PyObject *self, PyObject *args) {
@@ -170,7 +176,8 @@ static PyMethodDef core_methods[] = {
     {"abi", core_abi, METH_NOARGS, "Version of the core's calling convention."},
     {"leiden", core_leiden, METH_VARARGS,
      "leiden(n, indptr, indices, weights, node_weights, normalize, resolution, beta, "
-     "n_iterations, core, membership, state, long_bits, with_quality) -> quality or None\n"
+     "n_iterations, core, membership, state, long_bits, with_quality)\n"
+     "-> (quality or None, (setup, fast-move, refinement, aggregation) seconds)\n"
      "igraph's Leiden; updates membership (int64) and the MT19937 state (uint32[625]: the key,\n"
      "then the position) in place, also when interrupted."},
     {"modularity", core_modularity, METH_VARARGS,
