@@ -30,6 +30,17 @@ from ._compare import words_advanced
 
 INSTALLED_CORE = {"1.0": "1.0", "0.11": "0.10"}.get(".".join(igraph.__version__.split(".")[:2]))
 
+# community_leiden's arguments as scanpy's igraph flavor passes them by default
+SCANPY_CALL: dict[str, Any] = {
+    "use_weights": True,
+    "resolution": 1.0,
+    "normalize_resolution": True,
+    "beta": 0.01,
+    "n_iterations": 2,
+    "initial_membership": None,
+    "node_weights": None,
+}
+
 CORES = [
     pytest.param(
         core,
@@ -492,13 +503,7 @@ def test_graph_without_edges(core: str) -> None:
         rs = np.random.RandomState(0)
         membership, quality = community_leiden(
             graph,
-            use_weights=True,
-            resolution=1.0,
-            normalize_resolution=True,
-            beta=0.01,
-            n_iterations=2,
-            initial_membership=None,
-            node_weights=None,
+            **SCANPY_CALL,
             random_state=rs,
             core=core,
         )
@@ -573,13 +578,7 @@ def test_concurrent_runs_release_the_gil(blobs_knn: sp.csr_matrix, core: str) ->
     def run(seed: int) -> tuple[list[int], float]:
         membership, quality = community_leiden(
             graph,
-            use_weights=True,
-            resolution=1.0,
-            normalize_resolution=True,
-            beta=0.01,
-            n_iterations=2,
-            initial_membership=None,
-            node_weights=None,
+            **SCANPY_CALL,
             random_state=np.random.RandomState(seed),
             core=core,
         )
@@ -601,13 +600,7 @@ def test_phase_timings(blobs_knn: sp.csr_matrix, core: str) -> None:
     started = time.perf_counter()
     community_leiden(
         graph,
-        use_weights=True,
-        resolution=1.0,
-        normalize_resolution=True,
-        beta=0.01,
-        n_iterations=2,
-        initial_membership=None,
-        node_weights=None,
+        **SCANPY_CALL,
         random_state=np.random.RandomState(0),
         core=core,
         timings=timings,
