@@ -140,8 +140,8 @@ def test_breakdown_table_shares_of_the_median_call():
     ]  # fmt: skip
     text = summary.markdown_breakdown(summary.summarize(rows))
     assert text.splitlines()[-1] == (
-        "| 10k | `igraph-n2` | 1 | 0.1 (10%) | 0.1 (10%) | 0.4 (40%) | 0.2 (20%) "
-        "| 0.1 (10%) | 0.05 (5%) | 0.05 (5%) |"
+        "| 10k | `igraph-n2` | 1000 | 100 (10%) | 100 (10%) | 400 (40%) | 200 (20%) "
+        "| 100 (10%) | 50 (5%) | 50 (5%) |"
     )
 
 

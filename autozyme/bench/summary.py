@@ -293,8 +293,13 @@ _BREAKDOWN = (
 )
 
 
+def _ms(seconds: float) -> str:
+    ms = 1e3 * seconds
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.3g}"
+
+
 def markdown_breakdown(table: list[dict[str, Any]]) -> str:
-    """Where AutoZyme's time goes (medians, seconds and share of the call), for the calls
+    """Where AutoZyme's time goes (medians, milliseconds and share of the call), for the calls
     whose core reports its phases. "rest": deciding, the core's Python side and binding,
     scanpy's logging and writing ``obs``/``uns``."""
     entries = [
@@ -308,7 +313,7 @@ def markdown_breakdown(table: list[dict[str, Any]]) -> str:
     if not entries:
         return ""
     lines = [
-        "| dataset | call | AutoZyme s | "
+        "| dataset | call | AutoZyme ms | "
         + " | ".join(label for _, label in _BREAKDOWN)
         + " | rest |",
         "|---|---|---:|" + "---:|" * (len(_BREAKDOWN) + 1),
@@ -316,9 +321,9 @@ def markdown_breakdown(table: list[dict[str, Any]]) -> str:
     for e in entries:
         total, parts = e["wall_median_s"], e["breakdown_s"]
         shown = [parts.get(key, 0.0) for key, _ in _BREAKDOWN]
-        cells = [f"{v:.3g} ({100 * v / total:.0f}%)" for v in (*shown, total - sum(shown))]
+        cells = [f"{_ms(v)} ({100 * v / total:.0f}%)" for v in (*shown, total - sum(shown))]
         lines.append(
-            f"| {e['dataset']} | `{e['config']}` | {total:.3g} | " + " | ".join(cells) + " |"
+            f"| {e['dataset']} | `{e['config']}` | {_ms(total)} | " + " | ".join(cells) + " |"
         )
     return "\n".join(lines)
 
