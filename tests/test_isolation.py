@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from ._runner import clean_env, run_python
 
 LEIDEN_ON_PBMC = textwrap.dedent(
@@ -70,9 +72,20 @@ def test_broken_patch_module_leaves_scanpy_upstream():
     assert out.stderr.count("autozyme: could not patch scanpy") == 1
 
 
-def test_missing_compiled_core_falls_back_with_one_warning():
+@pytest.mark.parametrize(
+    ("core", "reason"),
+    [
+        ("None", "compiled core unavailable (ModuleNotFoundError"),
+        # a build left over from another version of the package
+        (
+            "types.SimpleNamespace(abi=lambda: 3)",
+            "compiled core unavailable (ImportError: built for calling convention 3",
+        ),
+    ],
+)
+def test_missing_or_stale_compiled_core_falls_back_with_one_warning(core, reason):
     out = run_python(
-        "import sys; sys.modules['autozyme._core'] = None\n"
+        f"import sys, types; sys.modules['autozyme._core'] = {core}\n"
         + LEIDEN_ON_PBMC
         + "\nsc.tl.leiden(adata, flavor='igraph')"
         + "\nimport autozyme; print(autozyme.report()['calls'])",
@@ -81,5 +94,5 @@ def test_missing_compiled_core_falls_back_with_one_warning():
     assert out.returncode == 0, out.stderr
     patched, calls = out.stdout.strip().splitlines()
     assert patched == "patched"
-    assert "compiled core unavailable (ModuleNotFoundError" in calls
+    assert reason in calls
     assert out.stderr.count("autozyme: compiled core unavailable") == 1

@@ -5,6 +5,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "igraph_leiden.h"
+
 /* The cores run with the GIL released; this briefly takes it back so Python can
  * handle pending signals (KeyboardInterrupt). Nonzero: abort the run. */
 static inline int az_check_signals(void *ctx) {
@@ -29,6 +31,71 @@ static inline int az_get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t items
         PyBuffer_Release(view);
         return -1;
     }
+    return 0;
+}
+
+/* The item size of a 1-d buffer, or 0 with a Python error set. */
+static inline Py_ssize_t az_buffer_itemsize(PyObject *obj) {
+    Py_buffer view;
+    Py_ssize_t itemsize;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) return 0;
+    itemsize = view.itemsize;
+    PyBuffer_Release(&view);
+    return itemsize;
+}
+
+/* Views of the arrays behind an edge graph (az_edge_graph); released by
+ * az_graph_release(). */
+typedef struct {
+    Py_buffer indptr, indices, weights;
+    int has_weights;
+    az_edge_graph g;
+} az_graph_view;
+
+static inline void az_graph_release(az_graph_view *gv) {
+    PyBuffer_Release(&gv->indptr);
+    PyBuffer_Release(&gv->indices);
+    if (gv->has_weights) PyBuffer_Release(&gv->weights);
+}
+
+/* indptr: int64, n + 1 entries (n < 0: any n); indices: int32 or int64;
+ * weights: None, float64, or float32 (read in place, promoted exactly) where
+ * the core takes them (weights32_ok). */
+static inline int az_graph_acquire(az_graph_view *gv, Py_ssize_t n, PyObject *indptr,
+                                   PyObject *indices, PyObject *weights, int weights32_ok) {
+    Py_ssize_t m, isz, wsz = 0;
+    memset(gv, 0, sizeof(*gv));
+    if (az_get_buffer(indptr, &gv->indptr, 8, n < 0 ? -1 : n + 1, 0, "indptr") != 0) return -1;
+    n = gv->indptr.shape[0] - 1;
+    if (n < 0 || n >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
+        PyBuffer_Release(&gv->indptr);
+        return -1;
+    }
+    m = (Py_ssize_t)((const int64_t *)gv->indptr.buf)[n];
+    isz = az_buffer_itemsize(indices);
+    if (isz == 0 || az_get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "indices") != 0) {
+        PyBuffer_Release(&gv->indptr);
+        return -1;
+    }
+    if (weights != Py_None) {
+        wsz = az_buffer_itemsize(weights);
+        if (wsz == 0 ||
+            az_get_buffer(weights, &gv->weights, wsz == 4 && weights32_ok ? 4 : 8, m, 0,
+                          "weights") != 0) {
+            PyBuffer_Release(&gv->indptr);
+            PyBuffer_Release(&gv->indices);
+            return -1;
+        }
+        gv->has_weights = 1;
+    }
+    gv->g.n_vertices = n;
+    gv->g.n_edges = m;
+    gv->g.indptr = gv->indptr.buf;
+    gv->g.indices32 = isz == 4 ? gv->indices.buf : NULL;
+    gv->g.indices64 = isz == 4 ? NULL : gv->indices.buf;
+    gv->g.weights = gv->has_weights && gv->weights.itemsize == 8 ? gv->weights.buf : NULL;
+    gv->g.weights32 = gv->has_weights && gv->weights.itemsize == 4 ? gv->weights.buf : NULL;
     return 0;
 }
 

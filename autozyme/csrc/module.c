@@ -6,69 +6,12 @@
 #include "igraph_leiden.h"
 #include "leidenalg_binding.h"
 
+/* The calling convention of the functions below; autozyme.algorithms.CORE_ABI
+ * must match it (the decision refuses another build). */
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
     return PyLong_FromLong(4);
-}
-
-/* Views of the arrays behind an edge graph; released by graph_release(). */
-typedef struct {
-    Py_buffer indptr, indices, weights;
-    int has_weights;
-    az_edge_graph g;
-} graph_view;
-
-static void graph_release(graph_view *gv) {
-    PyBuffer_Release(&gv->indptr);
-    PyBuffer_Release(&gv->indices);
-    if (gv->has_weights) PyBuffer_Release(&gv->weights);
-}
-
-static int graph_acquire(graph_view *gv, Py_ssize_t n, PyObject *indptr, PyObject *indices,
-                         PyObject *weights) {
-    Py_ssize_t m, isz, wsz = 0;
-    memset(gv, 0, sizeof(*gv));
-    if (n < 0 || n >= INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
-        return -1;
-    }
-    if (az_get_buffer(indptr, &gv->indptr, 8, n + 1, 0, "indptr") != 0) return -1;
-    m = (Py_ssize_t)((const int64_t *)gv->indptr.buf)[n];
-    if (PyObject_GetBuffer(indices, &gv->indices, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
-        PyBuffer_Release(&gv->indptr);
-        return -1;
-    }
-    isz = gv->indices.itemsize;
-    PyBuffer_Release(&gv->indices);
-    if (az_get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "indices") != 0) {
-        PyBuffer_Release(&gv->indptr);
-        return -1;
-    }
-    if (weights != Py_None) {
-        /* float64, or float32 read in place (promoted exactly) */
-        if (PyObject_GetBuffer(weights, &gv->weights, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) != 0) {
-            PyBuffer_Release(&gv->indptr);
-            PyBuffer_Release(&gv->indices);
-            return -1;
-        }
-        wsz = gv->weights.itemsize;
-        PyBuffer_Release(&gv->weights);
-        if (az_get_buffer(weights, &gv->weights, wsz == 4 ? 4 : 8, m, 0, "weights") != 0) {
-            PyBuffer_Release(&gv->indptr);
-            PyBuffer_Release(&gv->indices);
-            return -1;
-        }
-        gv->has_weights = 1;
-    }
-    gv->g.n_vertices = n;
-    gv->g.n_edges = m;
-    gv->g.indptr = gv->indptr.buf;
-    gv->g.indices32 = isz == 4 ? gv->indices.buf : NULL;
-    gv->g.indices64 = isz == 4 ? NULL : gv->indices.buf;
-    gv->g.weights = wsz == 8 ? gv->weights.buf : NULL;
-    gv->g.weights32 = wsz == 4 ? gv->weights.buf : NULL;
-    return 0;
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -76,7 +19,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     PyObject *indptr, *indices, *weights, *node_weights, *membership, *state;
     int normalize, core, long_bits, with_quality, rc;
     double resolution, beta, quality = 0.0, phases[AZ_N_PHASES] = {0.0};
-    graph_view gv;
+    az_graph_view gv;
     Py_buffer memb, keybuf, nw;
     az_rng rng = {{NULL, 0}, 0, AZ_RNG_PYTHON};
     az_interrupt intr = {az_check_signals, NULL, 0};
@@ -91,14 +34,14 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "invalid core or long_bits");
         return NULL;
     }
-    if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
+    if (az_graph_acquire(&gv, n, indptr, indices, weights, 1) != 0) return NULL;
     if (az_get_buffer(membership, &memb, 8, n, 1, "membership") != 0) {
-        graph_release(&gv);
+        az_graph_release(&gv);
         return NULL;
     }
     if (az_get_buffer(state, &keybuf, 4, AZ_MT_N + 1, 1, "state") != 0) {
         PyBuffer_Release(&memb);
-        graph_release(&gv);
+        az_graph_release(&gv);
         return NULL;
     }
     rng.mt.key = keybuf.buf;
@@ -107,13 +50,13 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "invalid MT19937 position");
         PyBuffer_Release(&keybuf);
         PyBuffer_Release(&memb);
-        graph_release(&gv);
+        az_graph_release(&gv);
         return NULL;
     }
     if (node_weights != Py_None && az_get_buffer(node_weights, &nw, 8, n, 0, "node_weights") != 0) {
         PyBuffer_Release(&keybuf);
         PyBuffer_Release(&memb);
-        graph_release(&gv);
+        az_graph_release(&gv);
         return NULL;
     }
 
@@ -130,7 +73,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     if (node_weights != Py_None) PyBuffer_Release(&nw);
     PyBuffer_Release(&keybuf);
     PyBuffer_Release(&memb);
-    graph_release(&gv);
+    az_graph_release(&gv);
     if (rc == AZ_ENOMEM) return PyErr_NoMemory();
     if (rc == AZ_EINTR) {
         if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
@@ -149,7 +92,7 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
     Py_ssize_t n, n_partitions;
     PyObject *indptr, *indices, *weights, *membership;
     double resolution, result = 0.0;
-    graph_view gv;
+    az_graph_view gv;
     Py_buffer memb;
     int rc;
     (void)self;
@@ -158,16 +101,16 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
                           &n_partitions, &resolution)) {
         return NULL;
     }
-    if (graph_acquire(&gv, n, indptr, indices, weights) != 0) return NULL;
+    if (az_graph_acquire(&gv, n, indptr, indices, weights, 1) != 0) return NULL;
     if (az_get_buffer(membership, &memb, 8, n, 0, "membership") != 0) {
-        graph_release(&gv);
+        az_graph_release(&gv);
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
     rc = az_modularity(&gv.g, memb.buf, n_partitions, resolution, &result);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&memb);
-    graph_release(&gv);
+    az_graph_release(&gv);
     if (rc == AZ_ENOMEM) return PyErr_NoMemory();
     return PyFloat_FromDouble(result);
 }

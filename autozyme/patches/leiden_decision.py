@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..algorithms import CORE_ABI
 from ..verification import detected_versions, igraph_core, unverified_reason
 
 # clustering_args that scanpy forwards and that we reproduce
@@ -82,7 +83,12 @@ class LeidenPlan:
 def _core_problem() -> str | None:
     """Why the compiled core cannot be used (checked once; warns once), or None."""
     try:
-        importlib.import_module("autozyme._core")
+        abi = importlib.import_module("autozyme._core").abi()
+        if abi != CORE_ABI:
+            raise ImportError(
+                f"built for calling convention {abi}, this package speaks {CORE_ABI}: "
+                "rebuild it (pip install -e .)"
+            )
     except Exception as exc:
         reason = f"compiled core unavailable ({type(exc).__name__}: {exc})"
         warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=2)
