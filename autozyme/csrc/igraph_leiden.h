@@ -38,8 +38,8 @@ enum { AZ_CORE_0_10 = 0, AZ_CORE_1_0 = 1 };
  * membership: in, the start partition already reindexed the way igraph does on
  * entry; out, the result. node_weights NULL means strength without loops when
  * normalize_resolution, else all ones. quality NULL skips computing it (a pass
- * over all edges that scanpy never reads). phases: NULL, or AZ_N_PHASES
- * seconds to add the run's phase times to. */
+ * over all edges that scanpy never reads). phases: AZ_N_PHASES seconds, to
+ * which the run's phase times are added. */
 int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_resolution,
               double resolution, double beta, int64_t n_iterations, int core,
               int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality,

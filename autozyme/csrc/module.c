@@ -79,12 +79,9 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
         return NULL;
     }
-    if (!with_quality) {
-        return Py_BuildValue("(O(dddd))", Py_None, phases[AZ_PHASE_SETUP],
-                             phases[AZ_PHASE_FASTMOVE], phases[AZ_PHASE_REFINE],
-                             phases[AZ_PHASE_AGGREGATE]);
-    }
-    return Py_BuildValue("(d(dddd))", quality, phases[AZ_PHASE_SETUP], phases[AZ_PHASE_FASTMOVE],
+    if (!with_quality) Py_INCREF(Py_None);
+    return Py_BuildValue("(N(dddd))", with_quality ? PyFloat_FromDouble(quality) : Py_None,
+                         phases[AZ_PHASE_SETUP], phases[AZ_PHASE_FASTMOVE],
                          phases[AZ_PHASE_REFINE], phases[AZ_PHASE_AGGREGATE]);
 }
 

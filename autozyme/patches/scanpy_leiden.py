@@ -22,7 +22,6 @@ from types import ModuleType
 from typing import Any
 
 from .. import reporting, settings
-from ..verification import detected_versions
 from .leiden_decision import Fallback, bind_arguments, decide
 from .leiden_fast import run_fast_path
 from .leiden_warnings import warn_like_upstream
@@ -116,9 +115,6 @@ def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
 def install(scanpy: object) -> None:
     """Replace ``leiden`` wherever scanpy exports it (idempotent)."""
     implementation = importlib.import_module(_IMPLEMENTATION_MODULE)
-    # read the installed versions now, with scanpy's import, rather than on the first
-    # call (a few ms of package-metadata parsing; cached for the process either way)
-    detected_versions()
     with _lock:
         current = implementation.leiden
         upstream = getattr(current, "__autozyme_original__", current)
