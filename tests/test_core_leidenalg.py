@@ -25,23 +25,29 @@ from scanpy._utils import get_igraph_from_adjacency
 
 from autozyme.algorithms.graph import graph_from_adjacency
 from autozyme.algorithms.leidenalg_partition import (
-    SUPPORTED_VERSIONS,
+    OPTIMISERS,
     find_partition,
     find_partition_with_quality,
 )
+from autozyme.verification.releases import release_class
 
 from ._compare import float_bits as _bits
 
-INSTALLED = metadata.version("leidenalg")
+INSTALLED_VERSION = metadata.version("leidenalg")
+_INSTALLED_CLASS = release_class("leidenalg", INSTALLED_VERSION)
+INSTALLED = _INSTALLED_CLASS.name if _INSTALLED_CLASS else None
+_IGRAPH_CLASS = release_class("igraph", metadata.version("igraph"))
+IGRAPH_CLASS = _IGRAPH_CLASS.name if _IGRAPH_CLASS else None
 
 VERSIONS = [
     pytest.param(
         version,
         marks=pytest.mark.skipif(
-            version != INSTALLED, reason=f"leidenalg {INSTALLED} is installed, not {version}"
+            version != INSTALLED,
+            reason=f"leidenalg {INSTALLED_VERSION} (class {INSTALLED}) is installed, not {version}",
         ),
     )
-    for version in sorted(SUPPORTED_VERSIONS)
+    for version in sorted(OPTIMISERS)
 ]
 
 PARTITIONS = {
@@ -52,7 +58,8 @@ PARTITIONS = {
 
 
 def test_installed_leidenalg_is_covered() -> None:
-    assert INSTALLED in SUPPORTED_VERSIONS, f"no port for leidenalg {INSTALLED}"
+    assert INSTALLED in OPTIMISERS, f"no port for leidenalg {INSTALLED_VERSION}"
+    assert IGRAPH_CLASS is not None, "python-igraph release not listed"
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,8 @@ def _ours(adj: sp.csr_matrix, case: Case) -> Result:
             seed=case.seed,
             max_comm_size=case.max_comm_size,
             initial_membership=initial,
-            leidenalg_version=INSTALLED,
+            leidenalg_class=INSTALLED,
+            igraph_class=IGRAPH_CLASS,
         )
     except (TypeError, ValueError, OverflowError):
         return Result(True)
@@ -313,7 +321,8 @@ def test_threads_agree(pbmc) -> None:
         use_weights=True,
         resolution=1.0,
         n_iterations=-1,
-        leidenalg_version=INSTALLED,
+        leidenalg_class=INSTALLED,
+        igraph_class=IGRAPH_CLASS,
     )
     serial = [find_partition(graph, seed=s, **kwargs)[0] for s in range(4)]
     results: list = [None] * 4
@@ -348,7 +357,8 @@ def test_keyboard_interrupt() -> None:
             resolution=None,
             n_iterations=-1,
             seed=0,
-            leidenalg_version=INSTALLED,
+            leidenalg_class=INSTALLED,
+            igraph_class=IGRAPH_CLASS,
         )
         time.sleep(60)  # not reached when the run itself was interrupted
     timer.join()
@@ -364,12 +374,13 @@ def test_invalid_arguments(pbmc) -> None:
         resolution=None,
         n_iterations=2,
         seed=0,
-        leidenalg_version=INSTALLED,
+        leidenalg_class=INSTALLED,
+        igraph_class=IGRAPH_CLASS,
     )
     with pytest.raises(ValueError):
         find_partition(graph, **{**base, "partition_type": "Surprise"})
     with pytest.raises(ValueError):
-        find_partition(graph, **{**base, "leidenalg_version": "0.9.1"})
+        find_partition(graph, **{**base, "leidenalg_class": "L0"})
     with pytest.raises(TypeError):
         find_partition(graph, **{**base, "partition_type": "Modularity", "resolution": 1.0})
     with pytest.raises(ValueError):

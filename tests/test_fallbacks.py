@@ -178,11 +178,13 @@ def test_fallback_matches_upstream(patched, cases, case):
     assert reason in new.pop()
 
 
-def test_unverified_versions_fall_back(patched, pbmc, monkeypatch):
-    monkeypatch.setitem(verification.VERIFIED, "igraph", frozenset())
+def test_unverified_class_falls_back(patched, pbmc, monkeypatch):
+    flavors = dict(verification.FAST_PATH)
+    flavors["igraph"] = {**flavors["igraph"], "scanpy": frozenset()}
+    monkeypatch.setattr(verification, "FAST_PATH", flavors)
     compare(patched, pbmc, {"flavor": "igraph", "n_iterations": 2})
     reasons = reporting.report()["calls"]["scanpy.tl.leiden"]["fallbacks"]
-    assert any(r.startswith("versions: scanpy==") and "not verified" in r for r in reasons)
+    assert any(r.startswith("versions: scanpy==") and "is not verified" in r for r in reasons)
 
 
 def test_missing_dependency_falls_back(patched, pbmc, monkeypatch):

@@ -2,7 +2,8 @@
 
 Results (membership, quality, modularity) and the RandomState's advance are bit-identical
 to python-igraph driven through scanpy's ``set_igraph_random_state``. ``core`` selects the
-igraph C core generation: "1.0" (python-igraph 1.0.x) or "0.10" (python-igraph 0.11.x).
+behaviour class of python-igraph (``autozyme.verification.releases``): "E" (C core 1.0) or
+"D" (python-igraph 0.11.5-0.11.9, C core 0.10).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from .rng import LONG_BITS, MT19937Stream
 
 __all__ = ["community_leiden", "modularity"]
 
-_CORES = {"0.10": 0, "1.0": 1}
+# python-igraph behaviour class -> the C core generation the port follows
+_CORES = {"D": 0, "E": 1}
 # the core's phases, in the order it reports them
 PHASES = ("setup", "fast-move", "refinement", "aggregation")
 
@@ -51,7 +53,7 @@ def _entry_reindex(memb: np.ndarray, n: int, core: int) -> np.ndarray:
         return memb
     in_range = memb.min() >= 0 and memb.max() < n
     if not in_range:
-        if core == _CORES["0.10"]:
+        if core == _CORES["D"]:
             raise ValueError("membership indices must lie in [0, number of vertices)")
         # 1.0 falls back to numbering clusters in ascending label order
         return np.unique(memb, return_inverse=True)[1].astype(np.int64)
@@ -147,7 +149,7 @@ def modularity(
         raise ValueError("the resolution parameter must not be negative")
     if graph.n_edges == 0:
         return float("nan")
-    if core_id == _CORES["0.10"] and memb.min() < 0:
+    if core_id == _CORES["D"] and memb.min() < 0:
         raise ValueError("invalid membership vector: negative entry")
     weights = _core_weights(graph) if use_weights else None
     if weights is not None and (weights < 0).any():

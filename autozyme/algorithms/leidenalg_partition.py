@@ -2,21 +2,20 @@
 
 Membership, ``part.quality()`` and ``part.modularity`` are bit-identical to
 ``leidenalg.find_partition(g, partition_type, ...)`` on the igraph graph that scanpy's
-``get_igraph_from_adjacency`` builds. ``leidenalg_version`` selects the optimiser
-generation: 0.10.2 and 0.11.0 (libleidenalg 0.11 / 0.12) refine over all neighbouring
-communities and skip candidates that would exceed ``max_comm_size``; 0.12.0
-(libleidenalg 0.13) refines towards one random neighbouring community and only applies
+``get_igraph_from_adjacency`` builds. ``leidenalg_class`` (the behaviour class of
+``autozyme.verification.releases``) selects the optimiser generation: L1 and L2
+(leidenalg 0.10.x / 0.11.0, libleidenalg 0.11 / 0.12) refine over all neighbouring
+communities and skip candidates that would exceed ``max_comm_size``; L3 (leidenalg 0.12.0,
+libleidenalg 0.13) refines towards one random neighbouring community and only applies
 ``max_comm_size`` to the community a node leaves.
 
 ``part.modularity`` comes from python-igraph (``Graph.modularity(membership)``: no
-weights, resolution 1, directed if the graph is); python-igraph before 0.11.5 (C core up
-to 0.10.10) sums it in another order, hence ``igraph_version``.
+weights, resolution 1, directed if the graph is); python-igraph before 0.11.5 (classes A-C,
+C core up to 0.10.10) sums it in another order, hence ``igraph_class``.
 """
 
 from __future__ import annotations
 
-import functools
-from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -24,34 +23,14 @@ import numpy as np
 from .. import _core
 from .graph import EdgeGraph
 
-__all__ = ["PARTITION_TYPES", "SUPPORTED_VERSIONS", "find_partition", "find_partition_with_quality"]
+__all__ = ["OPTIMISERS", "PARTITION_TYPES", "find_partition", "find_partition_with_quality"]
 
 PARTITION_TYPES = {"RBConfiguration": 0, "Modularity": 1, "CPM": 2}
-# leidenalg release -> optimiser generation (see module docstring)
-SUPPORTED_VERSIONS = {"0.10.2": 0, "0.11.0": 0, "0.12.0": 1}
+# leidenalg behaviour class -> optimiser generation (see module docstring)
+OPTIMISERS = {"L1": 0, "L2": 0, "L3": 1}
+# python-igraph behaviour classes whose Graph.modularity sums in the older order
+_LEGACY_MODULARITY = frozenset({"A", "B", "C"})
 _SIZE_T = 1 << 64
-
-
-@functools.cache
-def _installed_igraph_version() -> str | None:
-    try:
-        return metadata.version("igraph")
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _legacy_modularity(igraph_version: str | None) -> bool:
-    """Whether python-igraph ``igraph_version`` (default: the installed one) bundles a C
-    core up to 0.10.10, i.e. is older than 0.11.5."""
-    if igraph_version is None:
-        igraph_version = _installed_igraph_version()
-        if igraph_version is None:
-            return False
-    parts = []
-    for piece in igraph_version.split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts) < (0, 11, 5)
 
 
 def _initial_membership(initial_membership: np.ndarray | None, n: int) -> np.ndarray:
@@ -79,8 +58,8 @@ def find_partition_with_quality(
     seed: int,
     max_comm_size: int = 0,
     initial_membership: np.ndarray | None = None,
-    leidenalg_version: str,
-    igraph_version: str | None = None,
+    leidenalg_class: str,
+    igraph_class: str,
 ) -> tuple[np.ndarray, float, float]:
     """Like :func:`find_partition`, also returning ``part.quality()``."""
     try:
@@ -88,14 +67,14 @@ def find_partition_with_quality(
     except KeyError:
         raise ValueError(f"partition_type must be one of {sorted(PARTITION_TYPES)}") from None
     try:
-        version = SUPPORTED_VERSIONS[leidenalg_version]
+        version = OPTIMISERS[leidenalg_class]
     except KeyError:
-        raise ValueError(f"leidenalg_version must be one of {sorted(SUPPORTED_VERSIONS)}") from None
+        raise ValueError(f"leidenalg_class must be one of {sorted(OPTIMISERS)}") from None
     if resolution is not None and partition_type == "Modularity":
         raise TypeError("ModularityVertexPartition takes no resolution_parameter")
     if max_comm_size < 0:
         raise ValueError(f"negative max_comm_size: {max_comm_size}")
-    # leidenalg 0.12.0 parses the seed as a C ssize_t, earlier releases as a C int
+    # leidenalg 0.12.0 (L3) parses the seed as a C ssize_t, earlier releases as a C int
     seed_bits = 63 if version else 31
     if not -(1 << seed_bits) <= seed < (1 << seed_bits):
         raise OverflowError(f"seed does not fit a signed {seed_bits + 1}-bit integer")
@@ -119,7 +98,7 @@ def find_partition_with_quality(
         seed % _SIZE_T,  # size_t(seed), as leidenalg passes it to igraph_rng_seed()
         int(max_comm_size),
         version,
-        _legacy_modularity(igraph_version),
+        igraph_class in _LEGACY_MODULARITY,
     )
     return membership, modularity, quality
 

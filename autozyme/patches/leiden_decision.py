@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..algorithms import CORE_ABI
-from ..verification import detected_versions, igraph_core, unverified_reason
+from ..verification import Behaviour, behaviour, detected_versions
 
 # clustering_args that scanpy forwards and that we reproduce
 _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
@@ -63,7 +63,7 @@ class LeidenPlan:
     partition: str | None  # leidenalg: "RBConfiguration", "Modularity" or "CPM"
     directed: Any  # as passed
     max_comm_size: int
-    leidenalg_version: str | None
+    leidenalg_class: str | None  # "L1", "L2", "L3" (autozyme.verification.releases)
     resolution: float | int | None
     random_state: Any
     key_added: str
@@ -74,8 +74,7 @@ class LeidenPlan:
     beta: float
     initial_membership: np.ndarray | None
     node_weights: np.ndarray | None
-    igraph_core: str
-    igraph_version: str | None
+    igraph_class: str  # "A" ... "E" (autozyme.verification.releases)
     stores_modularity: bool  # scanpy >= 1.12 writes uns[key]["modularity"]
 
 
@@ -249,9 +248,12 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     flavor = _flavor(a["flavor"])
     if flavor is None:
         return Fallback(f"flavor={a['flavor']!r} is not accelerated")
-    reason = _core_problem() or unverified_reason(flavor)
+    reason = _core_problem()
     if reason:
         return Fallback(reason)
+    proven: Behaviour = behaviour(flavor)
+    if proven.problem:
+        return Fallback(proven.problem)
 
     from anndata import AnnData
 
@@ -307,7 +309,6 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
                 return Fallback(problem)
             vectors[name] = np.asarray(values, dtype=np.int64 if integral else np.float64)
 
-    versions = detected_versions()
     return LeidenPlan(
         adata=adata,
         adjacency=adjacency,
@@ -316,7 +317,7 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
         partition=_partition_name(a["partition_type"]) if flavor == "leidenalg" else None,
         directed=a["directed"],
         max_comm_size=int(clustering_args.get("max_comm_size", 0)),
-        leidenalg_version=versions["leidenalg"],
+        leidenalg_class=proven.classes["leidenalg"].name if flavor == "leidenalg" else None,
         resolution=a["resolution"],
         random_state=a["random_state"],
         key_added=a["key_added"],
@@ -327,9 +328,8 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
         beta=float(clustering_args.get("beta", 0.01)),
         initial_membership=vectors.get("initial_membership"),
         node_weights=vectors.get("node_weights"),
-        igraph_core=igraph_core(versions["igraph"] or ""),
-        igraph_version=versions["igraph"],
-        stores_modularity=_scanpy_at_least(versions["scanpy"] or "0", (1, 12)),
+        igraph_class=proven.classes["igraph"].name,
+        stores_modularity=proven.classes["scanpy"].name >= "S4",
     )
 
 

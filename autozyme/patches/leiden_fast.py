@@ -47,7 +47,7 @@ def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[Any
             initial_membership=plan.initial_membership,
             node_weights=plan.node_weights,
             random_state=_legacy_random_state(plan.random_state),
-            core=plan.igraph_core,
+            core=plan.igraph_class,
             with_quality=False,
             timings=phases,
         )
@@ -61,7 +61,7 @@ def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[Any
         membership,
         resolution=resolution,
         use_weights=plan.use_weights,
-        core=plan.igraph_core,
+        core=plan.igraph_class,
     )
     lap("modularity")
     return membership, quality
@@ -81,8 +81,8 @@ def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[
         seed=int(plan.random_state),
         max_comm_size=plan.max_comm_size,
         initial_membership=plan.initial_membership,
-        leidenalg_version=plan.leidenalg_version or "",
-        igraph_version=plan.igraph_version,
+        leidenalg_class=plan.leidenalg_class or "",
+        igraph_class=plan.igraph_class,
     )
     lap("leiden")
     return membership, modularity
