@@ -1,9 +1,7 @@
-"""Build script: the compiled core and the startup files that land in site-packages.
+"""Build script: the compiled core.
 
-`autozyme.pth` (and its PEP 829 twin `autozyme.start`) must sit at the root of
-site-packages for regular *and* editable installs. Regular wheels get them from
-`build_py`; setuptools >= 64 builds editable wheels without running our
-`build_py` into the wheel, so `editable_wheel` is extended to add them too.
+The startup files (``autozyme.pth``, ``autozyme.start``) are added to every wheel by the
+in-tree build backend (``build_backend/autozyme_backend.py``), not here.
 """
 
 from __future__ import annotations
@@ -12,10 +10,8 @@ import sys
 from pathlib import Path
 
 from setuptools import Extension, setup
-from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).parent
-STARTUP_FILES = ("autozyme.pth", "autozyme.start")
 
 # Bit-identical results need IEEE arithmetic in igraph's operation order:
 # no contraction into FMA, no fast-math reassociation.
@@ -24,56 +20,24 @@ if sys.platform == "win32":
 else:
     COMPILE_ARGS = ["-O2", "-std=c99", "-ffp-contract=off", "-fno-fast-math", "-Wall"]
 
+# posix_memalign() and madvise() under -std=c99 (az_alloc.h)
+MACROS = [] if sys.platform == "win32" else [("_DEFAULT_SOURCE", "1")]
+# The binding needs the buffer protocol, part of the stable ABI since Python 3.11: built
+# there, one abi3 wheel serves every later CPython; 3.10 gets a wheel of its own.
+LIMITED_API = sys.version_info >= (3, 11)
+if LIMITED_API:
+    MACROS.append(("Py_LIMITED_API", "0x030B0000"))
+
 core = Extension(
     "autozyme._core",
     sources=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "autozyme" / "csrc").glob("*.c")),
     depends=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "autozyme" / "csrc").glob("*.h")),
     extra_compile_args=COMPILE_ARGS,
-    # posix_memalign() and madvise() under -std=c99 (az_alloc.h)
-    define_macros=[] if sys.platform == "win32" else [("_DEFAULT_SOURCE", "1")],
+    define_macros=MACROS,
+    py_limited_api=LIMITED_API,
 )
 
-
-class BuildPyWithStartupFiles(build_py):
-    """Copy the startup files next to the package, i.e. to the site-packages root."""
-
-    def run(self) -> None:
-        super().run()
-        for name in STARTUP_FILES:
-            self.copy_file(str(ROOT / name), str(Path(self.build_lib) / name))
-
-
-cmdclass: dict[str, type] = {"build_py": BuildPyWithStartupFiles}
-
-try:
-    from setuptools.command.editable_wheel import editable_wheel
-except ImportError:  # setuptools < 64: `develop` runs build_py in place; nothing to add
-    pass
-else:
-
-    class _StrategyWithStartupFiles:
-        """Wrap setuptools' editable strategy so the wheel also carries our startup files."""
-
-        def __init__(self, inner) -> None:
-            self._inner = inner
-
-        def __call__(self, wheel, files, mapping) -> None:
-            self._inner(wheel, files, mapping)
-            for name in STARTUP_FILES:
-                wheel.writestr(name, (ROOT / name).read_bytes())
-
-        def __enter__(self):
-            self._inner.__enter__()
-            return self
-
-        def __exit__(self, *exc) -> None:
-            self._inner.__exit__(*exc)
-
-    class EditableWheelWithStartupFiles(editable_wheel):
-        def _select_strategy(self, *args, **kwargs):
-            return _StrategyWithStartupFiles(super()._select_strategy(*args, **kwargs))
-
-    cmdclass["editable_wheel"] = EditableWheelWithStartupFiles
-
-
-setup(ext_modules=[core], cmdclass=cmdclass)
+setup(
+    ext_modules=[core],
+    options={"bdist_wheel": {"py_limited_api": "cp311"}} if LIMITED_API else {},
+)

@@ -43,8 +43,15 @@ def run_python(
     )
 
 
-def make_venv(path: Path, *, editable: bool) -> Path:
-    """A new venv holding a real ``pip install`` of this project (regular or editable).
+def make_venv(
+    path: Path,
+    *,
+    editable: bool = False,
+    artifact: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Path:
+    """A new venv holding a real ``pip install`` of this project: of the checkout (regular or
+    editable), or of a built ``artifact`` (wheel or sdist); ``env`` for the install.
 
     Dependencies (scanpy, igraph, ...) are shared with the running environment through a
     ``_deps.pth`` path entry: it sorts before ``autozyme.pth``, as installed dependencies
@@ -59,11 +66,14 @@ def make_venv(path: Path, *, editable: bool) -> Path:
         check=True,
     ).stdout.strip()
     Path(site, "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    target = ["-e", str(ROOT)] if editable else [str(ROOT)]
+    if artifact is not None:
+        target = [str(artifact)]
+    else:
+        target = ["-e", str(ROOT)] if editable else [str(ROOT)]
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", *target],
         check=True,
-        env=clean_env(),
+        env=clean_env() if env is None else env,
         cwd=path,
     )
     return python
