@@ -247,3 +247,23 @@ def test_end_to_end_one_repetition(tmp_path, pbmc):
         assert (out / f"{chart}.png").stat().st_size > 0
     assert not (out / "labels").exists()  # scratch removed after a complete run
     assert statistics.median([r["modularity"] for r in rows]) > 0.3
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_ari_found_for_a_user_file_with_spaces(tmp_path, pbmc):
+    """The run that saves labels and the runner that compares them name the file alike,
+    whatever characters the dataset's path holds."""
+    from autozyme.bench import runner
+
+    folder = tmp_path / "my data"
+    folder.mkdir()
+    path = folder / "my run (v2), [final].h5ad"
+    pbmc.write_h5ad(path)
+    labels_dir = tmp_path / "labels"
+    labels_dir.mkdir()
+    rows = [
+        measure.measure(str(path), "igraph-n2", contender, labels_dir)
+        for contender in ("upstream", "prior-art")
+    ]
+    runner._ari(rows[1], labels_dir)
+    assert 0.5 < rows[1]["ari"] <= 1.0

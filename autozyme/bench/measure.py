@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import json
 import pickle
+import re
 import sys
 import time
 import warnings
@@ -74,6 +75,13 @@ def modularity(adjacency: csr_matrix, labels: np.ndarray, resolution: float = 1.
     return inside / total - resolution * float((community_degree**2).sum()) / total**2
 
 
+def labels_file(labels_dir: Path, dataset: str, config: str, contender: str) -> Path:
+    """Where one run's labels are kept for ARI: a file name safe for any dataset name or
+    path (spaces, slashes, brackets...), the same for the run that writes it and the
+    runner that compares it."""
+    return labels_dir / (re.sub(r"[^\w.@-]", "_", f"{dataset}-{config}-{contender}") + ".npy")
+
+
 def measure(dataset: str, config: str, contender: str, labels_dir: Path | None) -> dict[str, Any]:
     from . import contenders, datasets
 
@@ -116,7 +124,7 @@ def measure(dataset: str, config: str, contender: str, labels_dir: Path | None) 
         result["breakdown_s"] = calls.get("last_timings", {})
         result["fallbacks"] = calls.get("fallbacks", {})
     if labels_dir is not None:
-        path = labels_dir / f"{dataset.replace('/', '_')}-{config}-{contender}.npy"
+        path = labels_file(labels_dir, dataset, config, contender)
         np.save(path, labels)
         result["labels_path"] = str(path)
     return result

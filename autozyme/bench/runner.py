@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 
 from . import contenders as cont
 from . import datasets as ds
+from .measure import labels_file
 
 SMALL_CELLS = 50_000  # below: a run is mostly process start-up, --reps-small applies
 LARGE_CELLS = 500_000  # from here on a repetition costs minutes: --reps-large applies
@@ -76,10 +76,6 @@ def make_plan(steps: Iterable[Sequence[Any]], contenders: Iterable[str], reps: R
     return [b for b in plan if b.contenders and b.reps > 0]
 
 
-def _labels_name(dataset: str, config: str, contender: str) -> str:
-    return re.sub(r"[^\w.@-]", "_", f"{dataset}-{config}-{contender}") + ".npy"
-
-
 def run_one(
     dataset: str, config: str, contender: str, *, labels_dir: Path, time_limit: float
 ) -> dict[str, Any]:
@@ -131,7 +127,7 @@ def _ari(row: dict[str, Any], labels_dir: Path) -> None:
     path = row.pop("labels_path", None)
     if path is None:
         return
-    reference = labels_dir / _labels_name(row["dataset"], row["config"], "upstream")
+    reference = labels_file(labels_dir, row["dataset"], row["config"], "upstream")
     if reference.exists():
         row["ari"] = float(adjusted_rand_score(np.load(reference), np.load(path)))
     if row["contender"] != "upstream":
