@@ -22,7 +22,6 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from scanpy._utils import get_igraph_from_adjacency
-from scanpy._utils.random import set_igraph_random_state
 from sklearn.utils import check_random_state
 
 from autozyme.algorithms.graph import EdgeGraph, graph_from_adjacency
@@ -31,6 +30,11 @@ from autozyme.verification.releases import release_class
 
 from ._compare import float_bits as _bits
 from ._compare import words_advanced
+
+try:
+    from scanpy._utils.random import set_igraph_random_state
+except ImportError:  # scanpy before 1.11 keeps it in scanpy._utils
+    from scanpy._utils import set_igraph_random_state
 
 _INSTALLED_CLASS = release_class("igraph", igraph.__version__)
 INSTALLED_CORE = _INSTALLED_CLASS.name if _INSTALLED_CLASS else None
