@@ -458,6 +458,24 @@ def test_modularity(
     assert _bits(got) == _bits(expected), (got, expected)
 
 
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("weights", [[0.0], [0.0, 0.0], [0.0, 1e-300]])
+def test_modularity_at_total_weight_zero(core: str, weights: list[float]) -> None:
+    """Edges of zero total weight (no scanpy graph has them): igraph before 0.11.5 gives
+    0.0, later NaN. Reachable only through EdgeGraph directly."""
+    m = len(weights)
+    edges = [(0, 1), (1, 2)][:m]
+    g = igraph.Graph(n=3, edges=edges)
+    g.es["weight"] = weights
+    # edge (v, v + 1) stored in row v
+    indptr = np.array([0, 1, m, m], dtype=np.int64)
+    graph = EdgeGraph(3, indptr, np.array([1, 2][:m], dtype=np.int32), np.array(weights))
+    for membership in ([0, 0, 1], [0, 1, 2]):
+        expected = g.modularity(membership, weights="weight")
+        got = modularity(graph, membership, resolution=1.0, use_weights=True, core=core)
+        assert _bits(got) == _bits(expected), (got, expected)
+
+
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(adjacency=adjacencies())
 def test_graph_from_adjacency(adjacency: Any) -> None:
