@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 
 __all__ = ["c_closure", "c_definitions", "c_tokens", "python_definitions"]
 
 # Python: what a definition may mention without it shaping the output
 _DOC_DECORATORS = {"_doc_params", "doc_params", "_doc_params_"}
+_TYPING_ONLY = {"overload"}  # stubs replaced by the definition that follows
 
 
 def _docstring_free(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -32,7 +34,9 @@ def _docstring_free(body: list[ast.stmt]) -> list[ast.stmt]:
 class _Strip(ast.NodeTransformer):
     """Drops what never runs: docstrings, annotations, documentation decorators."""
 
-    def _definition(self, node: ast.AST) -> ast.AST:
+    def _definition(self, node: ast.AST) -> ast.AST | None:
+        if any(_called_name(d) in _TYPING_ONLY for d in node.decorator_list):
+            return None
         node.body = _docstring_free(node.body)
         node.decorator_list = [
             d for d in node.decorator_list if _called_name(d) not in _DOC_DECORATORS
@@ -45,6 +49,22 @@ class _Strip(ast.NodeTransformer):
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _definition
 
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        node = super().generic_visit(node)
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(node, field, None)
+            if isinstance(statements, list) and statements:
+                setattr(node, field, _without_message_assignments(statements))
+        return node
+
+    def visit_Raise(self, node: ast.Raise) -> ast.Raise:
+        # which exception, not its message or chained cause: a call that raises runs
+        # upstream (the decision point routes it there), so only the condition counts
+        if isinstance(node.exc, ast.Call):
+            node.exc.args, node.exc.keywords = [], []
+        node.cause = None
+        return node
+
     def visit_arg(self, node: ast.arg) -> ast.arg:
         node.annotation = None
         return node
@@ -55,6 +75,21 @@ class _Strip(ast.NodeTransformer):
             return None
         plain = ast.Assign(targets=[node.target], value=self.visit(node.value))
         return ast.fix_missing_locations(ast.copy_location(plain, node))
+
+
+def _without_message_assignments(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """Drops ``msg = ...`` right before a ``raise`` (the message-first raise style)."""
+    kept = []
+    for i, stmt in enumerate(statements):
+        following = statements[i + 1] if i + 1 < len(statements) else None
+        if (
+            isinstance(stmt, ast.Assign)
+            and [ast.unparse(t) for t in stmt.targets] == ["msg"]
+            and isinstance(following, ast.Raise)
+        ):
+            continue
+        kept.append(stmt)
+    return kept
 
 
 def _called_name(node: ast.expr) -> str | None:
@@ -75,6 +110,14 @@ _TYPE_PARAMS = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+\w+\[", re.MULTILIN
 
 
 def _parse(text: str) -> ast.Module:
+    with warnings.catch_warnings():
+        # upstream's own invalid escapes in strings are not ours to report
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _parse_any(text)
+
+
+def _parse_any(text: str) -> ast.Module:
     try:
         return ast.parse(text)
     except SyntaxError:

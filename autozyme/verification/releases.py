@@ -81,7 +81,9 @@ CLASSES: tuple[ReleaseClass, ...] = (
         "C",
         ("0.10.5", "0.10.6", "0.10.8", "0.11.2", "0.11.3", "0.11.4"),
         "0.11.4",
-        "(to be filled in from the sources)",
+        "the clustering's modularity is taken at community_leiden's resolution (B's "
+        "Python layer passes only the weights on to Graph.modularity: resolution 1), and "
+        "community_leiden returns the quality",
     ),
     ReleaseClass(
         "igraph",
