@@ -204,14 +204,16 @@ def _matching(tokens: list[str], at: int, opening: str, closing: str) -> int | N
 
 
 def c_definitions(text: str) -> dict[str, str]:
-    """Every function definition in ``text`` by name."""
+    """Every function definition in ``text`` by name (its tokens, every preprocessor
+    branch included)."""
     tokens = c_tokens(text)
+    shape = _first_branches(tokens)
     found: dict[str, str] = {}
     depth = 0
     start = 0  # first token of the current top-level declaration
     i = 0
     while i < len(tokens):
-        tok = tokens[i]
+        tok = shape[i]
         if tok == "{":
             depth += 1
         elif tok == "}":
@@ -220,17 +222,35 @@ def c_definitions(text: str) -> dict[str, str]:
                 start = i + 1
         elif depth == 0 and (tok == ";" or tok.startswith("#")):
             start = i + 1
-        elif depth == 0 and _IDENT.fullmatch(tok) and i + 1 < len(tokens) and tokens[i + 1] == "(":
-            end = _matching(tokens, i + 1, "(", ")")
-            close = (
-                _matching(tokens, end + 1, "{", "}") if tokens[end + 1 : end + 2] == ["{"] else None
-            )
+        elif depth == 0 and _IDENT.fullmatch(tok) and shape[i + 1 : i + 2] == ["("]:
+            end = _matching(shape, i + 1, "(", ")")
+            close = None
+            if end is not None and shape[end + 1 : end + 2] == ["{"]:
+                close = _matching(shape, end + 1, "{", "}")
             if close is not None:
                 found[tok] = " ".join(tokens[start : close + 1])
                 i = close
                 start = close + 1
         i += 1
     return found
+
+
+def _first_branches(tokens: list[str]) -> list[str]:
+    """``tokens`` with the brackets of #elif/#else branches blanked out: alternative
+    branches often repeat a function's opening line, and only one of them compiles."""
+    shape = []
+    inactive = []  # per open #if: inside an alternative branch?
+    for tok in tokens:
+        directive = tok[1:].lstrip().split(" ", 1)[0] if tok.startswith("#") else ""
+        if directive in ("if", "ifdef", "ifndef"):
+            inactive.append(False)
+        elif directive in ("elif", "else") and inactive:
+            inactive[-1] = True
+        elif directive == "endif" and inactive:
+            inactive.pop()
+        blank = any(inactive) and tok in "(){}"
+        shape.append("" if blank else tok)
+    return shape
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")

@@ -256,6 +256,21 @@ WHY: dict[tuple[str, str], str] = {
         "pins 0.10.8); the Linux one (.sh) pins 0.10.4 in both"
     ),
     ("L1", "cpp:python_partition_interface.cpp"): ("an empty #ifdef DEBUG block"),
+    ("A", "core:igraph_vector_int_max"): (
+        "isnan() for igraph_is_nan(), in the real-vector branch only"
+    ),
+    ("A", "core:igraph_vector_int_min"): (
+        "isnan() for igraph_is_nan(), in the real-vector branch only"
+    ),
+    ("C", "core:igraph_vector_int_max"): (
+        "a stricter assertion that the vector is not empty (an abort path)"
+    ),
+    ("C", "core:igraph_vector_int_min"): (
+        "a stricter assertion that the vector is not empty (an abort path)"
+    ),
+    ("D", "core:igraph_vector_int_contains"): ("parameter renamed, const on a read-only pointer"),
+    ("D", "core:igraph_vector_int_init_range"): ("parameters renamed"),
+    ("D", "core:igraph_vector_int_range"): ("parameters renamed"),
 }
 
 # (package, release, piece) -> digest of the text a human read and explained in WHY
@@ -302,6 +317,8 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("igraph", "0.10.0", "core:igraph_i_community_leiden_quality"): "d6cc0f9fc8bd84a1",
     ("igraph", "0.10.0", "core:igraph_i_rng_get_uint64_bounded"): "fea1a47532bb0b6c",
     ("igraph", "0.10.0", "core:igraph_i_umul128"): "e3b0c44298fc1c14",
+    ("igraph", "0.10.0", "core:igraph_vector_int_max"): "7d05dd6a648b6f84",
+    ("igraph", "0.10.0", "core:igraph_vector_int_min"): "e42a4f1844a133f6",
     ("igraph", "0.10.0", "core:igraph_vit_create"): "2a9e8c64e565ba70",
     ("igraph", "0.10.0", "py:Clustering"): "e18828644c38102d",
     ("igraph", "0.10.0", "py:VertexClustering"): "3b94bef84a152dee",
@@ -310,6 +327,8 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("igraph", "0.10.1", "core:igraph_eit_create"): "3c19fdfd8b7de919",
     ("igraph", "0.10.1", "core:igraph_get_eid"): "5a49ef31d2d8a9f9",
     ("igraph", "0.10.1", "core:igraph_i_community_leiden_quality"): "d6cc0f9fc8bd84a1",
+    ("igraph", "0.10.1", "core:igraph_vector_int_max"): "7d05dd6a648b6f84",
+    ("igraph", "0.10.1", "core:igraph_vector_int_min"): "e42a4f1844a133f6",
     ("igraph", "0.10.1", "core:igraph_vit_create"): "2a9e8c64e565ba70",
     ("igraph", "0.10.1", "py:Clustering"): "e18828644c38102d",
     ("igraph", "0.10.1", "py:VertexClustering"): "3b94bef84a152dee",
@@ -318,13 +337,21 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("igraph", "0.10.5", "core:igraph_i_eit_create_allfromto"): "1a649064c893a440",
     ("igraph", "0.10.5", "core:igraph_i_incident"): "227baacb97ab4a54",
     ("igraph", "0.10.5", "core:igraph_reindex_membership"): "b39a6d8e4f8c5fa4",
+    ("igraph", "0.10.5", "core:igraph_vector_int_max"): "81c3104f4910674a",
+    ("igraph", "0.10.5", "core:igraph_vector_int_min"): "61a1f876bce3b00f",
     ("igraph", "0.10.5", "core:igraph_vit_create"): "8a355a5265fccde5",
     ("igraph", "0.10.6", "core:igraph_i_eit_create_allfromto"): "1a649064c893a440",
     ("igraph", "0.10.6", "core:igraph_i_incident"): "227baacb97ab4a54",
     ("igraph", "0.10.6", "core:igraph_reindex_membership"): "b39a6d8e4f8c5fa4",
+    ("igraph", "0.10.6", "core:igraph_vector_int_max"): "81c3104f4910674a",
+    ("igraph", "0.10.6", "core:igraph_vector_int_min"): "61a1f876bce3b00f",
     ("igraph", "0.10.6", "core:igraph_vit_create"): "8a355a5265fccde5",
     ("igraph", "0.10.8", "core:igraph_reindex_membership"): "b39a6d8e4f8c5fa4",
+    ("igraph", "0.10.8", "core:igraph_vector_int_max"): "81c3104f4910674a",
+    ("igraph", "0.10.8", "core:igraph_vector_int_min"): "61a1f876bce3b00f",
     ("igraph", "0.11.2", "core:igraph_reindex_membership"): "b39a6d8e4f8c5fa4",
+    ("igraph", "0.11.2", "core:igraph_vector_int_max"): "81c3104f4910674a",
+    ("igraph", "0.11.2", "core:igraph_vector_int_min"): "61a1f876bce3b00f",
     ("igraph", "0.11.5", "core:igraph_i_community_leiden_aggregate"): "6548f25856e48a5e",
     (
         "igraph",
@@ -334,7 +361,13 @@ REVIEWED: dict[tuple[str, str, str], str] = {
     ("igraph", "0.11.5", "core:igraph_i_community_leiden_fastmovenodes"): "6776f5a0dbefc60e",
     ("igraph", "0.11.5", "core:igraph_i_community_leiden_mergenodes"): "a4a4980ddd497f72",
     ("igraph", "0.11.5", "core:igraph_modularity"): "685c0581e652aa90",
+    ("igraph", "0.11.5", "core:igraph_vector_int_contains"): "bfb66867d2f4f50d",
+    ("igraph", "0.11.5", "core:igraph_vector_int_init_range"): "2e8e09b73e3fcc3d",
+    ("igraph", "0.11.5", "core:igraph_vector_int_range"): "4e983e6ddbe7a27e",
     ("igraph", "0.11.6", "core:igraph_modularity"): "685c0581e652aa90",
+    ("igraph", "0.11.6", "core:igraph_vector_int_contains"): "bfb66867d2f4f50d",
+    ("igraph", "0.11.6", "core:igraph_vector_int_init_range"): "2e8e09b73e3fcc3d",
+    ("igraph", "0.11.6", "core:igraph_vector_int_range"): "4e983e6ddbe7a27e",
     ("igraph", "0.11.9", "core:igraph_i_neighbors"): "add5b48f65f56768",
     ("leidenalg", "0.10.0", "build:pins"): "69e6fbbf8707b489",
     ("leidenalg", "0.10.0", "cpp:python_partition_interface.cpp"): "9ea07259c753e598",
