@@ -99,9 +99,17 @@ CLASSES: tuple[ReleaseClass, ...] = (
         "L1",
         ("0.10.0", "0.10.1", "0.10.2"),
         "0.10.2",
-        "libleidenalg 0.11.0",
+        "libleidenalg 0.11.0 on igraph's C core 0.10.4 (the versions scripts/build_*.sh "
+        "fetch; the sdist holds neither)",
     ),
-    ReleaseClass("leidenalg", "L2", ("0.11.0",), "0.11.0", "libleidenalg 0.12"),
+    ReleaseClass(
+        "leidenalg",
+        "L2",
+        ("0.11.0",),
+        "0.11.0",
+        "libleidenalg 0.12.0 on igraph's C core 1.0.0: neighbours and incident edges read "
+        "from lazy adjacency/incidence lists (GraphHelper)",
+    ),
     ReleaseClass(
         "leidenalg",
         "L3",
