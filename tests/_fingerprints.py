@@ -143,8 +143,14 @@ def python_definitions(sources: Mapping[str, str], names: Iterable[str]) -> dict
     (path -> text) they are defined, as syntax-tree text; a name defined in several
     modules keeps each definition (in path order), an undefined one is absent."""
     wanted = set(names)
+    # parsing is the cost: only modules that define one of the names at top level
+    defines = re.compile(
+        r"^(?:async\s+)?(?:def|class)\s+(?:" + "|".join(map(re.escape, wanted)) + r")\b", re.M
+    )
     found: dict[str, list[str]] = {}
     for path in sorted(sources):
+        if not defines.search(sources[path]):
+            continue
         for node in _parse(sources[path]).body:
             if (
                 isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
