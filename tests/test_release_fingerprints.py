@@ -4,9 +4,9 @@ suites prove), and neighbouring classes differ in that code.
 
 The sdists come from the package registry (tests/_upstream_sources.py); the pieces each
 package contributes are listed below, normalised by tests/_fingerprints.py. A piece of a
-release that differs from its representative's must be in REVIEWED: a human read that
-difference and found it cannot change what the fast path reproduces; the entry pins the
-exact text read (by digest), so any further change fails again.
+release that differs from its representative's must be in REVIEWED, which pins the exact
+text a human read (by digest, so any further change fails again), and WHY must say, for
+its class, why that difference cannot change what the fast path reproduces.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -380,14 +381,14 @@ def digest(text: str) -> str:
 
 
 @cache
-def _paths() -> dict[tuple[str, str], object]:
+def _paths() -> dict[tuple[str, str], Path]:
     return sdists((c.package, r) for c in CLASSES for r in c.releases)
 
 
 @cache
 def fingerprint(package: str, release: str) -> Fingerprint:
     keep, normalise = NORMALISERS[package]
-    return normalise(read_sdist(_paths()[package, release], keep))  # type: ignore[arg-type]
+    return normalise(read_sdist(_paths()[package, release], keep))
 
 
 def differing(a: Fingerprint, b: Fingerprint) -> list[str]:
