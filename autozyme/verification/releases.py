@@ -81,7 +81,9 @@ CLASSES: tuple[ReleaseClass, ...] = (
         "C",
         ("0.10.5", "0.10.6", "0.10.8", "0.11.2", "0.11.3", "0.11.4"),
         "0.11.4",
-        "(to be filled in from the sources)",
+        "the clustering's modularity is taken at community_leiden's resolution (B's "
+        "Python layer passes only the weights on to Graph.modularity: resolution 1), and "
+        "community_leiden returns the quality",
     ),
     ReleaseClass(
         "igraph",
@@ -97,9 +99,17 @@ CLASSES: tuple[ReleaseClass, ...] = (
         "L1",
         ("0.10.0", "0.10.1", "0.10.2"),
         "0.10.2",
-        "libleidenalg 0.11.0",
+        "libleidenalg 0.11.0 on igraph's C core 0.10.4 (the versions scripts/build_*.sh "
+        "fetch; the sdist holds neither)",
     ),
-    ReleaseClass("leidenalg", "L2", ("0.11.0",), "0.11.0", "libleidenalg 0.12"),
+    ReleaseClass(
+        "leidenalg",
+        "L2",
+        ("0.11.0",),
+        "0.11.0",
+        "libleidenalg 0.12.0 on igraph's C core 1.0.0: neighbours and incident edges read "
+        "from lazy adjacency/incidence lists (GraphHelper)",
+    ),
     ReleaseClass(
         "leidenalg",
         "L3",
