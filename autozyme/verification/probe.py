@@ -331,14 +331,15 @@ def _guarded(run: Any, *args: Any) -> dict[str, Any]:
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def run_side(side: str, flavor: str) -> list[dict[str, Any]]:
-    """One side's outcomes for every case (in this process)."""
+def run_side(side: str, flavor: str) -> dict[str, Any]:
+    """One side's outcomes for every case (in this process), and the classes it used."""
     import scanpy.tools._leiden as impl
 
     if side == "upstream":
         leiden = getattr(impl.leiden, "__autozyme_original__", impl.leiden)
         library = _upstream_library
         context: Any = contextlib.nullcontext()
+        classes = None
     else:
         from .. import activate
         from . import behaviour, local
@@ -356,13 +357,14 @@ def run_side(side: str, flavor: str) -> list[dict[str, Any]]:
 
         context = local.assuming_pass()
     with context:
-        return [
+        outcomes = [
             {
                 "scanpy": _guarded(_scanpy_call, flavor, case, leiden),
                 "library": _guarded(library, flavor, case),
             }
             for case in cases(flavor)
         ]
+    return {"classes": classes, "outcomes": outcomes}
 
 
 # --- the caller's side -----------------------------------------------------------------
@@ -457,7 +459,8 @@ def verify(flavors: list[str]) -> dict[str, dict[str, Any]]:
                     "error": "; ".join(failed),
                 }
             else:
-                verdict = compare(flavor, up, our)
+                verdict = compare(flavor, up["outcomes"], our["outcomes"])
+                verdict["classes"] = our["classes"]  # the nearest ones for unlisted releases
             verdict["seconds"] = round(time.perf_counter() - started, 2)
             results[flavor] = verdict
     return results
