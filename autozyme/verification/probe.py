@@ -41,7 +41,14 @@ __all__ = ["Case", "cases", "compare", "verify"]
 
 SIDES = ("upstream", "ours")
 RESOLUTIONS = (0.5, 1.0, 2.0)
+CPM_RESOLUTIONS = (0.05, 0.2)  # CPM compares with edge weights (at most 1 here)
 SEEDS = (0, 1, 12345)
+# flavor -> settings besides scanpy's defaults that the fast path also takes: sc.tl.leiden
+# keyword -> value (a leidenalg partition type by name)
+VARIANTS: dict[str, tuple[dict[str, Any], ...]] = {
+    "igraph": ({"objective_function": "CPM"}, {"beta": 0.1}),
+    "leidenalg": ({"partition_type": "CPM"}, {"partition_type": "Modularity"}, {"directed": False}),
+}
 SIDE_TIMEOUT = 600.0
 
 
@@ -51,16 +58,18 @@ class Case:
     float64: bool  # adjacency dtype (scanpy's neighbors write float32)
     use_weights: bool
     n_iterations: int
-    resolution: float
+    resolution: float | None
     seed: int
     seed_object: bool  # igraph flavor: a RandomState instead of an int seed
+    options: tuple[tuple[str, Any], ...] = ()  # one of VARIANTS, as items
 
     def describe(self) -> str:
         seed = f"RandomState({self.seed})" if self.seed_object else str(self.seed)
+        options = "".join(f", {k}={v!r}" for k, v in self.options)
         return (
             f"{self.graph} ({'float64' if self.float64 else 'float32'}), "
             f"use_weights={self.use_weights}, n_iterations={self.n_iterations}, "
-            f"resolution={self.resolution}, random_state={seed}"
+            f"resolution={self.resolution}, random_state={seed}{options}"
         )
 
 
@@ -145,23 +154,34 @@ GRAPHS = {
 }
 
 
+def _variant_resolution(options: dict[str, Any], k: int) -> float | None:
+    if options.get("partition_type") == "Modularity":
+        return None  # it takes no resolution (upstream raises for one)
+    if "CPM" in (options.get("partition_type"), options.get("objective_function")):
+        return CPM_RESOLUTIONS[k % len(CPM_RESOLUTIONS)]
+    return RESOLUTIONS[k % len(RESOLUTIONS)]
+
+
 def cases(flavor: str) -> list[Case]:
-    """Every graph with weights on and off and n_iterations 2 and -1; resolutions, seeds
-    and seed kinds rotate over them."""
+    """Every graph with weights on and off and n_iterations 2 and -1 in scanpy's default
+    settings, and twice more in the flavor's other settings (:data:`VARIANTS`);
+    resolutions, seeds, seed kinds and adjacency dtypes rotate over them."""
+    variants = VARIANTS[flavor]
     found = []
     for i, name in enumerate(GRAPHS):
-        for j, (use_weights, n_iterations) in enumerate(
-            [(True, 2), (True, -1), (False, 2), (False, -1)]
-        ):
+        runs = [({}, True, 2), ({}, True, -1), ({}, False, 2), ({}, False, -1)]
+        runs += [(variants[(i + t) % len(variants)], t == 0, 2 if i % 2 else -1) for t in (0, 1)]
+        for j, (options, use_weights, n_iterations) in enumerate(runs):
             found.append(
                 Case(
                     graph=name,
                     float64=(i + j) % 3 == 0,
                     use_weights=use_weights,
                     n_iterations=n_iterations,
-                    resolution=RESOLUTIONS[(i + j) % len(RESOLUTIONS)],
+                    resolution=_variant_resolution(options, i + j),
                     seed=SEEDS[(i + 2 * j) % len(SEEDS)],
                     seed_object=flavor == "igraph" and (i + j) % 2 == 1,
+                    options=tuple(options.items()),
                 )
             )
     return found
@@ -199,12 +219,21 @@ def _globals() -> str:
     return _digest((np.random.get_state(legacy=False), random.getstate()))
 
 
+def _partition_class(name: str) -> Any:
+    import leidenalg
+
+    return getattr(leidenalg, f"{name}VertexPartition")
+
+
 def _scanpy_call(flavor: str, case: Case, leiden: Any) -> dict[str, Any]:
     from anndata import AnnData
 
     adata = AnnData(np.zeros((_adjacency(case).shape[0], 1), dtype=np.float32))
     adata.obsp["connectivities"] = _adjacency(case)
     random_state = _random_state(case)
+    options = dict(case.options)
+    if "partition_type" in options:
+        options["partition_type"] = _partition_class(options["partition_type"])
     np.random.seed(4242)
     random.seed(4242)
     with warnings.catch_warnings(record=True) as caught:
@@ -219,6 +248,7 @@ def _scanpy_call(flavor: str, case: Case, leiden: Any) -> dict[str, Any]:
                 n_iterations=case.n_iterations,
                 obsp="connectivities",
                 flavor=flavor,
+                **options,
             )
         except Exception as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
@@ -237,14 +267,16 @@ def _upstream_library(flavor: str, case: Case) -> dict[str, Any]:
     from scanpy.tools import _leiden
 
     adjacency = _adjacency(case)
+    options = dict(case.options)
     if flavor == "igraph":
         g = _leiden._utils.get_igraph_from_adjacency(adjacency, directed=False)
         random_state = np.random.RandomState(case.seed)
         with _leiden.set_igraph_random_state(random_state):
             part = g.community_leiden(
-                objective_function="modularity",
+                objective_function=options.get("objective_function", "modularity"),
                 weights="weight" if case.use_weights else None,
                 resolution=case.resolution,
+                beta=options.get("beta", 0.01),
                 n_iterations=case.n_iterations,
             )
         return {
@@ -255,14 +287,15 @@ def _upstream_library(flavor: str, case: Case) -> dict[str, Any]:
         }
     import leidenalg
 
-    g = _leiden._utils.get_igraph_from_adjacency(adjacency, directed=True)
+    g = _leiden._utils.get_igraph_from_adjacency(adjacency, directed=options.get("directed", True))
     kwargs: dict[str, Any] = {}
     if case.use_weights:
         kwargs["weights"] = np.array(g.es["weight"]).astype(np.float64)
+    if case.resolution is not None:
+        kwargs["resolution_parameter"] = case.resolution
     part = leidenalg.find_partition(
         g,
-        leidenalg.RBConfigurationVertexPartition,
-        resolution_parameter=case.resolution,
+        _partition_class(options.get("partition_type", "RBConfiguration")),
         n_iterations=case.n_iterations,
         seed=case.seed,
         **kwargs,
@@ -279,6 +312,7 @@ def _our_library(flavor: str, case: Case, classes: dict[str, str]) -> dict[str, 
     from ..algorithms.graph import graph_from_adjacency
 
     graph = graph_from_adjacency(_adjacency(case))
+    options = dict(case.options)
     if flavor == "igraph":
         from ..algorithms.igraph_leiden import community_leiden, modularity
 
@@ -287,8 +321,8 @@ def _our_library(flavor: str, case: Case, classes: dict[str, str]) -> dict[str, 
             graph,
             use_weights=case.use_weights,
             resolution=case.resolution,
-            normalize_resolution=True,
-            beta=0.01,
+            normalize_resolution=options.get("objective_function", "modularity") == "modularity",
+            beta=options.get("beta", 0.01),
             n_iterations=case.n_iterations,
             initial_membership=None,
             node_weights=None,
@@ -312,8 +346,8 @@ def _our_library(flavor: str, case: Case, classes: dict[str, str]) -> dict[str, 
 
     membership, q, quality = find_partition_with_quality(
         graph,
-        partition_type="RBConfiguration",
-        directed=True,
+        partition_type=options.get("partition_type", "RBConfiguration"),
+        directed=options.get("directed", True),
         use_weights=case.use_weights,
         resolution=case.resolution,
         n_iterations=case.n_iterations,
