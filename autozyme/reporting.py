@@ -55,25 +55,31 @@ def _release(package: str, version: str | None) -> dict[str, Any]:
     return {"version": version, "class": cls.name if cls else None, "listed": listed is not None}
 
 
-def _verified_releases(flavor: str, package: str) -> str:
-    """The releases CI proves for ``package`` with ``flavor``, as ranges."""
+def _release_advice(flavor: str, package: str, release: dict[str, Any]) -> str | None:
+    """What to install for ``package`` (as :func:`_release` describes it) so that
+    ``flavor`` can take the fast path, or None if its class is verified."""
     from .verification import FAST_PATH
     from .verification.releases import CLASSES
 
-    ranges = [
+    mine = [c for c in CLASSES if c.package == package]
+    verified = [i for i, c in enumerate(mine) if c.name in FAST_PATH[flavor][package]]
+    ranges = ", ".join(
         c.releases[0] if len(c.releases) == 1 else f"{c.releases[0]}-{c.releases[-1]}"
-        for c in CLASSES
-        if c.package == package and c.name in FAST_PATH[flavor][package]
-    ]
-    return ", ".join(ranges)
-
-
-def _advice(flavor: str, versions: dict[str, str | None]) -> str | None:
-    """What would switch the fast path on for ``flavor`` (None: it is on)."""
-    from .verification import FAST_PATH, PACKAGES, local, platforms, unverified_reason
-
-    if unverified_reason(flavor, versions) is None:
+        for c in (mine[i] for i in verified)
+    )
+    if release["version"] is None:
+        return f"install {package} ({ranges})"
+    position = next((i for i, c in enumerate(mine) if c.name == release["class"]), -1)
+    if position in verified:
         return None
+    verb = "upgrade" if position < min(verified) else "switch"
+    return f"{verb} {package} to a verified release ({ranges})"
+
+
+def _advice(flavor: str, versions: dict[str, str | None]) -> str:
+    """What would switch the fast path on for ``flavor``, where it is off."""
+    from .verification import PACKAGES, local, platforms
+
     if local.hard_problem(flavor, versions) is None:
         found = local.read(flavor, versions)
         if found is not None and not found.get("passed"):
@@ -87,12 +93,9 @@ def _advice(flavor: str, versions: dict[str, str | None]) -> str | None:
         return "none on this platform: upstream runs"
     steps = []
     for package in PACKAGES[flavor]:
-        release = _release(package, versions.get(package))
-        verified = _verified_releases(flavor, package)
-        if release["version"] is None:
-            steps.append(f"install {package} ({verified})")
-        elif release["class"] not in FAST_PATH[flavor][package]:
-            steps.append(f"use a verified {package} release ({verified})")
+        step = _release_advice(flavor, package, _release(package, versions.get(package)))
+        if step:
+            steps.append(step)
     return "; ".join(steps) or "none: upstream runs for this combination"
 
 
@@ -101,7 +104,7 @@ def report() -> dict[str, Any]:
     the fast path (if not: why, and what to do), and call counts."""
     from .activation import active_targets
     from .patches import patched_functions
-    from .verification import detected_versions, local, unverified_reason
+    from .verification import behaviour, detected_versions, local
 
     versions = detected_versions()
     with _lock:
@@ -115,7 +118,8 @@ def report() -> dict[str, Any]:
             }
             for name, s in _stats.items()
         }
-    reasons = {flavor: unverified_reason(flavor, versions) for flavor in FLAVORS}
+    behaviours = {flavor: behaviour(flavor, versions) for flavor in FLAVORS}
+    reasons = {flavor: b.problem for flavor, b in behaviours.items()}
     return {
         "autozyme": __version__,
         "active_targets": active_targets(),
@@ -123,6 +127,8 @@ def report() -> dict[str, Any]:
         "versions": versions,
         "releases": {p: _release(p, versions[p]) for p in ("scanpy", "igraph", "leidenalg")},
         "verified": {flavor: reason is None for flavor, reason in reasons.items()},
+        # flavor -> package -> the class the fast path reproduces (the nearest if unlisted)
+        "classes": {f: {p: c.name for p, c in b.classes.items()} for f, b in behaviours.items()},
         "unverified_reasons": {f: r for f, r in reasons.items() if r is not None},
         "advice": {f: _advice(f, versions) for f, r in reasons.items() if r is not None},
         "local_verdicts": {f: local.read(f, versions) for f in FLAVORS},
@@ -157,12 +163,10 @@ def format_report(rep: dict[str, Any] | None = None) -> str:
     for flavor, ok in rep["verified"].items():
         verdict = rep["local_verdicts"].get(flavor)
         if ok:
-            how = (
-                f"on (verified here by `python -m autozyme verify`, {verdict['recorded_at']})"
-                if verdict and verdict.get("passed")
-                else "on (verified)"
-            )
-            lines.append(f"fast path for leiden flavor={flavor}: {how}")
+            how = ", ".join(f"{p} {c}" for p, c in rep["classes"][flavor].items())
+            if verdict and verdict.get("passed"):
+                how += f"; `python -m autozyme verify` passed here {verdict['recorded_at']}"
+            lines.append(f"fast path for leiden flavor={flavor}: on ({how})")
         else:
             lines.append(
                 f"fast path for leiden flavor={flavor}: off ({rep['unverified_reasons'][flavor]})"
