@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ._runner import clean_env, make_venv, run_python
+from ._runner import ROOT, clean_env, make_venv, run_python
 
 pytestmark = pytest.mark.venv
 
@@ -38,7 +38,8 @@ def test_pth_file_installed(venv_python):
     )
     assert out.returncode == 0, out.stderr
     pth, start = out.stdout.splitlines()
-    assert pth.startswith("import autozyme._bootstrap")
+    assert pth == (ROOT / "autozyme.pth").read_text().strip()
+    assert pth.startswith("import ") and "autozyme._bootstrap" in pth
     assert start == "autozyme._bootstrap:start"
 
 
