@@ -233,6 +233,16 @@ def _partition_class(name: str) -> Any:
     return getattr(leidenalg, f"{name}VertexPartition")
 
 
+def _from_user_code(leiden: Any, *args: Any, **kwargs: Any) -> Any:
+    return leiden(*args, **kwargs)
+
+
+# sc.tl.leiden is called from a frame outside the autozyme package, as from a user's code:
+# scanpy >= 1.12 attributes its warnings to the first frame outside scanpy and, on the
+# fast path, outside AutoZyme, which would otherwise skip this module's frames as well.
+_from_user_code.__code__ = _from_user_code.__code__.replace(co_filename="<user code>")
+
+
 def _scanpy_call(flavor: str, case: Case, leiden: Any) -> dict[str, Any]:
     from anndata import AnnData
 
@@ -248,7 +258,8 @@ def _scanpy_call(flavor: str, case: Case, leiden: Any) -> dict[str, Any]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            leiden(
+            _from_user_code(
+                leiden,
                 adata,
                 resolution=case.resolution,
                 random_state=random_state,
