@@ -211,3 +211,17 @@ def test_status_explains_the_unlisted_release_and_what_to_do(simulated):
     assert "(not a listed release; nearest class S" in out.stdout
     assert "fast path for leiden flavor=igraph: off (" in out.stdout
     assert "to switch it on: run `python -m autozyme verify`" in out.stdout
+
+
+def test_no_verdict_lifts_a_hard_problem(simulated):
+    """A class CI proves to differ is not probed, nothing is recorded, exit 2."""
+    env, cache = simulated(
+        "from autozyme import verification\n"
+        'verification.FAST_PATH["igraph"]["igraph"] = frozenset()\n'
+    )
+    out = _verify(env, "--flavor", "igraph")
+    assert out.returncode == 2, out.stdout + out.stderr
+    result = json.loads(out.stdout)["igraph"]
+    assert not result["verifiable"] and "is not verified" in result["problem"]
+    assert result["fast_path_problem"]
+    assert not cache.exists()
