@@ -67,6 +67,8 @@ def _release_advice(flavor: str, package: str, release: dict[str, Any]) -> str |
         c.releases[0] if len(c.releases) == 1 else f"{c.releases[0]}-{c.releases[-1]}"
         for c in (mine[i] for i in verified)
     )
+    if not verified:
+        return f"none: no {package} release is verified for flavor={flavor}"
     if release["version"] is None:
         return f"install {package} ({ranges})"
     position = next((i for i, c in enumerate(mine) if c.name == release["class"]), -1)
