@@ -1,17 +1,16 @@
 """AutoZyme: a drop-in, bit-identical accelerator for scanpy's ``sc.tl.leiden``.
 
 Public API: :func:`activate`, :func:`deactivate`, :func:`report`, and the CLI
-(``python -m autozyme``). This module is imported by the ``.pth`` bootstrap on
-every interpreter start, so it must stay import-free: everything is loaded lazily.
+(``python -m autozyme``). Importing this module imports nothing (not even ``typing`` or
+``__future__``): the ``.pth`` bootstrap with ``AUTOZYME`` set, ``pytest -p autozyme`` and
+``%load_ext autozyme`` all import it, and everything else is loaded lazily.
 
 It is also the pytest plugin (``pytest -p autozyme``); being imported before pytest
 starts, it opts out of assertion rewriting (it has no asserts): PYTEST_DONT_REWRITE
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
+# typing.TYPE_CHECKING without importing typing: type checkers treat the name alike
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .activation import activate, deactivate
     from .reporting import report
@@ -22,7 +21,7 @@ __version__ = "0.1.0"
 _LAZY = {"activate": "activation", "deactivate": "activation", "report": "reporting"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         from importlib import import_module
 
@@ -36,20 +35,20 @@ def __dir__() -> list[str]:
 
 # `pytest -p autozyme`: activate the patches for the test run (no scanpy import here:
 # scanpy's own test plugin asserts scanpy is not imported before it loads).
-def pytest_configure(config: Any) -> None:
+def pytest_configure(config: object) -> None:
     from .activation import activate
 
     activate("scanpy")
 
 
 # `%load_ext autozyme` in IPython / Jupyter.
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: object) -> None:
     from .activation import activate
 
     activate("scanpy")
 
 
-def unload_ipython_extension(ipython: Any) -> None:
+def unload_ipython_extension(ipython: object) -> None:
     from .activation import deactivate
 
     deactivate()

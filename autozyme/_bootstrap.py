@@ -1,13 +1,13 @@
 """Interpreter-start bootstrap, run from ``autozyme.pth`` (or ``autozyme.start``, PEP 829).
 
-Standard library only, and it never raises: with ``AUTOZYME`` unset or ``0`` it returns
-at once; otherwise it hands the targets to :mod:`autozyme.activation`, and any failure
-becomes one line on stderr while the interpreter carries on with upstream behaviour.
+``autozyme.pth`` imports it only when ``AUTOZYME`` is set, so an interpreter without the
+variable loads nothing of AutoZyme. Like the package's ``__init__``, this module imports
+only what every interpreter has loaded before site-packages are processed (``os``,
+``sys``), and it never raises: with ``AUTOZYME`` empty or ``0`` it returns at once;
+otherwise it hands the targets to :mod:`autozyme.activation`, and any failure becomes
+one line on stderr while the interpreter carries on with upstream behaviour.
 """
 
-from __future__ import annotations
-
-import contextlib
 import os
 import sys
 
@@ -30,5 +30,7 @@ def start() -> None:
 
         activate_from_environment(targets)
     except Exception as exc:  # startup must never break the interpreter
-        with contextlib.suppress(Exception):  # stderr may be closed
+        try:  # noqa: SIM105 (contextlib.suppress would import contextlib at every start)
             sys.stderr.write(f"autozyme: not activated ({type(exc).__name__}: {exc})\n")
+        except Exception:  # stderr may be closed
+            pass

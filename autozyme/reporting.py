@@ -44,12 +44,71 @@ def reset() -> None:
         _stats.clear()
 
 
+FLAVORS = ("igraph", "leidenalg")
+
+
+def _release(package: str, version: str | None) -> dict[str, Any]:
+    from .verification.releases import nearest_class, release_class
+
+    listed = release_class(package, version)
+    cls = listed or (nearest_class(package, version) if version else None)
+    return {"version": version, "class": cls.name if cls else None, "listed": listed is not None}
+
+
+def _release_advice(flavor: str, package: str, release: dict[str, Any]) -> str | None:
+    """What to install for ``package`` (as :func:`_release` describes it) so that
+    ``flavor`` can take the fast path, or None if its class is verified."""
+    from .verification import FAST_PATH
+    from .verification.releases import CLASSES
+
+    mine = [c for c in CLASSES if c.package == package]
+    verified = [i for i, c in enumerate(mine) if c.name in FAST_PATH[flavor][package]]
+    ranges = ", ".join(
+        c.releases[0] if len(c.releases) == 1 else f"{c.releases[0]}-{c.releases[-1]}"
+        for c in (mine[i] for i in verified)
+    )
+    if not verified:
+        return f"none: no {package} release is verified for flavor={flavor}"
+    if release["version"] is None:
+        return f"install {package} ({ranges})"
+    position = next((i for i, c in enumerate(mine) if c.name == release["class"]), -1)
+    if position in verified:
+        return None
+    verb = "upgrade" if position < min(verified) else "switch"
+    return f"{verb} {package} to a verified release ({ranges})"
+
+
+def _advice(flavor: str, versions: dict[str, str | None]) -> str:
+    """What would switch the fast path on for ``flavor``, where it is off."""
+    from .verification import PACKAGES, local, platforms
+
+    if local.hard_problem(flavor, versions) is None:
+        found = local.read(flavor, versions)
+        if found is not None and not found.get("passed"):
+            return (
+                "`python -m autozyme verify` found this environment to differ from upstream "
+                f"({found.get('recorded_at', 'earlier')}); upstream runs. Please report it, "
+                "with `python -m autozyme verify --json`"
+            )
+        return "run `python -m autozyme verify` to prove this environment"
+    if platforms.known_difference():
+        return "none on this platform: upstream runs"
+    steps = []
+    for package in PACKAGES[flavor]:
+        step = _release_advice(flavor, package, _release(package, versions.get(package)))
+        if step:
+            steps.append(step)
+    return "; ".join(steps) or "none: upstream runs for this combination"
+
+
 def report() -> dict[str, Any]:
-    """What is patched, the detected versions, whether they are verified, and call counts."""
+    """What is patched, the detected versions and their classes, whether each flavor takes
+    the fast path (if not: why, and what to do), and call counts."""
     from .activation import active_targets
     from .patches import patched_functions
-    from .verification import detected_versions, unverified_reason
+    from .verification import behaviour, detected_versions, local
 
+    versions = detected_versions()
     with _lock:
         calls = {
             name: {
@@ -61,21 +120,34 @@ def report() -> dict[str, Any]:
             }
             for name, s in _stats.items()
         }
+    behaviours = {flavor: behaviour(flavor, versions) for flavor in FLAVORS}
+    reasons = {flavor: b.problem for flavor, b in behaviours.items()}
     return {
         "autozyme": __version__,
         "active_targets": active_targets(),
         "patched": patched_functions(),
-        "versions": detected_versions(),
-        "verified": {
-            flavor: unverified_reason(flavor) is None for flavor in ("igraph", "leidenalg")
-        },
-        "unverified_reasons": {
-            flavor: reason
-            for flavor in ("igraph", "leidenalg")
-            if (reason := unverified_reason(flavor)) is not None
-        },
+        "versions": versions,
+        "releases": {p: _release(p, versions[p]) for p in ("scanpy", "igraph", "leidenalg")},
+        "verified": {flavor: reason is None for flavor, reason in reasons.items()},
+        # flavor -> package -> the class the fast path reproduces (the nearest if unlisted)
+        "classes": {f: {p: c.name for p, c in b.classes.items()} for f, b in behaviours.items()},
+        "unverified_reasons": {f: r for f, r in reasons.items() if r is not None},
+        "advice": {f: _advice(f, versions) for f, r in reasons.items() if r is not None},
+        "local_verdicts": {f: local.read(f, versions) for f in FLAVORS},
         "calls": calls,
     }
+
+
+def _describe_release(package: str, release: dict[str, Any]) -> str:
+    if release["version"] is None:
+        return f"{package} (not installed)"
+    if release["listed"]:
+        return f"{package} {release['version']} (class {release['class']})"
+    if release["class"] is None:
+        return f"{package} {release['version']} (not a listed release; older than every class)"
+    return (
+        f"{package} {release['version']} (not a listed release; nearest class {release['class']})"
+    )
 
 
 def format_report(rep: dict[str, Any] | None = None) -> str:
@@ -87,9 +159,21 @@ def format_report(rep: dict[str, Any] | None = None) -> str:
         "versions: "
         + ", ".join(f"{k} {v or '(not installed)'}" for k, v in rep["versions"].items())
     )
+    lines.append(
+        "releases: " + ", ".join(_describe_release(p, r) for p, r in rep["releases"].items())
+    )
     for flavor, ok in rep["verified"].items():
-        why = "" if ok else f" ({rep['unverified_reasons'][flavor]})"
-        lines.append(f"fast path for leiden flavor={flavor}: {'verified' if ok else 'off'}{why}")
+        verdict = rep["local_verdicts"].get(flavor)
+        if ok:
+            how = ", ".join(f"{p} {c}" for p, c in rep["classes"][flavor].items())
+            if verdict and verdict.get("passed"):
+                how += f"; `python -m autozyme verify` passed here {verdict['recorded_at']}"
+            lines.append(f"fast path for leiden flavor={flavor}: on ({how})")
+        else:
+            lines.append(
+                f"fast path for leiden flavor={flavor}: off ({rep['unverified_reasons'][flavor]})"
+            )
+            lines.append(f"    to switch it on: {rep['advice'][flavor]}")
     if not rep["calls"]:
         lines.append("calls: none")
     for name, c in rep["calls"].items():
@@ -101,3 +185,29 @@ def format_report(rep: dict[str, Any] | None = None) -> str:
         for reason, n in sorted(c["fallbacks"].items(), key=lambda kv: -kv[1]):
             lines.append(f"    {n} x upstream: {reason}")
     return "\n".join(lines)
+
+
+def format_verdict(flavor: str, result: dict[str, Any]) -> str:
+    """One flavor's outcome of ``python -m autozyme verify``, for people."""
+    state = (
+        "the fast path is on here"
+        if result["fast_path_problem"] is None
+        else f"the fast path stays off ({result['fast_path_problem']})"
+    )
+    if not result["verifiable"]:
+        return f"flavor={flavor}: cannot be verified here: {result['problem']}\n    {state}"
+    if result.get("error"):
+        head = f"FAIL: {result['error']}"
+    elif result["passed"]:
+        head = f"PASS: {result['checks']} checks identical to upstream"
+    else:
+        first = result["first"]
+        head = (
+            f"FAIL: {result['mismatches']} of {result['checks']} checks differ; first: "
+            f"{first['case']}: {first['field']}: upstream {first['upstream']}, "
+            f"ours {first['ours']}"
+        )
+    return (
+        f"flavor={flavor}: {head} ({result['seconds']} s)\n"
+        f"    recorded in {result['path']}\n    {state}"
+    )

@@ -39,7 +39,8 @@ def test_status_prints_versions():
     out = run_python("from autozyme.cli import main; raise SystemExit(main(['status']))")
     assert out.returncode == 0, out.stderr
     assert "versions: python" in out.stdout
-    assert "fast path for leiden flavor=igraph:" in out.stdout
+    assert "releases: scanpy " in out.stdout and " (class S" in out.stdout
+    assert "fast path for leiden flavor=igraph: on (scanpy S" in out.stdout
 
 
 PLUGIN_TEST = """
