@@ -2,8 +2,10 @@
 
 Every case builds the graph exactly as scanpy does, runs ``Graph.community_leiden`` under
 ``set_igraph_random_state`` and compares membership, quality, modularity and the random
-state afterwards with ``autozyme.algorithms``. Each test runs only for the C core that
-the installed python-igraph bundles (1.0.x -> core "1.0", 0.11.x -> core "0.10").
+state afterwards with ``autozyme.algorithms``. Each test runs only for the behaviour class
+of the installed python-igraph (``autozyme.verification.releases``), and draws igraph's
+words the way the installed scanpy's RNG adapter makes python-igraph draw them (S1/S2:
+``randint``, later: ``getrandbits``), so that adapter is what upstream's side runs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import igraph
 import numpy as np
 import pytest
+import scanpy
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -31,6 +34,14 @@ from ._compare import words_advanced
 
 _INSTALLED_CLASS = release_class("igraph", igraph.__version__)
 INSTALLED_CORE = _INSTALLED_CLASS.name if _INSTALLED_CLASS else None
+_SCANPY_CLASS = release_class("scanpy", scanpy.__version__)
+# scanpy before 1.11.4 gives igraph a generator without getrandbits
+WORDS = "randint" if _SCANPY_CLASS and _SCANPY_CLASS.name in ("S1", "S2") else "getrandbits"
+# python-igraph before 0.10.3 knows community_leiden's resolution only by its old name
+RESOLUTION = "resolution_parameter" if INSTALLED_CORE == "A" else "resolution"
+# before 0.10.5 community_leiden returns no quality and part.modularity is computed at
+# resolution 1
+WITHOUT_QUALITY = INSTALLED_CORE in ("A", "B")
 
 # community_leiden's arguments as scanpy's igraph flavor passes them by default
 SCANPY_CALL: dict[str, Any] = {
@@ -48,15 +59,20 @@ CORES = [
         core,
         marks=pytest.mark.skipif(
             core != INSTALLED_CORE,
-            reason=f"python-igraph {igraph.__version__} does not bundle C core {core}",
+            reason=f"python-igraph {igraph.__version__} is not in class {core}",
         ),
     )
-    for core in ("E", "D")
+    for core in ("E", "D", "C", "B", "A")
 ]
 
 
 def test_installed_igraph_core_is_covered() -> None:
     assert INSTALLED_CORE is not None, f"no core port for python-igraph {igraph.__version__}"
+    assert _SCANPY_CLASS is not None, f"scanpy {scanpy.__version__} is in no class"
+
+
+def _quality(part: igraph.VertexClustering) -> float | None:
+    return getattr(part, "quality", None) if WITHOUT_QUALITY else part.quality
 
 
 @dataclass
@@ -94,7 +110,7 @@ def run_upstream(adjacency: Any, seed: int | None, kwargs: dict[str, Any]) -> Re
     return Result(
         error=False,
         membership=list(part.membership),
-        quality=part.quality,
+        quality=_quality(part),
         modularity=part.modularity,
         state=_rng_state(rs),
     )
@@ -104,7 +120,7 @@ def run_ours(adjacency: Any, seed: int | None, kwargs: dict[str, Any], core: str
     rs = _random_state(seed)
     objective = kwargs.get("objective_function", "CPM")
     use_weights = kwargs.get("weights") is not None
-    resolution = kwargs.get("resolution", 1.0)
+    resolution = kwargs.get(RESOLUTION, 1.0)
     try:
         graph = graph_from_adjacency(adjacency)
         membership, quality = community_leiden(
@@ -118,6 +134,7 @@ def run_ours(adjacency: Any, seed: int | None, kwargs: dict[str, Any], core: str
             node_weights=kwargs.get("node_weights"),
             random_state=rs,
             core=core,
+            words=WORDS,
         )
     except (ValueError, TypeError):
         return Result(error=True)
@@ -182,7 +199,9 @@ def assert_same(adjacency: Any, seed: int | None, kwargs: dict[str, Any], core: 
     if up.error:
         return
     assert ours.membership == up.membership
-    assert _bits(ours.quality) == _bits(up.quality), (ours.quality, up.quality)
+    assert (ours.quality is None) == (up.quality is None)
+    if up.quality is not None:
+        assert _bits(ours.quality) == _bits(up.quality), (ours.quality, up.quality)
     assert (ours.modularity is None) == (up.modularity is None)
     if up.modularity is not None:
         assert _bits(ours.modularity) == _bits(up.modularity), (ours.modularity, up.modularity)
@@ -204,7 +223,7 @@ def leiden_kwargs(
     if use_weights:
         kwargs["weights"] = "weight"
     if resolution is not None:
-        kwargs["resolution"] = resolution
+        kwargs[RESOLUTION] = resolution
     if beta is not None:
         kwargs["beta"] = beta
     if initial_membership is not None:
@@ -421,9 +440,12 @@ def test_modularity(
     g, graph = build_both(adjacency)
     if g is None:
         return
-    weights = "weight" if use_weights else None
+    # what VertexClustering.modularity passes (0.10.0 and 0.10.1 take no resolution)
+    upstream_kwargs: dict[str, Any] = {"weights": "weight" if use_weights else None}
+    if not WITHOUT_QUALITY:
+        upstream_kwargs["resolution"] = resolution
     try:
-        expected = g.modularity(membership, weights=weights, resolution=resolution)
+        expected = g.modularity(membership, **upstream_kwargs)
     except Exception:
         with pytest.raises(ValueError):
             modularity(graph, membership, resolution=resolution, use_weights=use_weights, core=core)
@@ -489,7 +511,7 @@ def test_canonical_adjacency_is_not_copied(pbmc: Any, dtype: type) -> None:
     ],
 )
 def test_invalid_arguments_fail_like_upstream(pbmc: Any, core: str, bad: dict[str, Any]) -> None:
-    if core == "D" and "node_weights" in bad:
+    if core != "E" and "node_weights" in bad:
         pytest.skip("core 0.10 does not check the length: upstream reads past the vector")
     kwargs = {**leiden_kwargs(), **bad}
     adjacency = pbmc.obsp["connectivities"]
@@ -508,14 +530,71 @@ def test_graph_without_edges(core: str) -> None:
             **SCANPY_CALL,
             random_state=rs,
             core=core,
+            words=WORDS,
         )
         g = igraph.Graph(n=n)
         rs_up = np.random.RandomState(0)
         with set_igraph_random_state(rs_up):
             part = g.community_leiden(objective_function="modularity", n_iterations=2)
         assert membership.tolist() == part.membership
-        assert _bits(quality) == _bits(part.quality)
+        assert quality == _quality(part) or _bits(quality) == _bits(_quality(part))
         assert _rng_state(rs) == _rng_state(rs_up)
+
+
+def _untemper(y: int) -> int:
+    """The MT19937 key word that tempers to the output word y."""
+    y ^= y >> 18
+    y ^= (y << 15) & 0xEFC60000
+    x = y
+    for _ in range(5):
+        x = y ^ ((x << 7) & 0x9D2C5680)
+    y = x & 0xFFFFFFFF
+    x = y
+    for _ in range(3):
+        x = y ^ (x >> 11)
+    return x & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("every", [1, 2, 5])
+def test_all_ones_words_are_drawn_like_upstream(pbmc: Any, core: str, every: int) -> None:
+    """randint(0, 2**32 - 1) redraws the word 0xffffffff, which a seeded stream almost
+    never yields: here every `every`-th of the next words is one (the key is set so that
+    they temper to it, up to the block's regeneration)."""
+    key = np.random.RandomState(3).get_state(legacy=True)[1].copy()
+    key[5::every] = _untemper(0xFFFFFFFF)
+
+    def crafted() -> np.random.RandomState:
+        rs = np.random.RandomState()
+        rs.set_state(("MT19937", key.copy(), 5, 0, 0.0))
+        return rs
+
+    adjacency = pbmc.obsp["connectivities"]
+    kwargs = leiden_kwargs(n_iterations=1)
+    rs_up, rs_ours = crafted(), crafted()
+    g = get_igraph_from_adjacency(adjacency, directed=False)
+    with set_igraph_random_state(rs_up):
+        part = g.community_leiden(**kwargs)
+    membership, _ = community_leiden(
+        graph_from_adjacency(adjacency),
+        **{**SCANPY_CALL, "n_iterations": 1},
+        random_state=rs_ours,
+        core=core,
+        words=WORDS,
+    )
+    assert membership.tolist() == part.membership
+    assert _rng_state(rs_ours) == _rng_state(rs_up)
+
+
+def test_unknown_word_source_is_refused(pbmc: Any) -> None:
+    with pytest.raises(ValueError, match="words"):
+        community_leiden(
+            graph_from_adjacency(pbmc.obsp["connectivities"]),
+            **SCANPY_CALL,
+            random_state=np.random.RandomState(0),
+            core="D",
+            words="tomaxint",
+        )
 
 
 # Runs that never terminate upstream either (checked in a subprocess): 1.0 keeps
@@ -539,7 +618,8 @@ NON_TERMINATING = {
 
 @pytest.mark.parametrize("core", CORES)
 def test_keyboard_interrupt_leaves_random_state_at_the_draws_made(core: str) -> None:
-    adjacency, initial = NON_TERMINATING[core]
+    # classes A-D share core 0.10's loop
+    adjacency, initial = NON_TERMINATING["E" if core == "E" else "D"]
     graph = graph_from_adjacency(adjacency)
     rs = np.random.RandomState(0)
     before = rs.get_state(legacy=False)

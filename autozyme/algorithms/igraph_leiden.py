@@ -2,8 +2,18 @@
 
 Results (membership, quality, modularity) and the RandomState's advance are bit-identical
 to python-igraph driven through scanpy's ``set_igraph_random_state``. ``core`` selects the
-behaviour class of python-igraph (``autozyme.verification.releases``): "E" (C core 1.0) or
-"D" (python-igraph 0.11.5-0.11.9, C core 0.10).
+behaviour class of python-igraph (``autozyme.verification.releases``):
+
+- "E" (1.0.0, C core 1.0);
+- "D" (0.11.5-0.11.9, C core 0.10.12 and later);
+- "C" (0.10.5-0.11.4, C core up to 0.10.10): vertex strength summed over each vertex's
+  incidences, ``Graph.modularity`` summed per cluster (0 instead of NaN at total weight 0);
+- "B" (0.10.3-0.10.4) and "A" (0.10.0-0.10.2): as C, and ``community_leiden`` returns no
+  quality while ``part.modularity`` is computed without the resolution (always 1).
+
+A and B differ only in keyword names (``resolution_parameter=`` in A), which are the
+caller's business. ``words`` selects how python-igraph reads igraph's 32-bit words from
+scanpy's RNG adapter (:mod:`.rng`).
 """
 
 from __future__ import annotations
@@ -12,12 +22,22 @@ import numpy as np
 
 from .. import _core
 from .graph import EdgeGraph
-from .rng import LONG_BITS, MT19937Stream
+from .rng import LONG_BITS, WORD_SOURCES, MT19937Stream
 
 __all__ = ["community_leiden", "modularity"]
 
-# python-igraph behaviour class -> the C core generation the port follows
-_CORES = {"D": 0, "E": 1}
+_BEFORE_0_10_12 = _core.IGRAPH_STRENGTH_BY_VERTEX | _core.IGRAPH_MODULARITY_PER_CLUSTER
+# python-igraph behaviour class -> what the core does differently for it (igraph_leiden.h)
+_CORES = {
+    "A": _BEFORE_0_10_12,
+    "B": _BEFORE_0_10_12,
+    "C": _BEFORE_0_10_12,
+    "D": 0,
+    "E": _core.IGRAPH_CORE_1_0,
+}
+# classes whose community_leiden returns no quality and whose VertexClustering computes
+# part.modularity without the resolution (python-igraph before 0.10.5)
+_WITHOUT_QUALITY = frozenset({"A", "B"})
 # the core's phases, in the order it reports them
 PHASES = ("setup", "fast-move", "refinement", "aggregation")
 
@@ -47,13 +67,13 @@ def _as_membership(membership: object, n: int) -> np.ndarray:
     return memb.astype(np.int64, copy=False)
 
 
-def _entry_reindex(memb: np.ndarray, n: int, core: int) -> np.ndarray:
+def _entry_reindex(memb: np.ndarray, n: int, core_id: int) -> np.ndarray:
     """igraph_reindex_membership() as applied on entry of the first iteration."""
     if memb.size == 0:
         return memb
     in_range = memb.min() >= 0 and memb.max() < n
     if not in_range:
-        if core == _CORES["D"]:
+        if not core_id & _core.IGRAPH_CORE_1_0:
             raise ValueError("membership indices must lie in [0, number of vertices)")
         # 1.0 falls back to numbering clusters in ascending label order
         return np.unique(memb, return_inverse=True)[1].astype(np.int64)
@@ -76,18 +96,24 @@ def community_leiden(
     node_weights: np.ndarray | None,
     random_state: np.random.RandomState,
     core: str,
+    words: str = "getrandbits",
     with_quality: bool = True,
     timings: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, float | None]:
     """``GraphBase.community_leiden`` on the undirected graph; returns (membership, quality).
 
-    ``with_quality=False`` skips the quality (None then): scanpy never reads it.
-    ``timings``, if given, receives the seconds of the core's phases (:data:`PHASES`).
+    The quality is None with ``with_quality=False`` (scanpy never reads it) and for
+    classes A and B, whose ``community_leiden`` returns none. ``timings``, if given,
+    receives the seconds of the core's phases (:data:`PHASES`).
 
     ``normalize_resolution`` is python-igraph's ``objective_function == "modularity"``
-    (case-sensitive). ``random_state`` advances exactly as upstream's draws advance it.
+    (case-sensitive). ``random_state`` advances exactly as upstream's draws advance it,
+    the words being drawn as ``words`` says (:data:`.rng.WORD_SOURCES`).
     """
     core_id = _core_id(core)
+    if words not in WORD_SOURCES:
+        raise ValueError(f"words must be one of {sorted(WORD_SOURCES)}, got {words!r}")
+    with_quality = with_quality and core not in _WITHOUT_QUALITY
     n = graph.n_vertices
     if initial_membership is None:
         membership = np.arange(n, dtype=np.int64)
@@ -122,6 +148,7 @@ def community_leiden(
             core_id,
             membership,
             stream.state,
+            words == "randint",
             LONG_BITS,
             with_quality,
         )
@@ -141,15 +168,21 @@ def modularity(
     use_weights: bool,
     core: str,
 ) -> float:
-    """``Graph.modularity(membership, weights=..., resolution=...)`` on the undirected graph."""
+    """``Graph.modularity(membership, weights=..., resolution=...)`` on the undirected graph,
+    as ``VertexClustering.modularity`` of ``community_leiden``'s result asks for it: classes
+    A and B compute it at resolution 1 whatever ``resolution`` says (their
+    ``_community_leiden`` leaves the resolution out of ``modularity_params``, and
+    ``Graph.modularity`` drops it before 0.10.5)."""
     core_id = _core_id(core)
+    if core in _WITHOUT_QUALITY:
+        resolution = 1.0
     n = graph.n_vertices
     memb = _as_membership(membership, n)
     if resolution < 0:
         raise ValueError("the resolution parameter must not be negative")
     if graph.n_edges == 0:
         return float("nan")
-    if core_id == _CORES["D"] and memb.min() < 0:
+    if not core_id & _core.IGRAPH_CORE_1_0 and memb.min() < 0:
         raise ValueError("invalid membership vector: negative entry")
     weights = _core_weights(graph) if use_weights else None
     if weights is not None and (weights < 0).any():
@@ -158,7 +191,8 @@ def modularity(
         n_partitions = int(memb.max()) + 1
     else:
         # igraph 1.0 reindexes in ascending label order; 0.10 indexes by label, which
-        # sums the same nonempty partitions in the same order
+        # sums the same nonempty partitions in the same order (an empty one adds and
+        # subtracts zeros)
         uniques, memb = np.unique(memb, return_inverse=True)
         n_partitions = uniques.size
     return _core.modularity(
@@ -169,4 +203,5 @@ def modularity(
         np.ascontiguousarray(memb, dtype=np.int64),
         n_partitions,
         float(resolution),
+        core_id,
     )

@@ -6,10 +6,17 @@ import ctypes
 
 import numpy as np
 
-__all__ = ["LONG_BITS", "MT19937Stream"]
+__all__ = ["LONG_BITS", "WORD_SOURCES", "MT19937Stream"]
 
 # numpy's RandomState.tomaxint() draws a C long: 64 bits (two words) on Linux/macOS.
 LONG_BITS = 8 * ctypes.sizeof(ctypes.c_long)
+
+# How python-igraph's src/_igraph/random.c gets each 32-bit word igraph asks for from the
+# generator object scanpy installs (the core's igraph_rng.h draws them): "getrandbits"
+# (scanpy >= 1.11.4: getrandbits(32), i.e. RandomState.tomaxint() & 0xffffffff, see
+# LONG_BITS) or "randint" (scanpy < 1.11.4 forwards only the RandomState's own methods, so
+# randint(0, 2**32 - 1): one MT19937 word per call, redrawn while it is 0xffffffff).
+WORD_SOURCES = frozenset({"getrandbits", "randint"})
 
 
 class MT19937Stream:

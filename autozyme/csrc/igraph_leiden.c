@@ -419,7 +419,8 @@ done:
 
 /* Vertex strength ignoring loops: every edge adds to its "from" end first, then
  * a second pass adds to the "to" ends.
- * mirrors strength_all() in igraph properties/degrees.c (mode ALL, loops false) */
+ * mirrors igraph_i_strength_all() in igraph properties/degrees.c from core
+ * 0.10.12 (strength_all() in 1.0; mode ALL, loops false) */
 static void strength_no_loops(const az_edge_graph *g, double *s) {
     const int64_t n = g->n_vertices;
     int64_t v, e;
@@ -435,6 +436,22 @@ static void strength_no_loops(const az_edge_graph *g, double *s) {
             int64_t c = edge_target(g, e);
             if (c != v) s[v > c ? c : v] += edge_weight(g, e);
         }
+    }
+}
+
+/* Vertex strength ignoring loops, each vertex's incidences summed in the
+ * order its list holds them (a stored incidence mult times).
+ * mirrors igraph_strength() in igraph properties/degrees.c up to core 0.10.10
+ * (mode ALL, loops false): igraph_incident() per vertex */
+static void strength_by_vertex(const az_level *L, double *s) {
+    int32_t v;
+    for (v = 0; v < L->n; v++) {
+        double sum = 0.0;
+        int64_t p;
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            if (L->nbr[p] != v) sum = add_times(sum, level_weight(L, p, L->w32 != NULL), L->mult);
+        }
+        s[v] = sum;
     }
 }
 
@@ -1204,7 +1221,7 @@ static int work_alloc(az_work *w, int32_t n) {
 /* mirrors igraph_community_leiden() plus the vertex-weight and resolution
  * handling of igraphmodule_Graph_community_leiden() in python-igraph */
 int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_resolution,
-              double resolution, double beta, int64_t n_iterations, int core,
+              double resolution, double beta, int64_t n_iterations, int behaviour,
               int64_t *membership, az_rng *rng, az_interrupt *intr, double *quality,
               double *phases) {
     const int32_t n = (int32_t)g->n_vertices;
@@ -1215,7 +1232,8 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int64_t itr;
     /* 1.0 iterates while the last iteration changed something; 0.10 tests
      * !changed, i.e. stops after the first iteration that changes anything */
-    int changed = (core == AZ_CORE_1_0);
+    const int core_1_0 = (behaviour & AZ_IGRAPH_CORE_1_0) != 0;
+    int changed = core_1_0;
     int rc;
 
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
@@ -1238,7 +1256,9 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     if (node_weights) {
         memcpy(L0.vw, node_weights, (size_t)n * sizeof(double));
     } else if (normalize_resolution) {
-        if (L0.off == g->indptr) {
+        if (behaviour & AZ_IGRAPH_STRENGTH_BY_VERTEX) {
+            strength_by_vertex(&L0, L0.vw);
+        } else if (L0.off == g->indptr) {
             strength_symmetric_sorted(&L0, L0.vw);
         } else {
             strength_no_loops(g, L0.vw);
@@ -1254,7 +1274,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
 
     for (i = 0; i < n; i++) w.memb0[i] = (int32_t)membership[i];
     for (itr = 0;
-         n_iterations < 0 ? (core == AZ_CORE_1_0 ? changed : !changed) : itr < n_iterations;
+         n_iterations < 0 ? (core_1_0 ? changed : !changed) : itr < n_iterations;
          itr++) {
         /* the caller already applied igraph's entry reindexing */
         lap(&timer, AZ_PHASE_SETUP);
@@ -1273,18 +1293,25 @@ done:
     return rc;
 }
 
-/* mirrors igraph_modularity() in igraph community/modularity.c (undirected) */
-int az_modularity(const az_edge_graph *g, const int64_t *membership, int64_t n_partitions,
-                  double resolution, double *modularity) {
+/* mirrors igraph_modularity() in igraph community/modularity.c (undirected):
+ * from core 0.10.12 the within-cluster weight e is one sum, divided by 2m;
+ * before, e[c] per cluster, scaled by 1 / (2m) like the degree sums, and the
+ * result starts at 0, adding e[c] and subtracting c's null-model term in turn. */
+int az_igraph_modularity(const az_edge_graph *g, const int64_t *membership,
+                         int64_t n_partitions, double resolution, int behaviour,
+                         double *modularity) {
     const int64_t n = g->n_vertices, m_edges = g->n_edges;
-    double *k_out, *k_in, e = 0.0, m = 0.0, scale;
+    const int per_cluster = (behaviour & AZ_IGRAPH_MODULARITY_PER_CLUSTER) != 0;
+    double *k_out, *k_in, *e_part = NULL, e = 0.0, m = 0.0, scale;
     int64_t v, e_id, i;
 
     k_out = calloc((size_t)n_partitions + 1, sizeof(double));
     k_in = calloc((size_t)n_partitions + 1, sizeof(double));
-    if (!k_out || !k_in) {
+    if (per_cluster) e_part = calloc((size_t)n_partitions + 1, sizeof(double));
+    if (!k_out || !k_in || (per_cluster && !e_part)) {
         free(k_out);
         free(k_in);
+        free(e_part);
         return AZ_ENOMEM;
     }
     for (v = 0; v < n; v++) {
@@ -1292,7 +1319,13 @@ int az_modularity(const az_edge_graph *g, const int64_t *membership, int64_t n_p
             const int64_t t = edge_target(g, e_id);
             const int64_t c1 = membership[v > t ? v : t], c2 = membership[v > t ? t : v];
             const double we = edge_weight(g, e_id);
-            if (c1 == c2) e += 2.0 * we;
+            if (c1 == c2) {
+                if (per_cluster) {
+                    e_part[c1] += 2.0 * we;
+                } else {
+                    e += 2.0 * we;
+                }
+            }
             k_out[c1] += we;
             k_in[c2] += we;
             m += we;
@@ -1308,14 +1341,23 @@ int az_modularity(const az_edge_graph *g, const int64_t *membership, int64_t n_p
         k_out[i] *= scale;
         k_in[i] *= scale;
     }
-    e /= 2.0 * m;
-    if (m > 0) {
-        *modularity = e;
+    if (per_cluster) {
+        for (i = 0; i < n_partitions; i++) e_part[i] *= scale;
+        *modularity = 0.0;
+        if (m > 0) {
+            for (i = 0; i < n_partitions; i++) {
+                *modularity += e_part[i];
+                *modularity -= resolution * k_out[i] * k_in[i];
+            }
+        }
+    } else if (m > 0) {
+        *modularity = e / (2.0 * m);
         for (i = 0; i < n_partitions; i++) *modularity -= resolution * k_out[i] * k_in[i];
     } else {
         *modularity = NAN;
     }
     free(k_out);
     free(k_in);
+    free(e_part);
     return AZ_OK;
 }

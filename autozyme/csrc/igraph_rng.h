@@ -1,8 +1,11 @@
 /* igraph's RNG layer as python-igraph drives it under scanpy's _RNGIgraph:
- * igraph asks a 32-bit generator whose get() is getrandbits(32) and whose
- * get_real() is RandomState.random(). With source AZ_RNG_IGRAPH_MT the words
- * come instead from igraph's own MT19937 (igraph_rngtype_mt19937), as used by
- * libleidenalg's Optimiser. */
+ * igraph asks a 32-bit generator whose get() python-igraph's random.c takes
+ * from getrandbits(32) when the generator object has it (scanpy 1.11.4 and
+ * later: AZ_RNG_GETRANDBITS), else from randint(0, 2**32 - 1) (scanpy before
+ * 1.11.4 forwards only the RandomState's own methods: AZ_RNG_RANDINT), and
+ * whose get_real() is RandomState.random(). With source AZ_RNG_IGRAPH_MT the
+ * words come instead from igraph's own MT19937 (igraph_rngtype_mt19937), as
+ * used by libleidenalg's Optimiser. */
 #ifndef AZ_IGRAPH_RNG_H
 #define AZ_IGRAPH_RNG_H
 
@@ -13,18 +16,29 @@
 typedef struct {
     az_mt19937 mt;
     int long_bits; /* width of C long in the numpy build: tomaxint() depends on it */
-    int source;    /* AZ_RNG_PYTHON (zero) or AZ_RNG_IGRAPH_MT */
+    int source;    /* AZ_RNG_GETRANDBITS (zero), AZ_RNG_RANDINT or AZ_RNG_IGRAPH_MT */
 } az_rng;
 
-enum { AZ_RNG_PYTHON = 0, AZ_RNG_IGRAPH_MT = 1 };
+enum { AZ_RNG_GETRANDBITS = 0, AZ_RNG_IGRAPH_MT = 1, AZ_RNG_RANDINT = 2 };
 
-/* mirrors igraph_rng_Python_get() in python-igraph src/_igraph/random.c, fed by
- * scanpy's getrandbits(32) = RandomState.tomaxint() & 0xffffffff; tomaxint()
+/* mirrors igraph_rng_Python_get() in python-igraph src/_igraph/random.c.
+ * getrandbits(32) is scanpy's RandomState.tomaxint() & 0xffffffff; tomaxint()
  * is numpy's random_positive_int(): one 64-bit draw (two words, first word
- * high) shifted right by one, or one 32-bit word shifted if long is 32-bit. */
+ * high) shifted right by one, or one 32-bit word shifted if long is 32-bit.
+ * randint(0, 2**32 - 1) is RandomState.randint() on [0, 0xfffffffe]: numpy's
+ * legacy bounded draw masks one word with 0xffffffff (the smallest mask
+ * covering the range) and redraws while it exceeds the range, i.e. while it is
+ * 0xffffffff (random_bounded_uint64_fill(), buffered_bounded_masked_uint32()). */
 static inline uint32_t az_rng_get(az_rng *r) {
     /* igraph_rng_mt19937_get(): a 32-bit generator's word is used whole */
     if (r->source == AZ_RNG_IGRAPH_MT) return az_mt_next32(&r->mt);
+    if (r->source == AZ_RNG_RANDINT) {
+        uint32_t x;
+        do {
+            x = az_mt_next32(&r->mt);
+        } while (x == 0xffffffffu);
+        return x;
+    }
     if (r->long_bits == 64) {
         uint32_t hi = az_mt_next32(&r->mt);
         uint32_t lo = az_mt_next32(&r->mt);

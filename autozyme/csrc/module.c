@@ -11,27 +11,28 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(4);
+    return PyLong_FromLong(5);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
     Py_ssize_t n, n_iterations;
     PyObject *indptr, *indices, *weights, *node_weights, *membership, *state;
-    int normalize, core, long_bits, with_quality, rc;
+    int normalize, behaviour, randint, long_bits, with_quality, rc;
     double resolution, beta, quality = 0.0, phases[AZ_N_PHASES] = {0.0};
     az_graph_view gv;
     Py_buffer memb, keybuf, nw;
-    az_rng rng = {{NULL, 0}, 0, AZ_RNG_PYTHON};
+    az_rng rng = {{NULL, 0}, 0, AZ_RNG_GETRANDBITS};
     az_interrupt intr = {az_check_signals, NULL, 0};
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "nOOOOpddniOOip", &n, &indptr, &indices, &weights,
-                          &node_weights, &normalize, &resolution, &beta, &n_iterations, &core,
-                          &membership, &state, &long_bits, &with_quality)) {
+    if (!PyArg_ParseTuple(args, "nOOOOpddniOOpip", &n, &indptr, &indices, &weights,
+                          &node_weights, &normalize, &resolution, &beta, &n_iterations,
+                          &behaviour, &membership, &state, &randint, &long_bits,
+                          &with_quality)) {
         return NULL;
     }
-    if ((core != AZ_CORE_0_10 && core != AZ_CORE_1_0) || (long_bits != 32 && long_bits != 64)) {
-        PyErr_SetString(PyExc_ValueError, "invalid core or long_bits");
+    if ((behaviour & ~AZ_IGRAPH_BEHAVIOURS) != 0 || (long_bits != 32 && long_bits != 64)) {
+        PyErr_SetString(PyExc_ValueError, "invalid behaviour or long_bits");
         return NULL;
     }
     if (az_graph_acquire(&gv, n, indptr, indices, weights, 1) != 0) return NULL;
@@ -61,9 +62,10 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     }
 
     rng.long_bits = long_bits;
+    rng.source = randint ? AZ_RNG_RANDINT : AZ_RNG_GETRANDBITS;
     Py_BEGIN_ALLOW_THREADS
     rc = az_leiden(&gv.g, node_weights != Py_None ? nw.buf : NULL, normalize, resolution, beta,
-                   n_iterations, core, memb.buf, &rng, &intr, with_quality ? &quality : NULL,
+                   n_iterations, behaviour, memb.buf, &rng, &intr, with_quality ? &quality : NULL,
                    phases);
     Py_END_ALLOW_THREADS
 
@@ -91,11 +93,15 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
     double resolution, result = 0.0;
     az_graph_view gv;
     Py_buffer memb;
-    int rc;
+    int behaviour, rc;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "nOOOOnd", &n, &indptr, &indices, &weights, &membership,
-                          &n_partitions, &resolution)) {
+    if (!PyArg_ParseTuple(args, "nOOOOndi", &n, &indptr, &indices, &weights, &membership,
+                          &n_partitions, &resolution, &behaviour)) {
+        return NULL;
+    }
+    if ((behaviour & ~AZ_IGRAPH_BEHAVIOURS) != 0) {
+        PyErr_SetString(PyExc_ValueError, "invalid behaviour");
         return NULL;
     }
     if (az_graph_acquire(&gv, n, indptr, indices, weights, 1) != 0) return NULL;
@@ -104,7 +110,7 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
-    rc = az_modularity(&gv.g, memb.buf, n_partitions, resolution, &result);
+    rc = az_igraph_modularity(&gv.g, memb.buf, n_partitions, resolution, behaviour, &result);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&memb);
     az_graph_release(&gv);
@@ -116,12 +122,14 @@ static PyMethodDef core_methods[] = {
     {"abi", core_abi, METH_NOARGS, "Version of the core's calling convention."},
     {"leiden", core_leiden, METH_VARARGS,
      "leiden(n, indptr, indices, weights, node_weights, normalize, resolution, beta, "
-     "n_iterations, core, membership, state, long_bits, with_quality)\n"
+     "n_iterations, behaviour, membership, state, randint, long_bits, with_quality)\n"
      "-> (quality or None, (setup, fast-move, refinement, aggregation) seconds)\n"
      "igraph's Leiden; updates membership (int64) and the MT19937 state (uint32[625]: the key,\n"
-     "then the position) in place, also when interrupted."},
+     "then the position) in place, also when interrupted. behaviour: IGRAPH_* bits; randint:\n"
+     "igraph's words come from randint(0, 2**32 - 1), else from getrandbits(32)."},
     {"modularity", core_modularity, METH_VARARGS,
-     "modularity(n, indptr, indices, weights, membership, n_partitions, resolution) -> float"},
+     "modularity(n, indptr, indices, weights, membership, n_partitions, resolution, behaviour)\n"
+     "-> float"},
     {"leidenalg_find_partition", az_py_leidenalg_find_partition, METH_VARARGS, AZ_LEIDENALG_FIND_PARTITION_DOC},
     {NULL, NULL, 0, NULL},
 };
@@ -130,4 +138,18 @@ static struct PyModuleDef core_module = {
     PyModuleDef_HEAD_INIT, "autozyme._core", "AutoZyme's compiled algorithms.", -1, core_methods,
 };
 
-PyMODINIT_FUNC PyInit__core(void) { return PyModule_Create(&core_module); }
+/* The AZ_IGRAPH_* bits (igraph_leiden.h) under the names the Python side composes
+ * its behaviour classes from. */
+PyMODINIT_FUNC PyInit__core(void) {
+    PyObject *m = PyModule_Create(&core_module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddIntConstant(m, "IGRAPH_CORE_1_0", AZ_IGRAPH_CORE_1_0) != 0 ||
+        PyModule_AddIntConstant(m, "IGRAPH_STRENGTH_BY_VERTEX", AZ_IGRAPH_STRENGTH_BY_VERTEX) !=
+            0 ||
+        PyModule_AddIntConstant(m, "IGRAPH_MODULARITY_PER_CLUSTER",
+                                AZ_IGRAPH_MODULARITY_PER_CLUSTER) != 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
