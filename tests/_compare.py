@@ -173,6 +173,25 @@ def case_ids(cases: list[dict[str, Any]]) -> list[str]:
     return [",".join(f"{k}={v!r}"[:40] for k, v in case.items()) or "default" for case in cases]
 
 
+def prove_installed(flavor: str, patch: pytest.MonkeyPatch) -> None:
+    """With :data:`PROVE`, count the installed class of each package ``flavor`` depends on
+    as enabled (for ``patch``'s lifetime)."""
+    from autozyme import verification
+
+    if not PROVE:
+        return
+    installed = verification.behaviour(flavor).classes
+    table = verification.FAST_PATH[flavor]
+    patch.setitem(
+        verification.FAST_PATH,
+        flavor,
+        {
+            package: allowed | {installed[package].name} if package in installed else allowed
+            for package, allowed in table.items()
+        },
+    )
+
+
 @contextlib.contextmanager
 def fast_path_here(flavor: str) -> Iterator[None]:
     """Skip unless ``flavor`` takes the fast path in this environment (or, with
@@ -180,21 +199,7 @@ def fast_path_here(flavor: str) -> Iterator[None]:
     from autozyme import verification
 
     with pytest.MonkeyPatch.context() as patch:
-        if PROVE:
-            installed = verification.behaviour(flavor).classes
-            patch.setattr(
-                verification,
-                "FAST_PATH",
-                {
-                    **verification.FAST_PATH,
-                    flavor: {
-                        package: allowed | {installed[package].name}
-                        if package in installed
-                        else allowed
-                        for package, allowed in verification.FAST_PATH[flavor].items()
-                    },
-                },
-            )
+        prove_installed(flavor, patch)
         problem = verification.unverified_reason(flavor)
         if problem:
             pytest.skip(f"{flavor} flavor runs upstream here: {problem}")
