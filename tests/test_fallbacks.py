@@ -3,19 +3,15 @@ is upstream's own: same result, same warnings, same exception type and message."
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 from scipy import sparse
 
 from autozyme import reporting, verification
 
-from ._compare import compare, prove_installed, upstream_leiden
+from ._compare import RNG_REASON, compare, has_rng, prove_installed
 
-# scanpy >= 1.13 (class S5): rng= replaces random_state; every call runs upstream
-HAS_RNG = "rng" in inspect.signature(upstream_leiden()).parameters
-RNG_REASON = "rng: scanpy's rng= interface and presets (1.13) are not verified"
+HAS_RNG = has_rng()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from autozyme import verification
+
+from ._compare import RNG_REASON, has_rng
 from ._runner import ROOT, clean_env
 
 pytestmark = pytest.mark.venv
@@ -110,6 +113,13 @@ def test_same_outcomes_as_upstream(source, tmp_path):
 
 
 def test_fast_path_where_expected(source, tmp_path):
+    # the subprocesses read the real table (AUTOZYME_TEST_PROVE does not reach them)
+    problems = [
+        RNG_REASON if has_rng() else verification.unverified_reason(flavor)
+        for flavor in ("igraph", "leidenalg")
+    ]
+    if any(problems):
+        pytest.skip(f"scanpy's leiden runs upstream here: {'; '.join(filter(None, problems))}")
     selection = [*_selection(source, ("test_clustering.py",)), *FAST_ONLY]
     upstream = _outcomes(source, tmp_path, *selection)
     ours = _outcomes(
