@@ -65,10 +65,11 @@ def _igraph_rng() -> tuple:
 def _fresh_arg(kwargs: dict[str, Any]) -> dict[str, Any]:
     """An equal but distinct RandomState / Generator (scanpy >= 1.13's ``rng``) for each
     run, so both start from the same state."""
+    # (a Generator passed as random_state stays one object: upstream's error names it)
     return {
         name: pickle.loads(pickle.dumps(kwargs[name]))
-        for name in ("random_state", "rng")
-        if isinstance(kwargs.get(name), (np.random.RandomState, np.random.Generator))
+        for name, kind in (("random_state", np.random.RandomState), ("rng", np.random.Generator))
+        if isinstance(kwargs.get(name), kind)
     }
 
 
