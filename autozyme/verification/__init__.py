@@ -36,11 +36,11 @@ PACKAGES: dict[str, tuple[str, ...]] = {
 # differential suites on each class's representative)
 FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
     "igraph": {
-        "scanpy": frozenset({"S3", "S4"}),
+        "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
         "igraph": frozenset({"D", "E"}),
     },
     "leidenalg": {
-        "scanpy": frozenset({"S3", "S4"}),
+        "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
         "igraph": frozenset({"D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
