@@ -3,20 +3,29 @@
 Every case must take the fast path (AUTOZYME_FAIL_ON_FALLBACK=1) and produce the same
 obs column (values, categories, order, dtype), the same uns entry (params, modularity),
 the same warnings, and leave the caller's RandomState / numpy's global state where
-upstream leaves them.
+upstream leaves them. Where the igraph flavor runs upstream here, the module is skipped.
 """
 
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
 
-from ._compare import case_ids, compare
+from autozyme import verification
+
+from ._compare import case_ids, compare, fast_path_here, upstream_leiden
 from ._datasets import blobs, noisy
 
 pytestmark = pytest.mark.usefixtures("fast_path_only")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _igraph_flavor_verified():
+    with fast_path_here("igraph"):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +121,51 @@ def test_fast_path_was_taken(patched, datasets):
     before = reporting.report()["calls"].get("scanpy.tl.leiden", {}).get("fast_calls", 0)
     compare(patched, datasets["pbmc"], {"flavor": "igraph"})
     assert reporting.report()["calls"]["scanpy.tl.leiden"]["fast_calls"] == before + 1
+
+
+def _warns_resolution_parameter() -> bool:
+    """scanpy 1.10.0-1.10.1 pass resolution_parameter=, which python-igraph >= 0.10.3
+    accepts with a DeprecationWarning."""
+    classes = verification.behaviour("igraph").classes
+    return classes["scanpy"].name == "S1" and classes["igraph"].name != "A"
+
+
+@pytest.mark.parametrize("action", ["error", "ignore", "always", "default", "once", "module"])
+@pytest.mark.parametrize("resolution", [0.5, None])
+def test_warning_filters(patched, datasets, action, resolution):
+    """python-igraph's DeprecationWarning (scanpy 1.10.0-1.10.1) under each filter action:
+    "error" raises it before anything is drawn or written, as upstream does."""
+    compare(
+        patched,
+        datasets["pbmc"],
+        {"flavor": "igraph", "n_iterations": 2, "resolution": resolution, "random_state": 4},
+        action=action,
+    )
+
+
+@pytest.mark.parametrize("action", ["default", "once", "module"])
+def test_repeated_calls_warn_as_upstream(patched, datasets, action):
+    """Two calls in one filter context: the "seen" bookkeeping (scanpy's module registry)
+    suppresses the second emission alike."""
+
+    def twice(fn):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter(action)
+            for seed in (0, 1):
+                fn(datasets["pbmc"].copy(), flavor="igraph", n_iterations=2, random_state=seed)
+        return [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+
+    assert twice(patched) == twice(upstream_leiden())
+
+
+def test_resolution_parameter_deprecation_is_exercised(patched, datasets):
+    """Where python-igraph warns (scanpy 1.10.0-1.10.1 with python-igraph >= 0.10.3), the
+    suites compare that warning: upstream emits it, attributed to scanpy's leiden()."""
+    expected, _ = compare(patched, datasets["pbmc"], {"flavor": "igraph", "n_iterations": 2})
+    found = [w for w in expected.warnings if w[0] is DeprecationWarning]
+    if _warns_resolution_parameter():
+        assert [("resolution_parameter" in w[1], w[2].endswith("_leiden.py")) for w in found] == [
+            (True, True)
+        ]
+    else:
+        assert found == []

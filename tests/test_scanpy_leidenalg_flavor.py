@@ -9,10 +9,16 @@ import itertools
 
 import pytest
 
-from ._compare import case_ids, compare
+from ._compare import case_ids, compare, fast_path_here
 from ._datasets import blobs, noisy
 
 pytestmark = pytest.mark.usefixtures("fast_path_only")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leidenalg_flavor_verified():
+    with fast_path_here("leidenalg"):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from autozyme import verification
+
+from ._compare import RNG_REASON, has_rng
 from ._runner import ROOT, clean_env
 
 pytestmark = pytest.mark.venv
@@ -38,7 +41,8 @@ def _selection(source: Path, modules: tuple[str, ...] = MODULES) -> list[str]:
         for name in modules
         for path in sorted(source.glob(f"tests/**/{name}"))
     ]
-    assert found, f"no scanpy test modules found under {source}"
+    if not found:  # e.g. scanpy 1.10.x's sdist leaves its tests out
+        pytest.skip(f"no scanpy test modules in the sdist extracted at {source}")
     return found
 
 
@@ -110,6 +114,13 @@ def test_same_outcomes_as_upstream(source, tmp_path):
 
 
 def test_fast_path_where_expected(source, tmp_path):
+    # the subprocesses read the real table (AUTOZYME_TEST_PROVE does not reach them)
+    problems = {
+        RNG_REASON if has_rng() else verification.unverified_reason(flavor)
+        for flavor in ("igraph", "leidenalg")
+    } - {None}
+    if problems:
+        pytest.skip(f"scanpy's leiden runs upstream here: {'; '.join(sorted(problems))}")
     selection = [*_selection(source, ("test_clustering.py",)), *FAST_ONLY]
     upstream = _outcomes(source, tmp_path, *selection)
     ours = _outcomes(

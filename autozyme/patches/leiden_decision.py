@@ -23,6 +23,7 @@ import numpy as np
 
 from ..algorithms import CORE_ABI
 from ..verification import Behaviour, behaviour, detected_versions
+from .leiden_warnings import WarningSite, resolution_parameter_warning_site
 
 # clustering_args that scanpy forwards and that we reproduce
 _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
@@ -45,6 +46,29 @@ def _flavor(flavor: object) -> str | None:
     if flavor is None and _scanpy_at_least(detected_versions()["scanpy"] or "0", (1, 12)):
         return "leidenalg"
     return None
+
+
+@dataclass(frozen=True)
+class ScanpyBehaviour:
+    """What one scanpy class does around the algorithm, as the fast path reproduces it."""
+
+    # how python-igraph draws its 32-bit words from scanpy's RNG adapter: "getrandbits"
+    # (the adapter has it, scanpy >= 1.11.4), else "randint" (python-igraph's fallback)
+    igraph_words: str
+    # the keyword the igraph flavor passes the resolution by
+    resolution_keyword: str
+    # uns[key]["modularity"] written (scanpy >= 1.12)
+    stores_modularity: bool
+
+
+# scanpy class (autozyme.verification.releases) -> its behaviour; a class not here runs
+# upstream whatever the verification table says (S5's rng= and presets are not built)
+SCANPY_BEHAVIOUR: dict[str, ScanpyBehaviour] = {
+    "S1": ScanpyBehaviour("randint", "resolution_parameter", stores_modularity=False),
+    "S2": ScanpyBehaviour("randint", "resolution", stores_modularity=False),
+    "S3": ScanpyBehaviour("getrandbits", "resolution", stores_modularity=False),
+    "S4": ScanpyBehaviour("getrandbits", "resolution", stores_modularity=True),
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +99,13 @@ class LeidenPlan:
     initial_membership: np.ndarray | None
     node_weights: np.ndarray | None
     igraph_class: str  # "A" ... "E" (autozyme.verification.releases)
-    stores_modularity: bool  # scanpy >= 1.12 writes uns[key]["modularity"]
+    scanpy_class: str  # "S1" ... "S4" (autozyme.verification.releases)
+    # igraph flavor: where python-igraph's DeprecationWarning for scanpy's keyword points
+    igraph_warning: WarningSite | None
+
+    @property
+    def scanpy(self) -> ScanpyBehaviour:
+        return SCANPY_BEHAVIOUR[self.scanpy_class]
 
 
 @cache
@@ -242,6 +272,10 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     """``arguments``: from :func:`bind_arguments`."""
     if arguments is None:
         return Fallback("arguments do not bind to upstream's signature")
+    if "rng" in arguments:
+        # scanpy >= 1.13: random_state becomes rng= (a numpy Generator drives igraph and
+        # draws leidenalg's seed) and the preset picks the flavor and the graph's edges
+        return Fallback("rng: scanpy's rng= interface and presets (1.13) are not verified")
     a = dict(arguments)
     clustering_args = dict(a.pop("clustering_args", None) or {})
 
@@ -254,6 +288,10 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     proven: Behaviour = behaviour(flavor)
     if proven.problem:
         return Fallback(proven.problem)
+    scanpy_class = proven.classes["scanpy"].name
+    if scanpy_class not in SCANPY_BEHAVIOUR:
+        return Fallback(f"scanpy class {scanpy_class}: not reproduced by the fast path")
+    igraph_class = proven.classes["igraph"].name
 
     from anndata import AnnData
 
@@ -300,6 +338,15 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     if problem:
         return Fallback(problem)
 
+    igraph_warning = None
+    if flavor == "igraph":
+        try:
+            igraph_warning = resolution_parameter_warning_site(
+                SCANPY_BEHAVIOUR[scanpy_class].resolution_keyword, igraph_class, a["resolution"]
+            )
+        except LookupError as exc:
+            return Fallback(f"python-igraph's DeprecationWarning: {exc}")
+
     vectors = {}
     for name, integral in (("initial_membership", True), ("node_weights", False)):
         values = clustering_args.get(name)
@@ -328,8 +375,9 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
         beta=float(clustering_args.get("beta", 0.01)),
         initial_membership=vectors.get("initial_membership"),
         node_weights=vectors.get("node_weights"),
-        igraph_class=proven.classes["igraph"].name,
-        stores_modularity=proven.classes["scanpy"].name >= "S4",
+        igraph_class=igraph_class,
+        scanpy_class=scanpy_class,
+        igraph_warning=igraph_warning,
     )
 
 

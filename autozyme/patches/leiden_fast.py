@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .leiden_decision import LeidenPlan
+from .leiden_warnings import warn_resolution_parameter_deprecated
 
 
 def _legacy_random_state(random_state: Any) -> np.random.RandomState:
@@ -37,6 +38,10 @@ def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[Any
     resolution = 1.0 if plan.resolution is None else float(plan.resolution)
     phases: dict[str, float] = {}
     try:
+        if plan.igraph_warning is not None:
+            # python-igraph warns before it draws: a filter set to "error" raises here,
+            # the RandomState untouched and igraph back on `random`, as upstream leaves them
+            warn_resolution_parameter_deprecated(plan.igraph_warning)
         membership, _ = community_leiden(
             graph,
             use_weights=plan.use_weights,
@@ -48,13 +53,14 @@ def _igraph(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[Any
             node_weights=plan.node_weights,
             random_state=_legacy_random_state(plan.random_state),
             core=plan.igraph_class,
+            words=plan.scanpy.igraph_words,
             with_quality=False,
             timings=phases,
         )
     finally:
         _leave_igraph_rng_like_upstream()
     lap("leiden", phases)
-    if not plan.stores_modularity:
+    if not plan.scanpy.stores_modularity:
         return membership, None
     quality = modularity(
         graph,
@@ -159,7 +165,7 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
         random_state=plan.random_state,
         n_iterations=plan.n_iterations,
     )
-    if plan.stores_modularity:
+    if plan.scanpy.stores_modularity:
         adata.uns[key_added]["modularity"] = quality
     logg.info(
         "    finished",

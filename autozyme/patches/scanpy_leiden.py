@@ -89,7 +89,9 @@ def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tup
         return _call_upstream(upstream, args, kwargs, plan.reason, started)
     try:
         result, timings = run_fast_path(plan)
-    except (KeyboardInterrupt, MemoryError):
+    except (KeyboardInterrupt, MemoryError, Warning):
+        # a Warning raised: a filter set to "error" on a warning the fast path emits where
+        # upstream emits it (upstream raises it there too)
         raise
     except Exception as exc:  # nothing was written yet: upstream recomputes from scratch
         reason = f"internal error in the fast path ({type(exc).__name__}: {exc})"

@@ -36,13 +36,12 @@ PACKAGES: dict[str, tuple[str, ...]] = {
 # differential suites on each class's representative)
 FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
     "igraph": {
-        "scanpy": frozenset({"S3", "S4"}),
-        # not A: scanpy from 1.10.2 passes resolution=, which python-igraph < 0.10.3
-        # rejects with a TypeError, and this table does not send that combination upstream
-        "igraph": frozenset({"B", "C", "D", "E"}),
+        "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
+        # A only with S1: later scanpy passes resolution=, which A rejects (EXCEPTIONS)
+        "igraph": frozenset({"A", "B", "C", "D", "E"}),
     },
     "leidenalg": {
-        "scanpy": frozenset({"S3", "S4"}),
+        "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
@@ -50,7 +49,14 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
 
 # (flavor, package -> classes, reason): combinations of enabled classes that still go
 # upstream, each because upstream itself behaves differently there
-EXCEPTIONS: tuple[tuple[str, dict[str, frozenset[str]], str], ...] = ()
+EXCEPTIONS: tuple[tuple[str, dict[str, frozenset[str]], str], ...] = (
+    (
+        "igraph",
+        {"scanpy": frozenset({"S2", "S3", "S4", "S5"}), "igraph": frozenset({"A"})},
+        "scanpy >= 1.10.2 passes community_leiden(resolution=), which python-igraph "
+        "0.10.0-0.10.2 reject (upstream raises TypeError)",
+    ),
+)
 
 DISTRIBUTIONS = ("scanpy", "igraph", "leidenalg", "numpy", "anndata")
 
