@@ -16,6 +16,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -125,11 +126,12 @@ def test_this_environment_is_the_main_row():
     assert f"{sys.version_info.major}.{sys.version_info.minor}" == MAIN.python
 
 
-def _outcomes(report) -> dict[str, Counter]:
+def _outcomes(report: Path) -> dict[str, Counter]:
     """suite file -> outcome counts, from pytest's junit report."""
     counts: dict[str, Counter] = {}
     for case in ET.parse(report).getroot().iter("testcase"):
-        module = case.get("classname", "").split(".")
+        # a module that fails to import is one case named after the module, no classname
+        module = (case.get("classname") or case.get("name", "")).split(".")
         suite = "/".join(module[:2]) + ".py"
         kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
         counts.setdefault(suite, Counter())[kinds[0] if kinds else "passed"] += 1
@@ -157,6 +159,8 @@ def test_row(row_venv):
             "-q",
             "-p",
             "no:cacheprovider",
+            # a suite that fails to import must not hide how the others end
+            "--continue-on-collection-errors",
             f"--junitxml={report}",
             *row.suites,
         ],
@@ -166,8 +170,11 @@ def test_row(row_venv):
         text=True,
         check=False,
     )
+    counts = _outcomes(report) if report.exists() else {}
+    summary = "\n".join(
+        f"  {suite}: {dict(counts.get(suite, Counter())) or 'not run'}" for suite in row.suites
+    )
     tail = "\n".join(out.stdout.splitlines()[-40:])
-    assert out.returncode == 0, f"{row.name}:\n{tail}\n{out.stderr[-3000:]}"
-    counts = _outcomes(report)
+    assert out.returncode == 0, f"{row.name}:\n{summary}\n{tail}\n{out.stderr[-3000:]}"
     empty = [suite for suite in row.suites if not counts.get(suite, Counter())["passed"]]
-    assert not empty, f"{row.name}: no test passed in {empty}\n{tail}"
+    assert not empty, f"{row.name}: no test passed in {empty}\n{summary}"
