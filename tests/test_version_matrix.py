@@ -11,6 +11,7 @@ Rows build and run concurrently with the rest of the suite under ``pytest -n 2``
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -138,17 +139,26 @@ def _outcomes(report: Path) -> dict[str, Counter]:
     return counts
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished subprocesses (a row's cost, whatever the load)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @pytest.fixture(params=BUILT, ids=lambda row: row.name)
-def row_venv(request):
+def row_venv(request, record_property):
     """The row's venv (built in the fixture, so --durations shows build and run apart)."""
     row = request.param
+    before = _children_cpu()
     python, checkout = pinned_venv(MATRIX_DIR / row.name, row.python, row.requirements())
+    record_property("build_cpu_seconds", round(_children_cpu() - before))
     return row, python, checkout
 
 
 @pytest.mark.venv
-def test_row(row_venv):
+def test_row(row_venv, record_property):
     row, python, checkout = row_venv
+    before = _children_cpu()
     report = checkout.parent / "report.xml"
     report.unlink(missing_ok=True)
     out = subprocess.run(
@@ -170,6 +180,7 @@ def test_row(row_venv):
         text=True,
         check=False,
     )
+    record_property("run_cpu_seconds", round(_children_cpu() - before))
     counts = _outcomes(report) if report.exists() else {}
     summary = "\n".join(
         f"  {suite}: {dict(counts.get(suite, Counter())) or 'not run'}" for suite in row.suites
