@@ -74,7 +74,8 @@ BUILT = (
     # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
     Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL),
     Row("3.12", ("S4", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING),
-    Row("3.11", ("S3", "D", "L1"), (), DIFFERENTIAL + SCANPY_FACING),
+    # python-igraph D; S3's scanpy-facing suites run in the main environment
+    Row("3.11", ("S3", "D", "L1"), (), DIFFERENTIAL),
     # leidenalg 0.11.0 requires python-igraph >= 1.0
     Row("3.11", ("S3", "E", "L2"), (), FLAVOR_SUITES["leidenalg"]),
     # scanpy's preview release: everything goes upstream, unchanged
