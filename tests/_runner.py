@@ -89,9 +89,10 @@ def copy_checkout(dest: Path) -> Path:
     untracked ones git does not ignore (uncommitted work included).
 
     Another interpreter builds and installs the copy in place, so its compiled core and what
-    its tests fetch beside the sources (scanpy's tests) stay out of this checkout, where
-    other processes have them open. Files copied last time and gone from the checkout since
-    are removed; build products and fetched files are kept for the next run.
+    its tests fetch beside the sources (scanpy's test modules, per scanpy release) stay out
+    of this checkout, which the main run and other rows use at the same time. Files copied
+    last time and gone from the checkout since are removed; build products and fetched files
+    are kept for the next run.
     """
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
