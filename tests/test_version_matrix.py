@@ -1,92 +1,192 @@
-"""The differential suites on the other verified version combinations, each in its own venv.
+"""The version matrix: every behaviour class the fast path is enabled for is proven by the
+differential suites, run on the class's representative release in a venv of its own.
 
-The main test environment covers one combination; every other row of
-``autozyme.verification.VERIFIED`` is exercised here, so no combination is enabled
-without CI running the differential tests on it.
+Each row pins one class per package at its representative (``releases.py``) and runs the
+suites that prove what the row is there for. The first row is the environment this run
+happens in (the README's install); every other row builds its venv here. The pins beyond
+the representatives are what the combination needs to install and import, nothing more.
+
+Rows build and run concurrently with the rest of the suite under ``pytest -n 2``.
 """
 
 from __future__ import annotations
 
-import os
-import re
+import resource
 import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ._runner import ROOT, clean_env
+from autozyme import verification
+from autozyme.verification.releases import CLASSES, ReleaseClass
 
-pytestmark = pytest.mark.venv
+from ._runner import ROOT, clean_env, pinned_venv
 
 MATRIX_DIR = ROOT / ".venv-matrix"
-IGRAPH_SUITES = ["tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"]
-LEIDENALG_SUITES = ["tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"]
+
+# flavor -> the suites proving it: the compiled core against the upstream package, then
+# sc.tl.leiden against upstream scanpy
+FLAVOR_SUITES = {
+    "igraph": ("tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"),
+    "leidenalg": ("tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"),
+}
+DIFFERENTIAL = FLAVOR_SUITES["igraph"] + FLAVOR_SUITES["leidenalg"]
 # what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)
-SCANPY_FACING_SUITES = [
+SCANPY_FACING = (
     "tests/test_activation.py",
     "tests/test_fallbacks.py",
     "tests/test_hardening.py",
     "tests/test_scanpy_suite.py",
-]
-
-# venv name -> (python minor, pins, suites)
-COMBINATIONS = {
-    "py312-scanpy1.12.4-igraph1.0.0": (
-        "3.12",
-        ["scanpy==1.12.4", "igraph==1.0.0", "leidenalg==0.12.0"],
-        IGRAPH_SUITES + LEIDENALG_SUITES + SCANPY_FACING_SUITES,
-    ),
-    "py311-scanpy1.11.5-igraph0.11.8": (
-        "3.11",
-        ["scanpy==1.11.5", "igraph==0.11.8", "leidenalg==0.10.2", "pynndescent<0.7"],
-        IGRAPH_SUITES + LEIDENALG_SUITES + SCANPY_FACING_SUITES,
-    ),
-    "py311-scanpy1.11.5-leidenalg0.11.0": (
-        "3.11",
-        ["scanpy==1.11.5", "igraph==1.0.0", "leidenalg==0.11.0", "pynndescent<0.7"],
-        LEIDENALG_SUITES,
-    ),
-}
+)
+CLASS = {c.name: c for c in CLASSES}
 
 
-def _interpreter(minor: str) -> Path:
-    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    found = sorted(versions.glob(f"{minor}.*/bin/python{minor}"))
-    if not found:
-        pytest.fail(f"Python {minor} not found under {versions} (CI machines have it via pyenv)")
-    return found[-1]
+@dataclass(frozen=True)
+class Row:
+    python: str  # minor version
+    classes: tuple[str, ...]  # one class per package, each pinned at its representative
+    pins: tuple[str, ...]  # what else the combination needs
+    suites: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"py{self.python}-{'-'.join(self.classes)}"
+
+    @property
+    def releases(self) -> dict[str, ReleaseClass]:
+        return {CLASS[name].package: CLASS[name] for name in self.classes}
+
+    def requirements(self) -> list[str]:
+        reps = [f"{c.package}=={c.representative}" for c in self.releases.values()]
+        return [*reps, *self.pins]
 
 
-def _venv(name: str, minor: str, pins: list[str]) -> Path:
-    """The combination's venv: dependencies installed once (stamped), and this checkout
-    installed (editable) on every run so its compiled core is current."""
-    path = MATRIX_DIR / name
-    python = path / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "-q"]
-    stamp = path / "installed.txt"
-    wanted = "\n".join(pins)
-    if not (stamp.exists() and stamp.read_text() == wanted):
-        subprocess.run([str(_interpreter(minor)), "-m", "venv", "--clear", str(path)], check=True)
-        subprocess.run([*pip, "-U", "pip"], check=True, env=clean_env())
-        subprocess.run([*pip, f"{ROOT}[test]", *pins], check=True, env=clean_env())
-        stamp.write_text(wanted)
-    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True, env=clean_env())
-    return python
+# the environment this run happens in: README's install on the CI's python3
+MAIN = Row("3.11", ("S3", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING)
+BUILT = (
+    # numpy 1.x; anndata, pandas, numba as pip resolves them for numpy<2 on 3.10
+    Row("3.10", ("S1", "A", "L1"), ("numpy<2",), DIFFERENTIAL + SCANPY_FACING),
+    Row("3.13", ("S2", "C", "L1"), (), DIFFERENTIAL + SCANPY_FACING),
+    # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
+    Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL),
+    Row("3.12", ("S4", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING),
+    # python-igraph D; S3's scanpy-facing suites run in the main environment
+    Row("3.11", ("S3", "D", "L1"), (), DIFFERENTIAL),
+    # leidenalg 0.11.0 requires python-igraph >= 1.0
+    Row("3.11", ("S3", "E", "L2"), (), FLAVOR_SUITES["leidenalg"]),
+    # scanpy's preview release: everything goes upstream, unchanged
+    Row("3.13", ("S5", "E", "L3"), (), ("tests/test_fallbacks.py",)),
+)
+ROWS = (MAIN, *BUILT)
 
 
-@pytest.mark.parametrize("name", sorted(COMBINATIONS))
-def test_differential_suites(name):
-    minor, pins, suites = COMBINATIONS[name]
-    python = _venv(name, minor, pins)
+def test_rows_pin_one_class_per_package():
+    assert len(CLASS) == len(CLASSES), "class names must be unique across packages"
+    for row in ROWS:
+        packages = [CLASS[name].package for name in row.classes]
+        assert sorted(packages) == sorted(verification.PACKAGES["leidenalg"]), row.name
+    assert len({row.name for row in ROWS}) == len(ROWS)
+
+
+def _proves(row: Row, flavor: str) -> bool:
+    """The row runs the flavor's suites with every package of the flavor in an enabled class
+    (elsewhere the flavor goes upstream and its suites prove nothing)."""
+    enabled = verification.FAST_PATH[flavor]
+    return set(FLAVOR_SUITES[flavor]) <= set(row.suites) and all(
+        row.releases[package].name in enabled[package] for package in enabled
+    )
+
+
+@pytest.mark.parametrize("flavor", sorted(verification.FAST_PATH))
+def test_every_enabled_class_has_a_row_proving_it(flavor):
+    unproven = [
+        f"{package} {name}"
+        for package, names in verification.FAST_PATH[flavor].items()
+        for name in sorted(names)
+        if not any(_proves(row, flavor) and row.releases[package].name == name for row in ROWS)
+    ]
+    assert not unproven, f"flavor={flavor!r} enabled without a matrix row proving it: {unproven}"
+    scanpy_unfaced = [
+        name
+        for name in sorted(verification.FAST_PATH[flavor]["scanpy"])
+        if not any(
+            row.releases["scanpy"].name == name and set(SCANPY_FACING) <= set(row.suites)
+            for row in ROWS
+        )
+    ]
+    assert not scanpy_unfaced, f"scanpy classes without the scanpy-facing suites: {scanpy_unfaced}"
+
+
+def test_this_environment_is_the_main_row():
+    found = verification.detected_versions()
+    wanted = {package: c.representative for package, c in MAIN.releases.items()}
+    assert {package: found[package] for package in wanted} == wanted
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" == MAIN.python
+
+
+def _outcomes(report: Path) -> dict[str, Counter]:
+    """suite file -> outcome counts, from pytest's junit report."""
+    counts: dict[str, Counter] = {}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        # a module that fails to import is one case named after the module, no classname
+        module = (case.get("classname") or case.get("name", "")).split(".")
+        suite = "/".join(module[:2]) + ".py"
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        counts.setdefault(suite, Counter())[kinds[0] if kinds else "passed"] += 1
+    return counts
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished subprocesses (a row's cost, whatever the load)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@pytest.fixture(params=BUILT, ids=lambda row: row.name)
+def row_venv(request, record_property):
+    """The row's venv (built in the fixture, so --durations shows build and run apart)."""
+    row = request.param
+    before = _children_cpu()
+    python, checkout = pinned_venv(MATRIX_DIR / row.name, row.python, row.requirements())
+    record_property("build_cpu_seconds", round(_children_cpu() - before))
+    return row, python, checkout
+
+
+@pytest.mark.venv
+def test_row(row_venv, record_property):
+    row, python, checkout = row_venv
+    before = _children_cpu()
+    report = checkout.parent / "report.xml"
+    report.unlink(missing_ok=True)
     out = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites],
-        cwd=ROOT,
+        [
+            python,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            # a suite that fails to import must not hide how the others end
+            "--continue-on-collection-errors",
+            f"--junitxml={report}",
+            *row.suites,
+        ],
+        cwd=checkout,
         env=clean_env(),
         capture_output=True,
         text=True,
         check=False,
     )
-    tail = "\n".join(out.stdout.splitlines()[-30:])
-    assert out.returncode == 0, f"{name}:\n{tail}\n{out.stderr[-3000:]}"
-    passed = re.search(r"(\d+) passed", tail)
-    assert passed and int(passed.group(1)) >= 100, tail
+    record_property("run_cpu_seconds", round(_children_cpu() - before))
+    counts = _outcomes(report) if report.exists() else {}
+    summary = "\n".join(
+        f"  {suite}: {dict(counts.get(suite, Counter())) or 'not run'}" for suite in row.suites
+    )
+    tail = "\n".join(out.stdout.splitlines()[-40:])
+    assert out.returncode == 0, f"{row.name}:\n{summary}\n{tail}\n{out.stderr[-3000:]}"
+    empty = [suite for suite in row.suites if not counts.get(suite, Counter())["passed"]]
+    assert not empty, f"{row.name}: no test passed in {empty}\n{summary}"
