@@ -37,11 +37,13 @@ PACKAGES: dict[str, tuple[str, ...]] = {
 FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
     "igraph": {
         "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
-        "igraph": frozenset({"D", "E"}),
+        # not A: scanpy from 1.10.2 passes resolution=, which python-igraph < 0.10.3
+        # rejects with a TypeError, and this table does not send that combination upstream
+        "igraph": frozenset({"B", "C", "D", "E"}),
     },
     "leidenalg": {
         "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
-        "igraph": frozenset({"D", "E"}),
+        "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
 }
