@@ -39,7 +39,7 @@ _replaced: dict[str, tuple[ModuleType, Callable[..., Any]]] = {}
 
 # scanpy >= 1.12 attributes its warnings to the first frame outside these file prefixes;
 # adding ours keeps them pointing at the user's line when they pass through our wrapper.
-_OUR_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_OUR_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _skip_our_frames_in_scanpy_warnings(skip: bool) -> None:
