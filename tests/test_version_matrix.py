@@ -149,17 +149,18 @@ def _children_cpu() -> float:
 
 
 @pytest.fixture(params=BUILT, ids=lambda row: row.name)
-def row_venv(request, record_property):
+def row_venv(request):
     """The row's venv (built in the fixture, so --durations shows build and run apart)."""
     row = request.param
     before = _children_cpu()
     python, checkout = pinned_venv(MATRIX_DIR / row.name, row.python, row.requirements())
-    record_property("build_cpu_seconds", round(_children_cpu() - before))
+    # user_properties: reported by --junitxml (record_property warns under xunit2)
+    request.node.user_properties.append(("build_cpu_seconds", round(_children_cpu() - before)))
     return row, python, checkout
 
 
 @pytest.mark.venv
-def test_row(row_venv, record_property):
+def test_row(request, row_venv):
     row, python, checkout = row_venv
     before = _children_cpu()
     report = checkout.parent / "report.xml"
@@ -187,7 +188,7 @@ def test_row(row_venv, record_property):
         # MemoryError instead of the machine's OOM killer ending this run and others
         resource.prlimit(run.pid, resource.RLIMIT_AS, (ROW_MEMORY, ROW_MEMORY))
         stdout, stderr = run.communicate()
-    record_property("run_cpu_seconds", round(_children_cpu() - before))
+    request.node.user_properties.append(("run_cpu_seconds", round(_children_cpu() - before)))
     counts = _outcomes(report) if report.exists() else {}
     summary = "\n".join(
         f"  {suite}: {dict(counts.get(suite, Counter())) or 'not run'}" for suite in row.suites
