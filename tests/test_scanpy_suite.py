@@ -4,6 +4,7 @@ fail upstream, e.g. scanpy 1.11.5's test_leiden_random_state[igraph] with igraph
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import tarfile
@@ -49,28 +50,35 @@ def _selection(source: Path, modules: tuple[str, ...] = MODULES) -> list[str]:
 def _scanpy_sources() -> Path:
     version = metadata.version("scanpy")
     target = CACHE / f"scanpy-{version}"
-    if not (target / "tests").is_dir():
-        CACHE.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"scanpy=={version}",
-                "-d",
-                str(CACHE),
-            ],
-            check=True,
-            env=clean_env(),
-        )
-        with tarfile.open(CACHE / f"scanpy-{version}.tar.gz") as sdist:
-            sdist.extractall(CACHE, filter="data")
+    CACHE.mkdir(exist_ok=True)
+    # both tests may start on different xdist workers: one downloads, the other waits
+    with open(CACHE / "scanpy-sources.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "tests").is_dir():
+            _download_and_extract(version)
     return target
+
+
+def _download_and_extract(version: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"scanpy=={version}",
+            "-d",
+            str(CACHE),
+        ],
+        check=True,
+        env=clean_env(),
+    )
+    with tarfile.open(CACHE / f"scanpy-{version}.tar.gz") as sdist:
+        sdist.extractall(CACHE, filter="data")
 
 
 def _outcomes(source: Path, tmp_path: Path, *extra: str, env=None) -> dict[str, str]:
