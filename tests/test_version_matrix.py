@@ -72,6 +72,9 @@ MAIN = Row("3.11", ("S3", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING)
 BUILT = (
     # numpy 1.x; anndata, pandas, numba as pip resolves them for numpy<2 on 3.10
     Row("3.10", ("S1", "A", "L1"), ("numpy<2",), DIFFERENTIAL + SCANPY_FACING),
+    # S1's resolution_parameter= under python-igraph >= 0.10.3: the DeprecationWarning
+    # python-igraph emits there (A takes the keyword silently)
+    Row("3.10", ("S1", "D", "L1"), ("numpy<2",), FLAVOR_SUITES["igraph"][1:]),
     Row("3.13", ("S2", "C", "L1"), (), DIFFERENTIAL + SCANPY_FACING),
     # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
     Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL),
