@@ -5,7 +5,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "igraph_leiden.h"
+#include "az_graph.h"
+#include "az_runtime.h"
 
 /* The cores run with the GIL released; this briefly takes it back so Python can
  * handle pending signals (KeyboardInterrupt). Nonzero: abort the run. */
@@ -17,6 +18,14 @@ static inline int az_check_signals(void *ctx) {
     failed = PyErr_CheckSignals() != 0;
     PyGILState_Release(st);
     return failed;
+}
+
+/* The Python exception for a core's result code (AZ_ENOMEM or AZ_EINTR; an
+ * interrupt keeps the exception the signal handler raised); returns NULL. */
+static inline PyObject *az_raise_for(int rc) {
+    if (rc == AZ_ENOMEM) return PyErr_NoMemory();
+    if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    return NULL;
 }
 
 /* A C-contiguous 1-d buffer of `length` items of `itemsize` bytes (length < 0: any). */

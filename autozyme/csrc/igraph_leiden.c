@@ -90,12 +90,6 @@ typedef struct {
     int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
 
-#if defined(__GNUC__) || defined(__clang__)
-#define AZ_PREFETCH(addr) __builtin_prefetch(addr)
-#else
-#define AZ_PREFETCH(addr) ((void)0)
-#endif
-
 /* The routines that repeat additions per incidence take the level's
  * multiplicity (and weight type) as arguments and are forced inline into
  * dispatchers that pass the common values as constants, so add_times() becomes
@@ -123,14 +117,6 @@ AZ_PER_MULT double level_weight(const az_level *L, int64_t p, const int f32) {
 AZ_PER_MULT double list_weight(const double *lw, int64_t q, const int f32) {
     return f32 ? (double)((const float *)(const void *)lw)[q] : lw[q];
 }
-
-#define AZ_TICK(intr)                                                        \
-    do {                                                                     \
-        if (++(intr)->counter >= (1u << 14)) {                               \
-            (intr)->counter = 0;                                             \
-            if ((intr)->check && (intr)->check((intr)->ctx)) return AZ_EINTR; \
-        }                                                                    \
-    } while (0)
 
 /* Phase times (see AZ_PHASE_SETUP): lap() adds the time since the previous lap
  * to a phase. Wall time where the monotonic clock exists, else processor time. */
@@ -188,15 +174,6 @@ static inline double negate_if(double x, int cond) {
     bits ^= (uint64_t)(cond != 0) << 63;
     memcpy(&x, &bits, sizeof(bits));
     return x;
-}
-
-static int64_t edge_target(const az_edge_graph *g, int64_t e) {
-    return g->indices32 ? (int64_t)g->indices32[e] : g->indices64[e];
-}
-
-static double edge_weight(const az_edge_graph *g, int64_t e) {
-    if (g->weights32) return (double)g->weights32[e];
-    return g->weights ? g->weights[e] : 1.0;
 }
 
 static void level_free(az_level *L) {
@@ -328,13 +305,13 @@ static void append_incidence_part(const az_edge_graph *g, const int32_t *row, in
     int64_t e, v;
     memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
     for (e = 0; e < m; e++) {
-        int64_t c = edge_target(g, e);
+        int64_t c = az_edge_target(g, e);
         int64_t lo = row[e] > c ? c : row[e], hi = row[e] > c ? row[e] : c;
         pos[(out_part ? lo : hi) + 1]++;
     }
     for (v = 0; v < n; v++) pos[v + 1] += pos[v];
     for (e = m - 1; e >= 0; e--) {
-        int64_t c = edge_target(g, e);
+        int64_t c = az_edge_target(g, e);
         int64_t lo = row[e] > c ? c : row[e], hi = row[e] > c ? row[e] : c;
         perm[pos[out_part ? lo : hi]++] = e;
     }
@@ -342,11 +319,11 @@ static void append_incidence_part(const az_edge_graph *g, const int32_t *row, in
     for (int64_t i = 0; i < m; i++) {
         int64_t c, lo, hi, at;
         e = perm[i];
-        c = edge_target(g, e);
+        c = az_edge_target(g, e);
         lo = row[e] > c ? c : row[e];
         hi = row[e] > c ? row[e] : c;
         at = pos[out_part ? hi : lo]++;
-        wt[at] = edge_weight(g, e);
+        wt[at] = az_edge_weight(g, e);
         nbr[at] = (int32_t)(out_part ? lo : hi);
     }
 }
@@ -393,7 +370,7 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     memset(off, 0, ((size_t)n + 1) * sizeof(int64_t));
     for (v = 0; v < n; v++) {
         for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            int64_t c = edge_target(g, e);
+            int64_t c = az_edge_target(g, e);
             row[e] = (int32_t)v;
             deg_out[v > c ? v : c]++;
             off[(v > c ? c : v) + 1]++;
@@ -427,14 +404,14 @@ static void strength_no_loops(const az_edge_graph *g, double *s) {
     for (v = 0; v < n; v++) s[v] = 0.0;
     for (v = 0; v < n; v++) {
         for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            int64_t c = edge_target(g, e);
-            if (c != v) s[v > c ? v : c] += edge_weight(g, e);
+            int64_t c = az_edge_target(g, e);
+            if (c != v) s[v > c ? v : c] += az_edge_weight(g, e);
         }
     }
     for (v = 0; v < n; v++) {
         for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            int64_t c = edge_target(g, e);
-            if (c != v) s[v > c ? c : v] += edge_weight(g, e);
+            int64_t c = az_edge_target(g, e);
+            if (c != v) s[v > c ? c : v] += az_edge_weight(g, e);
         }
     }
 }
@@ -665,7 +642,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
                 stable[u] = (uint8_t)(stable[u] & !requeue);
             }
         }
-        AZ_TICK(intr);
+        if (az_interrupt_tick(intr)) return AZ_EINTR;
     }
 
     *nb_clusters = reindex_membership(memb, n, count);
@@ -840,7 +817,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
             AZ_PREFETCH(&lcnt[order[i + 2]]);
         }
 
-        AZ_TICK(intr);
+        if (az_interrupt_tick(intr)) return AZ_EINTR;
         if (nonsingleton[current] || !wconn[current]) continue;
         cl[current].w = 0.0;
         wconn[current] = ext[current] >= cl[current].w * (total - cl[current].w) * res;
@@ -1142,9 +1119,9 @@ static double leiden_quality(const az_edge_graph *g, const double *vw, const int
 
     for (v = 0; v < n; v++) {
         for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            const double we = edge_weight(g, e);
+            const double we = az_edge_weight(g, e);
             total += we;
-            if (memb[v] == memb[edge_target(g, e)]) q += 2.0 * we;
+            if (memb[v] == memb[az_edge_target(g, e)]) q += 2.0 * we;
         }
     }
     for (c = 0; c < n; c++) cw[c] = 0.0;
@@ -1316,9 +1293,9 @@ int az_igraph_modularity(const az_edge_graph *g, const int64_t *membership,
     }
     for (v = 0; v < n; v++) {
         for (e_id = g->indptr[v]; e_id < g->indptr[v + 1]; e_id++) {
-            const int64_t t = edge_target(g, e_id);
+            const int64_t t = az_edge_target(g, e_id);
             const int64_t c1 = membership[v > t ? v : t], c2 = membership[v > t ? t : v];
-            const double we = edge_weight(g, e_id);
+            const double we = az_edge_weight(g, e_id);
             if (c1 == c2) {
                 if (per_cluster) {
                     e_part[c1] += 2.0 * we;

@@ -6,27 +6,9 @@
 
 #include <stdint.h>
 
+#include "az_graph.h"
+#include "az_runtime.h"
 #include "igraph_rng.h"
-
-/* igraph's edge list as CSR: edge ids are the stored positions 0..m-1. */
-typedef struct {
-    int64_t n_vertices;         /* < 2^31 */
-    int64_t n_edges;
-    const int64_t *indptr;      /* n_vertices + 1 */
-    const int32_t *indices32;   /* exactly one of indices32 / indices64 is set */
-    const int64_t *indices64;
-    const double *weights;      /* at most one of weights / weights32 is set; */
-    const float *weights32;     /* neither: every edge weighs 1 */
-} az_edge_graph;
-
-/* Cooperative cancellation: check() runs every 2^14 vertex visits. */
-typedef struct {
-    int (*check)(void *ctx); /* nonzero aborts the run */
-    void *ctx;
-    uint32_t counter;
-} az_interrupt;
-
-enum { AZ_OK = 0, AZ_ENOMEM = 1, AZ_EINTR = 2 };
 
 /* Where az_leiden()'s time goes (seconds, summed over levels and iterations):
  * building the input level and vertex weights plus writing the result back,

@@ -56,10 +56,6 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
 
     PyBuffer_Release(&b_memb);
     az_graph_release(&gv);
-    if (rc == AZ_ENOMEM) return PyErr_NoMemory();
-    if (rc == AZ_EINTR) {
-        if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
-        return NULL;
-    }
+    if (rc != AZ_OK) return az_raise_for(rc);
     return Py_BuildValue("dd", quality, modularity);
 }

@@ -334,7 +334,7 @@ int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt,
         for (e = off[c]; e < off[c + 1]; e++) {
             const int32_t d = tgt[e];
             la_inc *x;
-            if (e + 8 < off[n]) LA_PREFETCH(&g->all_off[tgt[e + 8]]);
+            if (e + 8 < off[n]) AZ_PREFETCH(&g->all_off[tgt[e + 8]]);
             x = &all[g->all_off[d] + pos[d]];
             pos[d] += 2;
             x->w = w[e];

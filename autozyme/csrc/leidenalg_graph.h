@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "az_alloc.h"
+#include "az_runtime.h"
 
 typedef struct {
     double w;
@@ -54,19 +55,13 @@ typedef struct {
 
 enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
 
-#if defined(__GNUC__) || defined(__clang__)
-#define LA_PREFETCH(addr) __builtin_prefetch(addr)
-#else
-#define LA_PREFETCH(addr) ((void)0)
-#endif
-
 /* Starts loading v's whole ALL list, line by line (a visit of v follows
  * soon): a list spans several cache lines, and the hardware prefetcher only
  * follows a stream after its first misses. */
 static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
     const uintptr_t end = (uintptr_t)(g->all + g->all_off[v + 1]);
     uintptr_t a = (uintptr_t)(g->all + g->all_off[v]) & ~(uintptr_t)63;
-    for (; a < end; a += 64) LA_PREFETCH((const void *)a);
+    for (; a < end; a += 64) AZ_PREFETCH((const void *)a);
 }
 
 /* Builds the rest from off (n + 1), tgt (m) and w (m); takes ownership of

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "igraph_leiden.h" /* az_modularity() */
 #include "leidenalg_graph.h"
 #include "leidenalg_partition.h"
 
@@ -46,15 +47,6 @@ typedef struct {
     size_t lists_cap[2];
     la_graph *lists_user[2];
 } la_work;
-
-/* Cooperative cancellation every 2^14 node visits. */
-static int tick(az_interrupt *intr) {
-    if (++intr->counter >= (1u << 14)) {
-        intr->counter = 0;
-        return intr->check && intr->check(intr->ctx);
-    }
-    return 0;
-}
 
 /* The libleidenalg 0.11/0.12 test "Do not create too-large communities". */
 static int too_large(const la_work *W, const la_part *p, int32_t comm, double v_size) {
@@ -96,14 +88,14 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         /* the offsets of the vertex four ahead (queue entries beyond count
          * are stale, but vertex ids all the same), its incidences two visits
          * later: each load needs the one before */
-        LA_PREFETCH(&g->all_off[W->queue[(head + 3) % n]]);
+        AZ_PREFETCH(&g->all_off[W->queue[(head + 3) % n]]);
         if (count > 0) {
             const int32_t ahead = W->queue[(head + 1) % n];
             la_prefetch_incidences(g, ahead);
-            LA_PREFETCH(&g->va[ahead]);
-            LA_PREFETCH(&p->memb[ahead]);
+            AZ_PREFETCH(&g->va[ahead]);
+            AZ_PREFETCH(&p->memb[ahead]);
         }
-        if (tick(W->intr)) return AZ_EINTR;
+        if (az_interrupt_tick(W->intr)) return AZ_EINTR;
 
         v_comm = p->memb[v];
         la_part_cache_node(p, &W->s, v, W->inc_comm);
@@ -172,13 +164,13 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
         double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
         la_diff d;
         v = W->queue[i];
-        if (i + 8 < n) LA_PREFETCH(&g->all_off[W->queue[i + 8]]);
+        if (i + 8 < n) AZ_PREFETCH(&g->all_off[W->queue[i + 8]]);
         if (i + 4 < n) {
             la_prefetch_incidences(g, W->queue[i + 4]);
-            LA_PREFETCH(&g->va[W->queue[i + 4]]);
-            LA_PREFETCH(&p->memb[W->queue[i + 4]]);
+            AZ_PREFETCH(&g->va[W->queue[i + 4]]);
+            AZ_PREFETCH(&p->memb[W->queue[i + 4]]);
         }
-        if (tick(W->intr)) return AZ_EINTR;
+        if (az_interrupt_tick(W->intr)) return AZ_EINTR;
         v_comm = p->memb[v];
         if (p->cnodes[v_comm] != 1) continue;
 
@@ -195,8 +187,8 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
                 for (k = 0; k + 1 < deg; k += 2) {
                     const int32_t u = inc[k].u, c = p->memb[u];
                     if (k + 8 < deg) {
-                        LA_PREFETCH(&p->memb[inc[k + 8].u]);
-                        LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                        AZ_PREFETCH(&p->memb[inc[k + 8].u]);
+                        AZ_PREFETCH(&cmemb[inc[k + 8].u]);
                     }
                     W->inc_comm[k] = W->inc_comm[k + 1] = c;
                     if (cmemb[u] == cmemb[v]) {
@@ -208,8 +200,8 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
             for (k = g->sym ? deg : 0; k < deg; k++) {
                 const int32_t u = inc[k].u;
                 if (k + 8 < deg) {
-                    LA_PREFETCH(&p->memb[inc[k + 8].u]);
-                    LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                    AZ_PREFETCH(&p->memb[inc[k + 8].u]);
+                    AZ_PREFETCH(&cmemb[inc[k + 8].u]);
                 }
                 W->inc_comm[k] = p->memb[u];
                 if (cmemb[u] == cmemb[v]) W->nbr_comm[cnt++] = p->memb[u];
@@ -221,8 +213,8 @@ static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb)
             for (k = 0; k < deg; k++) {
                 const int32_t u = inc[k].u;
                 if (k + 8 < deg) {
-                    LA_PREFETCH(&p->memb[inc[k + 8].u]);
-                    LA_PREFETCH(&cmemb[inc[k + 8].u]);
+                    AZ_PREFETCH(&p->memb[inc[k + 8].u]);
+                    AZ_PREFETCH(&cmemb[inc[k + 8].u]);
                 }
                 if (cmemb[u] == cmemb[v] && !W->added[p->memb[u]]) {
                     W->added[p->memb[u]] = 1;
@@ -329,14 +321,14 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
-            if (i + 8 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
+            if (i + 8 < g->n) AZ_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
             if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
             for (e = 0; e < deg; e++) {
                 const int32_t u = inc[e].u, uc = p->memb[u];
                 double we = inc[e].w;
-                if (e + 8 < deg) LA_PREFETCH(&p->memb[inc[e + 8].u]);
+                if (e + 8 < deg) AZ_PREFETCH(&p->memb[inc[e + 8].u]);
                 if (g->directed) {
                     if (inc[e].in) continue; /* only the OUT list */
                 } else {
@@ -446,14 +438,14 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
         for (i = g->off && g->rows_out ? W->goff[c] : W->goff[c + 1]; i < W->goff[c + 1]; i++) {
             int64_t e;
             v = W->gnodes[i];
-            if (i + 8 < g->n) LA_PREFETCH(&g->off[W->gnodes[i + 8]]);
+            if (i + 8 < g->n) AZ_PREFETCH(&g->off[W->gnodes[i + 8]]);
             if (i + 4 < g->n) {
-                LA_PREFETCH(&g->tgt[g->off[W->gnodes[i + 4]]]);
-                LA_PREFETCH(&g->w[g->off[W->gnodes[i + 4]]]);
+                AZ_PREFETCH(&g->tgt[g->off[W->gnodes[i + 4]]]);
+                AZ_PREFETCH(&g->w[g->off[W->gnodes[i + 4]]]);
             }
             for (e = g->off[v]; e < g->off[v + 1]; e++) {
                 const int32_t uc = p->memb[g->tgt[e]];
-                if (e + 16 < g->off[v + 1]) LA_PREFETCH(&p->memb[g->tgt[e + 16]]);
+                if (e + 16 < g->off[v + 1]) AZ_PREFETCH(&p->memb[g->tgt[e + 16]]);
                 if (!W->added[uc]) {
                     W->added[uc] = 1;
                     W->comms[nn++] = uc;
@@ -465,14 +457,14 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
             const la_inc *inc;
             int64_t deg, e;
             v = W->gnodes[i];
-            if (i + 8 < g->n) LA_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
+            if (i + 8 < g->n) AZ_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
             if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
             inc = g->all + g->all_off[v];
             deg = g->all_off[v + 1] - g->all_off[v];
             /* the OUT entries are the even ones */
             for (e = 0; e < deg; e += 2) {
                 const int32_t uc = p->memb[inc[e].u];
-                if (e + 16 < deg) LA_PREFETCH(&p->memb[inc[e + 16].u]);
+                if (e + 16 < deg) AZ_PREFETCH(&p->memb[inc[e + 16].u]);
                 if (!W->added[uc]) {
                     W->added[uc] = 1;
                     W->comms[nn++] = uc;
@@ -770,7 +762,7 @@ int la_igraph_modularity(const az_edge_graph *graph, int directed, int legacy,
     m = (double)graph->n_edges;
     for (v = 0; v < graph->n_vertices; v++) {
         for (i = graph->indptr[v]; i < graph->indptr[v + 1]; i++) {
-            const int64_t t = graph->indices32 ? graph->indices32[i] : graph->indices64[i];
+            const int64_t t = az_edge_target(graph, i);
             /* igraph's from / to: for an undirected edge from = max(v, t) */
             const int64_t from = directed || v >= t ? v : t, to = from == v ? t : v;
             const int64_t c1 = membership[from], c2 = membership[to];

@@ -4,7 +4,9 @@
 
 #include <stdint.h>
 
-#include "igraph_leiden.h"
+#include "az_graph.h"
+#include "az_runtime.h"
+#include "igraph_rng.h"
 
 /* Optimiser generations:
  * LA_OPT_0_12: libleidenalg 0.11.0 / 0.12.0 (leidenalg 0.10.2 / 0.11.0):

@@ -294,8 +294,8 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         for (k = 0; k + 1 < deg; k += 2) {
             const int32_t c = memb[inc[k].u];
             la_cw *x = &cw[c];
-            if (k + 16 < deg) LA_PREFETCH(&memb[inc[k + 16].u]);
-            if (k + 8 < deg) LA_PREFETCH(&cw[memb[inc[k + 8].u]]);
+            if (k + 16 < deg) AZ_PREFETCH(&memb[inc[k + 16].u]);
+            if (k + 8 < deg) AZ_PREFETCH(&cw[memb[inc[k + 8].u]]);
             inc_comm[k] = inc_comm[k + 1] = c;
             if (x->stamp != s->stamp) {
                 x->stamp = s->stamp;
@@ -322,8 +322,8 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         la_cw *x = &cw[c];
         double w = inc[k].w;
         /* the lookups depend on each other: start later entries' early */
-        if (k + 16 < deg) LA_PREFETCH(&memb[inc[k + 16].u]);
-        if (k + 8 < deg) LA_PREFETCH(&cw[memb[inc[k + 8].u]]);
+        if (k + 16 < deg) AZ_PREFETCH(&memb[inc[k + 16].u]);
+        if (k + 8 < deg) AZ_PREFETCH(&cw[memb[inc[k + 8].u]]);
         inc_comm[k] = c;
         if (x->stamp != s->stamp) {
             x->stamp = s->stamp;

@@ -76,11 +76,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     PyBuffer_Release(&keybuf);
     PyBuffer_Release(&memb);
     az_graph_release(&gv);
-    if (rc == AZ_ENOMEM) return PyErr_NoMemory();
-    if (rc == AZ_EINTR) {
-        if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
-        return NULL;
-    }
+    if (rc != AZ_OK) return az_raise_for(rc);
     if (!with_quality) Py_INCREF(Py_None);
     return Py_BuildValue("(N(dddd))", with_quality ? PyFloat_FromDouble(quality) : Py_None,
                          phases[AZ_PHASE_SETUP], phases[AZ_PHASE_FASTMOVE],
@@ -114,7 +110,7 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&memb);
     az_graph_release(&gv);
-    if (rc == AZ_ENOMEM) return PyErr_NoMemory();
+    if (rc != AZ_OK) return az_raise_for(rc);
     return PyFloat_FromDouble(result);
 }
 
