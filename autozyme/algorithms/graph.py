@@ -3,27 +3,60 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["EdgeGraph", "graph_from_adjacency"]
+__all__ = ["EdgeGraph", "graph_from_adjacency", "graph_from_igraph"]
 
 
 @dataclass(frozen=True)
 class EdgeGraph:
-    """igraph's edge list as CSR: edge ids are positions 0..m-1 in row-major stored order."""
+    """igraph's edge list, edge ids 0..m-1, in one of two forms: CSR (``indptr`` set), where
+    the edges of row v are the stored positions ``indptr[v]:indptr[v + 1]`` and v is their
+    source, as scanpy builds its graphs from a matrix; or an edge list (``sources`` set), as
+    an igraph ``Graph`` holds it."""
 
     n_vertices: int
-    indptr: np.ndarray  # int64, len n + 1
-    indices: np.ndarray  # int32 or int64 targets, edge order = igraph edge id order
+    indptr: np.ndarray | None  # CSR: int64, len n + 1
+    indices: np.ndarray  # int32 or int64 targets (int32 in an edge list), in edge id order
     # one per edge, in the adjacency's float32 or float64: upstream's g.es["weight"] holds
     # these values as Python floats (float32 promotes exactly, so no copy is made)
-    weights: np.ndarray
+    weights: np.ndarray | None
+    sources: np.ndarray | None = None  # edge list: int32, one per edge
 
     @property
     def n_edges(self) -> int:
-        return int(self.indptr[-1])
+        return int(self.indices.size)
+
+    def core_graph(self, weights: np.ndarray | None) -> tuple:
+        """The graph as the compiled core takes it, weighted by ``weights`` (or not)."""
+        return (self.n_vertices, self.indptr, self.sources, self.indices, weights)
+
+
+def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
+    """The edge list of a python-igraph ``Graph``, copied out of its igraph_t in C.
+
+    Raises ``ValueError`` where the igraph_t is not laid out as this build expects (the
+    copy is checked against the graph's own counts), so the caller runs upstream.
+    """
+    from .. import _core
+
+    sources, targets = _core.igraph_edges(
+        # a pointer to the Graph's igraph_t (no name mangling: this is no class body)
+        graph.__graph_as_capsule(),
+        graph.vcount(),
+        graph.ecount(),
+        graph.is_directed(),
+    )
+    return EdgeGraph(
+        n_vertices=graph.vcount(),
+        indptr=None,
+        indices=np.frombuffer(targets, dtype=np.int32),
+        weights=weights,
+        sources=np.frombuffer(sources, dtype=np.int32),
+    )
 
 
 def _is_canonical(indptr: np.ndarray, indices: np.ndarray) -> bool:

@@ -18,6 +18,8 @@ scanpy's RNG adapter (:mod:`.rng`).
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 from .. import _core
@@ -94,7 +96,7 @@ def community_leiden(
     n_iterations: int,
     initial_membership: np.ndarray | None,
     node_weights: np.ndarray | None,
-    random_state: np.random.RandomState,
+    random_state: np.random.RandomState | random.Random,
     core: str,
     words: str = "getrandbits",
     with_quality: bool = True,
@@ -107,7 +109,8 @@ def community_leiden(
     receives the seconds of the core's phases (:data:`PHASES`).
 
     ``normalize_resolution`` is python-igraph's ``objective_function == "modularity"``
-    (case-sensitive). ``random_state`` advances exactly as upstream's draws advance it,
+    (case-sensitive). ``random_state`` (scanpy's RandomState, or the ``random.Random``
+    python-igraph draws from by default) advances exactly as upstream's draws advance it,
     the words being drawn as ``words`` says (:data:`.rng.WORD_SOURCES`).
     """
     core_id = _core_id(core)
@@ -136,10 +139,7 @@ def community_leiden(
     stream = MT19937Stream(random_state)
     try:
         quality, phases = _core.leiden(
-            n,
-            graph.indptr,
-            graph.indices,
-            weights,
+            graph.core_graph(weights),
             node_weights,
             bool(normalize_resolution),
             float(resolution),
@@ -148,7 +148,7 @@ def community_leiden(
             core_id,
             membership,
             stream.state,
-            words == "randint",
+            WORD_SOURCES[words],
             LONG_BITS,
             with_quality,
         )
@@ -196,10 +196,7 @@ def modularity(
         uniques, memb = np.unique(memb, return_inverse=True)
         n_partitions = uniques.size
     return _core.modularity(
-        n,
-        graph.indptr,
-        graph.indices,
-        weights,
+        graph.core_graph(weights),
         np.ascontiguousarray(memb, dtype=np.int64),
         n_partitions,
         float(resolution),

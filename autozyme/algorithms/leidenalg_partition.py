@@ -86,9 +86,7 @@ def find_partition_with_quality(
             raise ValueError("Cannot accept negative weights.")
     membership = _initial_membership(initial_membership, graph.n_vertices)
     quality, modularity = _core.leidenalg_find_partition(
-        graph.indptr,
-        graph.indices,
-        weights,
+        graph.core_graph(weights),
         membership,
         type_id,
         1.0 if resolution is None else float(resolution),

@@ -57,35 +57,50 @@ static inline Py_ssize_t az_buffer_itemsize(PyObject *obj) {
 /* Views of the arrays behind an edge graph (az_edge_graph); released by
  * az_graph_release(). */
 typedef struct {
-    Py_buffer indptr, indices, weights;
+    Py_buffer rows, indices, weights; /* rows: indptr (CSR) or sources (edge list) */
     int has_weights;
     az_edge_graph g;
 } az_graph_view;
 
 static inline void az_graph_release(az_graph_view *gv) {
-    PyBuffer_Release(&gv->indptr);
+    PyBuffer_Release(&gv->rows);
     PyBuffer_Release(&gv->indices);
     if (gv->has_weights) PyBuffer_Release(&gv->weights);
 }
 
-/* indptr: int64, n + 1 entries (n < 0: any n); indices: int32 or int64;
- * weights: None, float64, or float32 (read in place, promoted exactly) where
- * the core takes them (weights32_ok). */
-static inline int az_graph_acquire(az_graph_view *gv, Py_ssize_t n, PyObject *indptr,
-                                   PyObject *indices, PyObject *weights, int weights32_ok) {
-    Py_ssize_t m, isz, wsz = 0;
+/* graph: the tuple (n, indptr, sources, targets, weights) of
+ * autozyme.algorithms.graph.EdgeGraph.core_graph(), exactly one of indptr
+ * (int64, n + 1 entries: CSR) and sources (int32, one per edge: an edge list)
+ * not None; targets: int32 or int64 (int32 for an edge list); weights: None,
+ * float64, or float32 (read in place, promoted exactly) where the core takes
+ * them (weights32_ok). csr_only: the core reads CSR rows. */
+static inline int az_graph_acquire(az_graph_view *gv, PyObject *graph, int weights32_ok,
+                                   int csr_only) {
+    PyObject *indptr, *sources, *indices, *weights;
+    Py_ssize_t n, m, isz, wsz = 0;
     memset(gv, 0, sizeof(*gv));
-    if (az_get_buffer(indptr, &gv->indptr, 8, n < 0 ? -1 : n + 1, 0, "indptr") != 0) return -1;
-    n = gv->indptr.shape[0] - 1;
-    if (n < 0 || n >= INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "vertex count must lie in [0, 2**31 - 1)");
-        PyBuffer_Release(&gv->indptr);
+    if (!PyArg_ParseTuple(graph, "nOOOO;graph must be (n, indptr, sources, targets, weights)",
+                          &n, &indptr, &sources, &indices, &weights)) {
         return -1;
     }
-    m = (Py_ssize_t)((const int64_t *)gv->indptr.buf)[n];
-    isz = az_buffer_itemsize(indices);
-    if (isz == 0 || az_get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "indices") != 0) {
-        PyBuffer_Release(&gv->indptr);
+    if (n < 0 || n >= INT32_MAX || (indptr == Py_None) == (sources == Py_None) ||
+        (csr_only && indptr == Py_None)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "graph: vertex count must lie in [0, 2**31 - 1), and exactly one of "
+                        "indptr / sources be given (indptr where the core reads CSR)");
+        return -1;
+    }
+    if (indptr != Py_None) {
+        if (az_get_buffer(indptr, &gv->rows, 8, n + 1, 0, "indptr") != 0) return -1;
+        m = (Py_ssize_t)((const int64_t *)gv->rows.buf)[n];
+        isz = az_buffer_itemsize(indices);
+    } else {
+        if (az_get_buffer(sources, &gv->rows, 4, -1, 0, "sources") != 0) return -1;
+        m = gv->rows.shape[0];
+        isz = 4;
+    }
+    if (isz == 0 || az_get_buffer(indices, &gv->indices, isz == 4 ? 4 : 8, m, 0, "targets") != 0) {
+        PyBuffer_Release(&gv->rows);
         return -1;
     }
     if (weights != Py_None) {
@@ -93,7 +108,7 @@ static inline int az_graph_acquire(az_graph_view *gv, Py_ssize_t n, PyObject *in
         if (wsz == 0 ||
             az_get_buffer(weights, &gv->weights, wsz == 4 && weights32_ok ? 4 : 8, m, 0,
                           "weights") != 0) {
-            PyBuffer_Release(&gv->indptr);
+            PyBuffer_Release(&gv->rows);
             PyBuffer_Release(&gv->indices);
             return -1;
         }
@@ -101,7 +116,8 @@ static inline int az_graph_acquire(az_graph_view *gv, Py_ssize_t n, PyObject *in
     }
     gv->g.n_vertices = n;
     gv->g.n_edges = m;
-    gv->g.indptr = gv->indptr.buf;
+    gv->g.indptr = indptr != Py_None ? gv->rows.buf : NULL;
+    gv->g.sources = indptr != Py_None ? NULL : gv->rows.buf;
     gv->g.indices32 = isz == 4 ? gv->indices.buf : NULL;
     gv->g.indices64 = isz == 4 ? NULL : gv->indices.buf;
     gv->g.weights = gv->has_weights && gv->weights.itemsize == 8 ? gv->weights.buf : NULL;

@@ -255,7 +255,7 @@ static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
     const char *wt = g->weights32 ? (const char *)g->weights32 : (const char *)g->weights;
     int64_t *cur = w->start;
     int64_t v, e;
-    if (!idx || !wt) return 0;
+    if (!g->indptr || !idx || !wt) return 0;
     for (v = 0; v < n; v++) {
         const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
         for (e = begin + 1; e < end; e++) {
@@ -368,13 +368,11 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
 
     /* degrees: out counts edges with from == v, the rest are "in" */
     memset(off, 0, ((size_t)n + 1) * sizeof(int64_t));
-    for (v = 0; v < n; v++) {
-        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            int64_t c = az_edge_target(g, e);
-            row[e] = (int32_t)v;
-            deg_out[v > c ? v : c]++;
-            off[(v > c ? c : v) + 1]++;
-        }
+    for (e = 0, v = 0; e < m; e++) {
+        const int64_t s = az_edge_source(g, e, &v), c = az_edge_target(g, e);
+        row[e] = (int32_t)s;
+        deg_out[s > c ? s : c]++;
+        off[(s > c ? c : s) + 1]++;
     }
     for (v = 0; v < n; v++) off[v + 1] += off[v] + deg_out[v];
 
@@ -399,20 +397,16 @@ done:
  * mirrors igraph_i_strength_all() in igraph properties/degrees.c from core
  * 0.10.12 (strength_all() in 1.0; mode ALL, loops false) */
 static void strength_no_loops(const az_edge_graph *g, double *s) {
-    const int64_t n = g->n_vertices;
-    int64_t v, e;
+    const int64_t n = g->n_vertices, m = g->n_edges;
+    int64_t v, e, row;
     for (v = 0; v < n; v++) s[v] = 0.0;
-    for (v = 0; v < n; v++) {
-        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            int64_t c = az_edge_target(g, e);
-            if (c != v) s[v > c ? v : c] += az_edge_weight(g, e);
-        }
+    for (e = 0, row = 0; e < m; e++) {
+        const int64_t a = az_edge_source(g, e, &row), c = az_edge_target(g, e);
+        if (c != a) s[a > c ? a : c] += az_edge_weight(g, e);
     }
-    for (v = 0; v < n; v++) {
-        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            int64_t c = az_edge_target(g, e);
-            if (c != v) s[v > c ? c : v] += az_edge_weight(g, e);
-        }
+    for (e = 0, row = 0; e < m; e++) {
+        const int64_t a = az_edge_source(g, e, &row), c = az_edge_target(g, e);
+        if (c != a) s[a > c ? c : a] += az_edge_weight(g, e);
     }
 }
 
@@ -1112,17 +1106,15 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
 /* mirrors leiden_quality() in igraph community/leiden.c (undirected) */
 static double leiden_quality(const az_edge_graph *g, const double *vw, const int32_t *memb,
                              int32_t nb_clusters, double res, double *cw) {
-    const int64_t n = g->n_vertices;
+    const int64_t n = g->n_vertices, m = g->n_edges;
     double q = 0.0, total = 0.0;
     int64_t v, e;
     int32_t c;
 
-    for (v = 0; v < n; v++) {
-        for (e = g->indptr[v]; e < g->indptr[v + 1]; e++) {
-            const double we = az_edge_weight(g, e);
-            total += we;
-            if (memb[v] == memb[az_edge_target(g, e)]) q += 2.0 * we;
-        }
+    for (e = 0, v = 0; e < m; e++) {
+        const double we = az_edge_weight(g, e);
+        total += we;
+        if (memb[az_edge_source(g, e, &v)] == memb[az_edge_target(g, e)]) q += 2.0 * we;
     }
     for (c = 0; c < n; c++) cw[c] = 0.0;
     for (v = 0; v < n; v++) cw[memb[v]] += vw[v];
@@ -1277,7 +1269,7 @@ done:
 int az_igraph_modularity(const az_edge_graph *g, const int64_t *membership,
                          int64_t n_partitions, double resolution, int behaviour,
                          double *modularity) {
-    const int64_t n = g->n_vertices, m_edges = g->n_edges;
+    const int64_t m_edges = g->n_edges;
     const int per_cluster = (behaviour & AZ_IGRAPH_MODULARITY_PER_CLUSTER) != 0;
     double *k_out, *k_in, *e_part = NULL, e = 0.0, m = 0.0, scale;
     int64_t v, e_id, i;
@@ -1291,22 +1283,20 @@ int az_igraph_modularity(const az_edge_graph *g, const int64_t *membership,
         free(e_part);
         return AZ_ENOMEM;
     }
-    for (v = 0; v < n; v++) {
-        for (e_id = g->indptr[v]; e_id < g->indptr[v + 1]; e_id++) {
-            const int64_t t = az_edge_target(g, e_id);
-            const int64_t c1 = membership[v > t ? v : t], c2 = membership[v > t ? t : v];
-            const double we = az_edge_weight(g, e_id);
-            if (c1 == c2) {
-                if (per_cluster) {
-                    e_part[c1] += 2.0 * we;
-                } else {
-                    e += 2.0 * we;
-                }
+    for (e_id = 0, v = 0; e_id < m_edges; e_id++) {
+        const int64_t s = az_edge_source(g, e_id, &v), t = az_edge_target(g, e_id);
+        const int64_t c1 = membership[s > t ? s : t], c2 = membership[s > t ? t : s];
+        const double we = az_edge_weight(g, e_id);
+        if (c1 == c2) {
+            if (per_cluster) {
+                e_part[c1] += 2.0 * we;
+            } else {
+                e += 2.0 * we;
             }
-            k_out[c1] += we;
-            k_in[c2] += we;
-            m += we;
         }
+        k_out[c1] += we;
+        k_in[c2] += we;
+        m += we;
     }
     if (!g->weights && !g->weights32) m = (double)m_edges;
     for (i = 0; i < n_partitions; i++) {

@@ -3,9 +3,12 @@
  * from getrandbits(32) when the generator object has it (scanpy 1.11.4 and
  * later: AZ_RNG_GETRANDBITS), else from randint(0, 2**32 - 1) (scanpy before
  * 1.11.4 forwards only the RandomState's own methods: AZ_RNG_RANDINT), and
- * whose get_real() is RandomState.random(). With source AZ_RNG_IGRAPH_MT the
- * words come instead from igraph's own MT19937 (igraph_rngtype_mt19937), as
- * used by libleidenalg's Optimiser. */
+ * whose get_real() is RandomState.random(). With source AZ_RNG_WHOLE_WORDS
+ * every word of the MT19937 is used whole: igraph's own MT19937
+ * (igraph_rngtype_mt19937), as libleidenalg's Optimiser uses it, and Python's
+ * random.Random behind python-igraph's default generator, whose
+ * getrandbits(32) is one word and whose random() is the same 53-bit double as
+ * RandomState.random(). */
 #ifndef AZ_IGRAPH_RNG_H
 #define AZ_IGRAPH_RNG_H
 
@@ -16,10 +19,10 @@
 typedef struct {
     az_mt19937 mt;
     int long_bits; /* width of C long in the numpy build: tomaxint() depends on it */
-    int source;    /* AZ_RNG_GETRANDBITS (zero), AZ_RNG_RANDINT or AZ_RNG_IGRAPH_MT */
+    int source;    /* AZ_RNG_GETRANDBITS (zero), AZ_RNG_RANDINT or AZ_RNG_WHOLE_WORDS */
 } az_rng;
 
-enum { AZ_RNG_GETRANDBITS = 0, AZ_RNG_IGRAPH_MT = 1, AZ_RNG_RANDINT = 2 };
+enum { AZ_RNG_GETRANDBITS = 0, AZ_RNG_WHOLE_WORDS = 1, AZ_RNG_RANDINT = 2 };
 
 /* mirrors igraph_rng_Python_get() in python-igraph src/_igraph/random.c.
  * getrandbits(32) is scanpy's RandomState.tomaxint() & 0xffffffff; tomaxint()
@@ -30,8 +33,8 @@ enum { AZ_RNG_GETRANDBITS = 0, AZ_RNG_IGRAPH_MT = 1, AZ_RNG_RANDINT = 2 };
  * covering the range) and redraws while it exceeds the range, i.e. while it is
  * 0xffffffff (random_bounded_uint64_fill(), buffered_bounded_masked_uint32()). */
 static inline uint32_t az_rng_get(az_rng *r) {
-    /* igraph_rng_mt19937_get(): a 32-bit generator's word is used whole */
-    if (r->source == AZ_RNG_IGRAPH_MT) return az_mt_next32(&r->mt);
+    /* igraph_rng_mt19937_get(), random.Random.getrandbits(32): a word used whole */
+    if (r->source == AZ_RNG_WHOLE_WORDS) return az_mt_next32(&r->mt);
     if (r->source == AZ_RNG_RANDINT) {
         uint32_t x;
         do {

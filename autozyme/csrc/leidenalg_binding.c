@@ -8,7 +8,7 @@
 #include "leidenalg_partition.h"
 
 PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
-    PyObject *indptr, *indices, *weights, *membership;
+    PyObject *graph, *membership;
     Py_buffer b_memb;
     la_options opt;
     az_graph_view gv;
@@ -20,7 +20,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     long long n_iterations;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "OOOOidppLKKip", &indptr, &indices, &weights, &membership,
+    if (!PyArg_ParseTuple(args, "OOidppLKKip", &graph, &membership,
                           &opt.type, &opt.resolution, &opt.directed, &opt.use_weights,
                           &n_iterations, &seed, &max_comm_size, &opt.version,
                           &legacy_modularity)) {
@@ -35,7 +35,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
         return NULL;
     }
     /* float64 weights only: the port reads g.weights */
-    if (az_graph_acquire(&gv, -1, indptr, indices, weights, 0) != 0) return NULL;
+    if (az_graph_acquire(&gv, graph, 0, 1) != 0) return NULL;
     n = gv.g.n_vertices;
     if (az_get_buffer(membership, &b_memb, 8, n, 1, "membership") != 0) {
         az_graph_release(&gv);

@@ -613,7 +613,7 @@ static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_d
     W->opt = opt;
     W->intr = intr;
     W->rng.mt.key = W->key;
-    W->rng.source = AZ_RNG_IGRAPH_MT;
+    W->rng.source = AZ_RNG_WHOLE_WORDS;
     /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
     az_mt_seed_igraph(&W->rng.mt, opt->seed);
     W->queue = az_malloc(cap, sizeof(int32_t));

@@ -3,6 +3,7 @@
 #include <Python.h>
 
 #include "binding_util.h"
+#include "igraph_graph_binding.h"
 #include "igraph_leiden.h"
 #include "leidenalg_binding.h"
 
@@ -11,13 +12,13 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(5);
+    return PyLong_FromLong(6);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
     Py_ssize_t n, n_iterations;
-    PyObject *indptr, *indices, *weights, *node_weights, *membership, *state;
-    int normalize, behaviour, randint, long_bits, with_quality, rc;
+    PyObject *graph, *node_weights, *membership, *state;
+    int normalize, behaviour, words, long_bits, with_quality, rc;
     double resolution, beta, quality = 0.0, phases[AZ_N_PHASES] = {0.0};
     az_graph_view gv;
     Py_buffer memb, keybuf, nw;
@@ -25,17 +26,18 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     az_interrupt intr = {az_check_signals, NULL, 0};
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "nOOOOpddniOOpip", &n, &indptr, &indices, &weights,
-                          &node_weights, &normalize, &resolution, &beta, &n_iterations,
-                          &behaviour, &membership, &state, &randint, &long_bits,
-                          &with_quality)) {
+    if (!PyArg_ParseTuple(args, "OOpddniOOiip", &graph, &node_weights, &normalize, &resolution,
+                          &beta, &n_iterations, &behaviour, &membership, &state, &words,
+                          &long_bits, &with_quality)) {
         return NULL;
     }
-    if ((behaviour & ~AZ_IGRAPH_BEHAVIOURS) != 0 || (long_bits != 32 && long_bits != 64)) {
-        PyErr_SetString(PyExc_ValueError, "invalid behaviour or long_bits");
+    if ((behaviour & ~AZ_IGRAPH_BEHAVIOURS) != 0 || (long_bits != 32 && long_bits != 64) ||
+        (words != AZ_RNG_GETRANDBITS && words != AZ_RNG_WHOLE_WORDS && words != AZ_RNG_RANDINT)) {
+        PyErr_SetString(PyExc_ValueError, "invalid behaviour, words or long_bits");
         return NULL;
     }
-    if (az_graph_acquire(&gv, n, indptr, indices, weights, 1) != 0) return NULL;
+    if (az_graph_acquire(&gv, graph, 1, 0) != 0) return NULL;
+    n = gv.g.n_vertices;
     if (az_get_buffer(membership, &memb, 8, n, 1, "membership") != 0) {
         az_graph_release(&gv);
         return NULL;
@@ -62,7 +64,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     }
 
     rng.long_bits = long_bits;
-    rng.source = randint ? AZ_RNG_RANDINT : AZ_RNG_GETRANDBITS;
+    rng.source = words;
     Py_BEGIN_ALLOW_THREADS
     rc = az_leiden(&gv.g, node_weights != Py_None ? nw.buf : NULL, normalize, resolution, beta,
                    n_iterations, behaviour, memb.buf, &rng, &intr, with_quality ? &quality : NULL,
@@ -84,24 +86,24 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
 }
 
 static PyObject *core_modularity(PyObject *self, PyObject *args) {
-    Py_ssize_t n, n_partitions;
-    PyObject *indptr, *indices, *weights, *membership;
+    Py_ssize_t n_partitions;
+    PyObject *graph, *membership;
     double resolution, result = 0.0;
     az_graph_view gv;
     Py_buffer memb;
     int behaviour, rc;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "nOOOOndi", &n, &indptr, &indices, &weights, &membership,
-                          &n_partitions, &resolution, &behaviour)) {
+    if (!PyArg_ParseTuple(args, "OOndi", &graph, &membership, &n_partitions, &resolution,
+                          &behaviour)) {
         return NULL;
     }
     if ((behaviour & ~AZ_IGRAPH_BEHAVIOURS) != 0) {
         PyErr_SetString(PyExc_ValueError, "invalid behaviour");
         return NULL;
     }
-    if (az_graph_acquire(&gv, n, indptr, indices, weights, 1) != 0) return NULL;
-    if (az_get_buffer(membership, &memb, 8, n, 0, "membership") != 0) {
+    if (az_graph_acquire(&gv, graph, 1, 0) != 0) return NULL;
+    if (az_get_buffer(membership, &memb, 8, gv.g.n_vertices, 0, "membership") != 0) {
         az_graph_release(&gv);
         return NULL;
     }
@@ -117,15 +119,16 @@ static PyObject *core_modularity(PyObject *self, PyObject *args) {
 static PyMethodDef core_methods[] = {
     {"abi", core_abi, METH_NOARGS, "Version of the core's calling convention."},
     {"leiden", core_leiden, METH_VARARGS,
-     "leiden(n, indptr, indices, weights, node_weights, normalize, resolution, beta, "
-     "n_iterations, behaviour, membership, state, randint, long_bits, with_quality)\n"
+     "leiden(graph, node_weights, normalize, resolution, beta, n_iterations, behaviour,\n"
+     "membership, state, words, long_bits, with_quality)\n"
      "-> (quality or None, (setup, fast-move, refinement, aggregation) seconds)\n"
-     "igraph's Leiden; updates membership (int64) and the MT19937 state (uint32[625]: the key,\n"
-     "then the position) in place, also when interrupted. behaviour: IGRAPH_* bits; randint:\n"
-     "igraph's words come from randint(0, 2**32 - 1), else from getrandbits(32)."},
+     "igraph's Leiden on graph (EdgeGraph.core_graph()); updates membership (int64) and the\n"
+     "MT19937 state (uint32[625]: the key, then the position) in place, also when interrupted.\n"
+     "behaviour: IGRAPH_* bits; words: how igraph's 32-bit words are drawn (RNG_* constants)."},
     {"modularity", core_modularity, METH_VARARGS,
-     "modularity(n, indptr, indices, weights, membership, n_partitions, resolution, behaviour)\n"
+     "modularity(graph, membership, n_partitions, resolution, behaviour)\n"
      "-> float"},
+    {"igraph_edges", az_py_igraph_edges, METH_VARARGS, AZ_IGRAPH_EDGES_DOC},
     {"leidenalg_find_partition", az_py_leidenalg_find_partition, METH_VARARGS, AZ_LEIDENALG_FIND_PARTITION_DOC},
     {NULL, NULL, 0, NULL},
 };
@@ -135,7 +138,7 @@ static struct PyModuleDef core_module = {
 };
 
 /* The AZ_IGRAPH_* bits (igraph_leiden.h) under the names the Python side composes
- * its behaviour classes from. */
+ * its behaviour classes from, and the AZ_RNG_* word sources (igraph_rng.h). */
 PyMODINIT_FUNC PyInit__core(void) {
     PyObject *m = PyModule_Create(&core_module);
     if (m == NULL) return NULL;
@@ -143,7 +146,10 @@ PyMODINIT_FUNC PyInit__core(void) {
         PyModule_AddIntConstant(m, "IGRAPH_STRENGTH_BY_VERTEX", AZ_IGRAPH_STRENGTH_BY_VERTEX) !=
             0 ||
         PyModule_AddIntConstant(m, "IGRAPH_MODULARITY_PER_CLUSTER",
-                                AZ_IGRAPH_MODULARITY_PER_CLUSTER) != 0) {
+                                AZ_IGRAPH_MODULARITY_PER_CLUSTER) != 0 ||
+        PyModule_AddIntConstant(m, "RNG_GETRANDBITS", AZ_RNG_GETRANDBITS) != 0 ||
+        PyModule_AddIntConstant(m, "RNG_WHOLE_WORDS", AZ_RNG_WHOLE_WORDS) != 0 ||
+        PyModule_AddIntConstant(m, "RNG_RANDINT", AZ_RNG_RANDINT) != 0) {
         Py_DECREF(m);
         return NULL;
     }

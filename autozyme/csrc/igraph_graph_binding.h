@@ -1,0 +1,17 @@
+/* Python entry point reading the edge list out of a python-igraph Graph,
+ * registered in module.c. */
+#ifndef AZ_IGRAPH_GRAPH_BINDING_H
+#define AZ_IGRAPH_GRAPH_BINDING_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+PyObject *az_py_igraph_edges(PyObject *self, PyObject *args);
+
+#define AZ_IGRAPH_EDGES_DOC                                                                 \
+    "igraph_edges(capsule, n_vertices, n_edges, directed) -> (sources, targets)\n"          \
+    "The from / to vectors of the igraph_t behind Graph.__graph_as_capsule(), copied as "   \
+    "int32 into two bytearrays, in edge id order. Raises ValueError unless the igraph_t "   \
+    "agrees with the counts and direction python-igraph reports for it."
+
+#endif
