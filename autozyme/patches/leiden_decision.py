@@ -9,21 +9,18 @@ exception of its own is a MemoryError for a graph upstream cannot possibly hold 
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
 import numbers
 import os
-import warnings
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 
-from ..algorithms import CORE_ABI
 from ..verification import Behaviour, behaviour, detected_versions
 from .leiden_warnings import WarningSite, resolution_parameter_warning_site
+from .routing import Fallback, core_problem
 
 # clustering_args that scanpy forwards and that we reproduce
 _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
@@ -72,11 +69,6 @@ SCANPY_BEHAVIOUR: dict[str, ScanpyBehaviour] = {
 
 
 @dataclass(frozen=True)
-class Fallback:
-    reason: str
-
-
-@dataclass(frozen=True)
 class LeidenPlan:
     """Everything the fast path needs, already validated."""
 
@@ -106,23 +98,6 @@ class LeidenPlan:
     @property
     def scanpy(self) -> ScanpyBehaviour:
         return SCANPY_BEHAVIOUR[self.scanpy_class]
-
-
-@cache
-def _core_problem() -> str | None:
-    """Why the compiled core cannot be used (checked once; warns once), or None."""
-    try:
-        abi = importlib.import_module("autozyme._core").abi()
-        if abi != CORE_ABI:
-            raise ImportError(
-                f"built for calling convention {abi}, this package speaks {CORE_ABI}: "
-                "rebuild it (pip install -e .)"
-            )
-    except Exception as exc:
-        reason = f"compiled core unavailable ({type(exc).__name__}: {exc})"
-        warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=2)
-        return reason
-    return None
 
 
 def _is_real(x: object) -> bool:
@@ -282,7 +257,7 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     flavor = _flavor(a["flavor"])
     if flavor is None:
         return Fallback(f"flavor={a['flavor']!r} is not accelerated")
-    reason = _core_problem()
+    reason = core_problem()
     if reason:
         return Fallback(reason)
     proven: Behaviour = behaviour(flavor)

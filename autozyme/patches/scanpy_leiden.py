@@ -15,16 +15,16 @@ import logging
 import os
 import sys
 import threading
-import time
-import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from .. import reporting, settings
-from .leiden_decision import Fallback, bind_arguments, decide
+from .leiden_decision import bind_arguments, decide
 from .leiden_fast import run_fast_path
 from .leiden_warnings import warn_like_upstream
+from .routing import FallbackError, route
+
+__all__ = ["FallbackError", "install", "patched_names", "uninstall"]
 
 logger = logging.getLogger("autozyme")
 
@@ -51,56 +51,32 @@ def _skip_our_frames_in_scanpy_warnings(skip: bool) -> None:
     compat._FILE_PREFIXES = (*others, _OUR_PREFIX) if skip else others
 
 
-class FallbackError(RuntimeError):
-    """Raised instead of running upstream when ``AUTOZYME_FAIL_ON_FALLBACK=1``."""
+def _warn(arguments: dict | None) -> Callable[[Any, bool], None]:
+    def warn(plan: Any, fast: bool) -> None:
+        try:
+            warn_like_upstream(arguments, fast=fast, stacklevel=5)
+        except Warning:
+            raise  # a warnings filter set to "error": upstream would raise it too
+        except Exception:  # never let our warning logic break the call
+            logger.debug("autozyme: could not reproduce upstream's warning", exc_info=True)
 
-
-def _call_upstream(
-    upstream: Callable[..., Any], args: tuple, kwargs: dict, reason: str, started: float
-) -> Any:
-    if settings.fail_on_fallback():
-        reporting.record_fallback(FUNCTION, reason, 0.0)
-        raise FallbackError(f"{FUNCTION} would run upstream: {reason}")
-    logger.info("%s: upstream (%s)", FUNCTION, reason)
-    try:
-        return upstream(*args, **kwargs)
-    finally:
-        reporting.record_fallback(FUNCTION, reason, time.perf_counter() - started)
+    return warn
 
 
 def _route(upstream: Callable[..., Any], signature: inspect.Signature, args: tuple, kwargs: dict):
-    started = time.perf_counter()
-    arguments = None
     try:
         arguments = bind_arguments(signature, args, kwargs)
-        plan = decide(arguments)
-    except MemoryError:
-        raise  # a graph too large for this machine, said before anything large is allocated
-    except Exception as exc:  # a bug in our decision code must not break the pipeline
-        plan = Fallback(f"internal error while deciding ({type(exc).__name__}: {exc})")
-    fast = not isinstance(plan, Fallback)
-    try:
-        warn_like_upstream(arguments, fast=fast, stacklevel=3)
-    except Warning:
-        raise  # a warnings filter set to "error": upstream would raise it too
-    except Exception:  # never let our warning logic break the call
-        logger.debug("autozyme: could not reproduce upstream's warning", exc_info=True)
-    if not fast:
-        return _call_upstream(upstream, args, kwargs, plan.reason, started)
-    try:
-        result, timings = run_fast_path(plan)
-    except (KeyboardInterrupt, MemoryError, Warning):
-        # a Warning raised: a filter set to "error" on a warning the fast path emits where
-        # upstream emits it (upstream raises it there too)
-        raise
-    except Exception as exc:  # nothing was written yet: upstream recomputes from scratch
-        reason = f"internal error in the fast path ({type(exc).__name__}: {exc})"
-        warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=3)
-        return _call_upstream(upstream, args, kwargs, reason, started)
-    seconds = time.perf_counter() - started
-    reporting.record_fast(FUNCTION, seconds, timings)
-    logger.info("%s: fast path (%.3f s)", FUNCTION, seconds)
-    return result
+    except Exception:  # decide(None) then reports it as a fallback
+        arguments = None
+    return route(
+        FUNCTION,
+        upstream,
+        args,
+        kwargs,
+        decide=lambda: decide(arguments),
+        run=run_fast_path,
+        before_run=_warn(arguments),
+    )
 
 
 def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
