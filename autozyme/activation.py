@@ -1,6 +1,6 @@
 """Switching AutoZyme on and off: targets, post-import hooks, activate/deactivate.
 
-A target names a library we patch (``scanpy``). Activation never imports the target:
+A target names a library we patch (``scanpy``, ``igraph``). Activation never imports the target:
 when it is not imported yet, a wrapt post-import hook patches it the moment it is.
 Hooks swallow every exception (logged as a warning) so a bug here can never break
 ``import scanpy``; the library then simply runs upstream.
@@ -20,11 +20,13 @@ logger = logging.getLogger("autozyme")
 # target name -> (module whose import triggers the patch, module holding the patch)
 TARGETS: dict[str, tuple[str, str]] = {
     "scanpy": ("scanpy", "autozyme.patches.scanpy_leiden"),
+    "igraph": ("igraph", "autozyme.patches.igraph_community"),
 }
 
 
 class Patch(Protocol):
-    def install(self, module: object) -> None: ...
+    # at_import: the module has just finished importing (no user code has used it yet)
+    def install(self, module: object, *, at_import: bool = False) -> None: ...
     def uninstall(self) -> None: ...
 
 
@@ -37,12 +39,12 @@ def _patch_module(target: str) -> Patch:
     return importlib.import_module(TARGETS[target][1])  # type: ignore[return-value]
 
 
-def _on_import(target: str, module: object) -> None:
+def _on_import(target: str, module: object, at_import: bool) -> None:
     """Post-import hook body: patch ``module`` if the target is still wanted."""
     try:
         with _lock:
             if target in _wanted:
-                _patch_module(target).install(module)
+                _patch_module(target).install(module, at_import=at_import)
     except Exception as exc:  # a failing patch must leave upstream working
         warnings.warn(
             f"autozyme: could not patch {target} ({type(exc).__name__}: {exc}); "
@@ -83,14 +85,19 @@ def activate(*targets: str) -> None:
             _wanted.add(target)
             if target not in _hooked:
                 _hooked.add(target)
-                # Fires at once if the module is already imported.
+                # Fires at once if the module is already imported, else right as its
+                # import completes.
+                at_import = TARGETS[target][0] not in sys.modules
                 register_post_import_hook(
-                    lambda module, target=target: _on_import(target, module), TARGETS[target][0]
+                    lambda module, target=target, at_import=at_import: _on_import(
+                        target, module, at_import
+                    ),
+                    TARGETS[target][0],
                 )
             else:
                 module = sys.modules.get(TARGETS[target][0])
                 if module is not None:
-                    _on_import(target, module)
+                    _on_import(target, module, False)
 
 
 def deactivate(*targets: str) -> None:

@@ -1,4 +1,4 @@
-"""Scanpy-facing patches: argument handling, the fast-path decision, output writing."""
+"""The patches of each target: argument handling, the fast-path decision, output writing."""
 
 from __future__ import annotations
 
@@ -7,5 +7,9 @@ def patched_functions() -> list[str]:
     """Qualified names of the functions currently replaced by AutoZyme."""
     import sys
 
-    module = sys.modules.get(f"{__name__}.scanpy_leiden")
-    return module.patched_names() if module is not None else []
+    names: list[str] = []
+    for patch in ("scanpy_leiden", "igraph_community"):
+        module = sys.modules.get(f"{__name__}.{patch}")
+        if module is not None:
+            names.extend(module.patched_names())
+    return sorted(names)

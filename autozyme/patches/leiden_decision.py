@@ -9,7 +9,6 @@ exception of its own is a MemoryError for a graph upstream cannot possibly hold 
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import os
@@ -230,17 +229,6 @@ def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
     if not (np.all(np.isfinite(data)) and data.min() >= 0):
         return "adjacency: weights not finite and non-negative"
     return None
-
-
-def bind_arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict | None:
-    """The call's arguments by name, defaults applied, or None where upstream's signature
-    rejects them (upstream then raises its own TypeError)."""
-    try:
-        bound = signature.bind(*args, **kwargs)
-    except TypeError:
-        return None
-    bound.apply_defaults()
-    return dict(bound.arguments)
 
 
 def decide(arguments: dict | None) -> LeidenPlan | Fallback:

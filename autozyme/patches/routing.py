@@ -10,6 +10,7 @@ caller: upstream runs.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import time
 import warnings
@@ -44,6 +45,17 @@ def core_problem() -> str | None:
         warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=2)
         return reason
     return None
+
+
+def bind_arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict | None:
+    """The call's arguments by name, defaults applied, or None where upstream's signature
+    rejects them (upstream then raises its own TypeError)."""
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
 class FallbackError(RuntimeError):

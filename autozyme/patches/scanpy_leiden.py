@@ -19,10 +19,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from .leiden_decision import bind_arguments, decide
+from .leiden_decision import decide
 from .leiden_fast import run_fast_path
 from .leiden_warnings import warn_like_upstream
-from .routing import FallbackError, route
+from .routing import FallbackError, bind_arguments, route
 
 __all__ = ["FallbackError", "install", "patched_names", "uninstall"]
 
@@ -90,7 +90,7 @@ def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
     return leiden
 
 
-def install(scanpy: object) -> None:
+def install(scanpy: object, *, at_import: bool = False) -> None:
     """Replace ``leiden`` wherever scanpy exports it (idempotent)."""
     implementation = importlib.import_module(_IMPLEMENTATION_MODULE)
     with _lock:

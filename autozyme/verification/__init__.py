@@ -26,11 +26,16 @@ __all__ = [
     "unverified_reason",
 ]
 
-# flavor -> the packages its output depends on
+# flavor (or target) -> the packages its output depends on
 PACKAGES: dict[str, tuple[str, ...]] = {
     "igraph": ("scanpy", "igraph"),
     "leidenalg": ("scanpy", "igraph", "leidenalg"),
+    # the igraph target: python-igraph's Graph.community_leiden called directly
+    "Graph.community_leiden": ("igraph",),
 }
+# what `python -m autozyme verify` can prove locally (the scanpy flavors); elsewhere an
+# unlisted release or an unproven platform keeps the fast path off
+VERIFIABLE = frozenset({"igraph", "leidenalg"})
 
 # flavor -> package -> the classes CI proves for it (tests/test_version_matrix.py runs the
 # differential suites on each class's representative)
@@ -45,6 +50,7 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
+    "Graph.community_leiden": {"igraph": frozenset({"A", "B", "C", "D", "E"})},
 }
 
 # (flavor, package -> classes, reason): combinations of enabled classes that still go
@@ -115,6 +121,8 @@ def behaviour(flavor: str, versions: dict[str, str | None] | None = None) -> Beh
     problem = platforms.unproven()
     if problem:
         soft.append(problem)
+    if soft and flavor not in VERIFIABLE:
+        hard, soft = hard + soft, []
     if hard:
         return Behaviour(classes, "; ".join(hard))
     if soft and not local.recorded_pass(flavor, versions):

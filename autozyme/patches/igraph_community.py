@@ -1,0 +1,142 @@
+"""The patch of python-igraph: ``Graph.community_leiden`` and the generator tracking.
+
+``Graph.community_leiden`` is python-igraph's ``_community_leiden`` (igraph/community.py),
+a Python function on the ``Graph`` class; the replacement keeps its name, docstring,
+signature and ``__wrapped__``, and routes each call through
+:func:`.igraph_decision.decide`. ``igraph.set_random_number_generator`` is wrapped so that
+the generator python-igraph draws from is known (:mod:`.igraph_generator`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ..algorithms.graph import graph_from_igraph
+from ..algorithms.igraph_leiden import community_leiden
+from . import igraph_generator
+from .igraph_decision import WITHOUT_QUALITY, CommunityLeidenPlan, decide
+from .routing import bind_arguments, route
+
+__all__ = ["install", "patched_names", "uninstall"]
+
+FUNCTION = "igraph.Graph.community_leiden"
+# modules exporting python-igraph's set_random_number_generator
+_RNG_MODULES = ("igraph._igraph", "igraph")
+
+_lock = threading.Lock()
+_original_leiden: Callable[..., Any] | None = None
+# module name -> the original set_random_number_generator it held
+_original_setters: dict[str, Callable[..., Any]] = {}
+
+
+def run_fast_path(plan: CommunityLeidenPlan, upstream: Callable[..., Any]) -> tuple[Any, dict]:
+    """The ``VertexClustering`` upstream's ``_community_leiden`` returns, built the same way
+    (its module's ``VertexClustering``, membership as a list of ints, the caller's own
+    ``weights`` and ``resolution`` objects in ``modularity_params``)."""
+    timings: dict[str, float] = {}
+    graph = graph_from_igraph(plan.graph, plan.weights)
+    membership, quality = community_leiden(
+        graph,
+        use_weights=plan.weights is not None,
+        resolution=plan.resolution,
+        normalize_resolution=plan.normalize_resolution,
+        beta=plan.beta,
+        n_iterations=plan.n_iterations,
+        initial_membership=plan.initial_membership,
+        node_weights=plan.node_weights,
+        random_state=plan.generator,
+        core=plan.igraph_class,
+        words="whole",
+        timings=timings,
+    )
+    vertex_clustering = sys.modules[upstream.__module__].VertexClustering
+    modularity_params: dict[str, Any] = {}
+    if plan.igraph_class in WITHOUT_QUALITY:
+        if plan.weights_argument is not None:
+            modularity_params["weights"] = plan.weights_argument
+        result = vertex_clustering(
+            plan.graph, membership.tolist(), modularity_params=modularity_params
+        )
+    else:
+        modularity_params["resolution"] = plan.resolution_argument
+        if plan.weights_argument is not None:
+            modularity_params["weights"] = plan.weights_argument
+        result = vertex_clustering(
+            plan.graph,
+            membership.tolist(),
+            params={"quality": float(quality)},
+            modularity_params=modularity_params,
+        )
+    return result, timings
+
+
+def _make_leiden(upstream: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(upstream)
+
+    @functools.wraps(upstream)
+    def community_leiden(*args: Any, **kwargs: Any) -> Any:
+        return route(
+            FUNCTION,
+            upstream,
+            args,
+            kwargs,
+            decide=lambda: decide(bind_arguments(signature, args, kwargs)),
+            run=lambda plan: run_fast_path(plan, upstream),
+        )
+
+    community_leiden.__autozyme_original__ = upstream  # type: ignore[attr-defined]
+    return community_leiden
+
+
+def _make_setter(upstream: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(upstream)
+    def set_random_number_generator(generator: Any) -> Any:
+        result = upstream(generator)  # raises as upstream does; then nothing changed
+        igraph_generator.record(generator)
+        return result
+
+    set_random_number_generator.__autozyme_original__ = upstream  # type: ignore[attr-defined]
+    return set_random_number_generator
+
+
+def install(igraph: Any, *, at_import: bool = False) -> None:
+    """Replace ``Graph.community_leiden`` and wrap ``set_random_number_generator``
+    (idempotent). ``at_import``: igraph has just finished importing."""
+    global _original_leiden
+    with _lock:
+        if _original_leiden is not None:
+            return
+        igraph_generator.start(at_import)
+        for name in _RNG_MODULES:
+            module = sys.modules[name]
+            original = module.set_random_number_generator
+            _original_setters[name] = original
+            module.set_random_number_generator = _make_setter(original)
+        _original_leiden = igraph.Graph.community_leiden
+        igraph.Graph.community_leiden = _make_leiden(_original_leiden)
+
+
+def uninstall() -> None:
+    """Put the original functions back (idempotent)."""
+    global _original_leiden
+    with _lock:
+        if _original_leiden is None:
+            return
+        sys.modules["igraph"].Graph.community_leiden = _original_leiden
+        _original_leiden = None
+        for name, original in _original_setters.items():
+            sys.modules[name].set_random_number_generator = original
+        _original_setters.clear()
+        igraph_generator.forget()
+
+
+def patched_names() -> list[str]:
+    with _lock:
+        if _original_leiden is None:
+            return []
+        return [FUNCTION, *(f"{name}.set_random_number_generator" for name in _RNG_MODULES)]
