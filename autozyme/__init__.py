@@ -12,6 +12,8 @@ starts, it opts out of assertion rewriting (it has no asserts): PYTEST_DONT_REWR
 # typing.TYPE_CHECKING without importing typing: type checkers treat the name alike
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .activation import activate, deactivate
     from .reporting import report
 
@@ -33,12 +35,22 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
 
 
-# `pytest -p autozyme`: activate the patches for the test run (no scanpy import here:
-# scanpy's own test plugin asserts scanpy is not imported before it loads).
-def pytest_configure(config: object) -> None:
+# `pytest -p autozyme [--autozyme-targets=scanpy,igraph]`: activate the patches for the
+# test run (no scanpy import here: scanpy's own test plugin asserts scanpy is not imported
+# before it loads).
+def pytest_addoption(parser: "Any") -> None:
+    parser.addoption(
+        "--autozyme-targets",
+        default="scanpy",
+        help="comma-separated libraries AutoZyme patches for the run (scanpy, igraph)",
+    )
+
+
+def pytest_configure(config: "Any") -> None:
+    from ._bootstrap import requested_targets
     from .activation import activate
 
-    activate("scanpy")
+    activate(*requested_targets(config.getoption("autozyme_targets")))
 
 
 # `%load_ext autozyme` in IPython / Jupyter.

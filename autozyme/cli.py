@@ -49,12 +49,13 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ._bootstrap import requested_targets
     from .activation import activate
 
     script = args.script
     sys.argv = [script, *args.args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    activate("scanpy")
+    activate(*requested_targets(args.targets))
     try:
         runpy.run_path(script, run_name="__main__")
     except SystemExit as exc:
@@ -94,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=_verify)
     run = sub.add_parser("run", help="run a Python script with the patches active")
     run.add_argument("--report", action="store_true", help="print the per-call summary at exit")
+    run.add_argument(
+        "--targets",
+        default="scanpy",
+        help="comma-separated libraries to patch, as AUTOZYME takes them (scanpy, igraph)",
+    )
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
     run.set_defaults(func=_run)

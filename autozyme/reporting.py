@@ -44,7 +44,13 @@ def reset() -> None:
         _stats.clear()
 
 
-FLAVORS = ("igraph", "leidenalg")
+# the scanpy flavors, then the direct callers' targets (autozyme.verification.PACKAGES)
+FLAVORS = ("igraph", "leidenalg", "Graph.community_leiden")
+_LABELS = {
+    "igraph": "sc.tl.leiden flavor=igraph",
+    "leidenalg": "sc.tl.leiden flavor=leidenalg",
+    "Graph.community_leiden": "igraph's Graph.community_leiden",
+}
 
 
 def _release(package: str, version: str | None) -> dict[str, Any]:
@@ -168,10 +174,10 @@ def format_report(rep: dict[str, Any] | None = None) -> str:
             how = ", ".join(f"{p} {c}" for p, c in rep["classes"][flavor].items())
             if verdict and verdict.get("passed"):
                 how += f"; `python -m autozyme verify` passed here {verdict['recorded_at']}"
-            lines.append(f"fast path for leiden flavor={flavor}: on ({how})")
+            lines.append(f"fast path for {_LABELS[flavor]}: on ({how})")
         else:
             lines.append(
-                f"fast path for leiden flavor={flavor}: off ({rep['unverified_reasons'][flavor]})"
+                f"fast path for {_LABELS[flavor]}: off ({rep['unverified_reasons'][flavor]})"
             )
             lines.append(f"    to switch it on: {rep['advice'][flavor]}")
     if not rep["calls"]:

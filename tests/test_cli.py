@@ -40,7 +40,7 @@ def test_status_prints_versions():
     assert out.returncode == 0, out.stderr
     assert "versions: python" in out.stdout
     assert "releases: scanpy " in out.stdout and " (class S" in out.stdout
-    assert "fast path for leiden flavor=igraph: on (scanpy S" in out.stdout
+    assert "fast path for sc.tl.leiden flavor=igraph: on (scanpy S" in out.stdout
 
 
 PLUGIN_TEST = """

@@ -210,7 +210,7 @@ def test_status_explains_the_unlisted_release_and_what_to_do(simulated):
     out = run_python("from autozyme.cli import main; raise SystemExit(main(['status']))", env=env)
     assert out.returncode == 0, out.stderr
     assert "(not a listed release; nearest class S" in out.stdout
-    assert "fast path for leiden flavor=igraph: off (" in out.stdout
+    assert "fast path for sc.tl.leiden flavor=igraph: off (" in out.stdout
     assert "to switch it on: run `python -m autozyme verify`" in out.stdout
 
 

@@ -30,13 +30,17 @@ MATRIX_DIR = ROOT / ".venv-matrix"
 # address space per process of a row (a row's pytest peaks below 2 GiB)
 ROW_MEMORY = 8 * 2**30
 
-# flavor -> the suites proving it: the compiled core against the upstream package, then
-# sc.tl.leiden against upstream scanpy
+# flavor (or target) -> the suites proving it: the compiled core against the upstream
+# package, then sc.tl.leiden against upstream scanpy; the igraph target's patched
+# Graph.community_leiden against python-igraph's own, and its fallbacks
 FLAVOR_SUITES = {
     "igraph": ("tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"),
     "leidenalg": ("tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"),
+    "Graph.community_leiden": ("tests/test_igraph_target.py", "tests/test_igraph_fallbacks.py"),
 }
-DIFFERENTIAL = FLAVOR_SUITES["igraph"] + FLAVOR_SUITES["leidenalg"]
+DIFFERENTIAL = (
+    FLAVOR_SUITES["igraph"] + FLAVOR_SUITES["leidenalg"] + FLAVOR_SUITES["Graph.community_leiden"]
+)
 # what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)
 SCANPY_FACING = (
     "tests/test_activation.py",
@@ -125,7 +129,7 @@ def test_every_enabled_class_has_a_row_proving_it(flavor):
     assert not unproven, f"flavor={flavor!r} enabled without a matrix row proving it: {unproven}"
     scanpy_unfaced = [
         name
-        for name in sorted(verification.FAST_PATH[flavor]["scanpy"])
+        for name in sorted(verification.FAST_PATH[flavor].get("scanpy", ()))
         if not any(
             row.releases["scanpy"].name == name and set(SCANPY_FACING) <= set(row.suites)
             for row in ROWS

@@ -1,0 +1,232 @@
+"""Differential tests of the igraph target: ``Graph.community_leiden`` patched by
+``autozyme.activate("igraph")`` against python-igraph's own, run live in this process.
+
+Each case runs upstream's function and the patched one on the same graph, from the same
+generator state (python-igraph's default, the ``random`` module, or a ``random.Random``
+set through ``igraph.set_random_number_generator``), and compares everything the returned
+``VertexClustering`` holds (membership as Python ints, ``quality`` and the modularity to
+the bit, ``modularity_params`` including the caller's own weights object, the graph
+itself) and the generator's state afterwards. Every call must take the fast path
+(``AUTOZYME_FAIL_ON_FALLBACK=1``), so a case cannot pass by running upstream twice.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+import igraph
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+import autozyme
+from autozyme import reporting
+
+from ._compare import fast_path_here
+
+TARGET = "Graph.community_leiden"
+FUNCTION = "igraph.Graph.community_leiden"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _activated() -> Iterator[None]:
+    autozyme.activate("igraph")
+    # igraph may have been imported by an earlier test module: declare its generator
+    igraph.set_random_number_generator(random)
+    with fast_path_here(TARGET):
+        yield
+    autozyme.deactivate("igraph")
+
+
+@pytest.fixture(autouse=True)
+def _fast_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
+
+
+def _upstream() -> Any:
+    leiden = igraph.Graph.community_leiden
+    return getattr(leiden, "__autozyme_original__", leiden)
+
+
+# python-igraph 0.10.0-0.10.2 name the keyword resolution_parameter
+_PARAMETERS = inspect.signature(_upstream()).parameters
+RESOLUTION = "resolution" if "resolution" in _PARAMETERS else "resolution_parameter"
+
+
+def _bits(x: Any) -> Any:
+    return struct.pack("<d", x).hex() if isinstance(x, float) else x
+
+
+def _snapshot(clustering: igraph.VertexClustering, graph: igraph.Graph) -> dict[str, Any]:
+    state = dict(vars(clustering))
+    assert state.pop("_graph") is graph
+    assert type(clustering) is igraph.VertexClustering
+    membership = state.pop("_membership")
+    assert all(type(x) is int for x in membership)
+    params = state.pop("_modularity_params")
+    return {
+        "membership": membership,
+        "quality": _bits(state.pop("quality", None)),
+        "modularity": _bits(clustering.q),
+        # the same objects as passed (weights may be a list, an array or a name)
+        "modularity_params": {k: (type(v), id(v)) for k, v in params.items()},
+        "rest": {k: _bits(v) for k, v in state.items() if k not in ("_modularity",)},
+    }
+
+
+def run_both(graph: igraph.Graph, kwargs: dict[str, Any], generator: str, seed: int) -> None:
+    """Upstream, then ours, from the same generator state; everything must be equal."""
+    results = []
+    before = reporting.report()["calls"].get(FUNCTION, {}).get("fast_calls", 0)
+    for leiden in (_upstream(), igraph.Graph.community_leiden):
+        if generator == "module":
+            random.seed(seed)
+            source: Any = random
+        else:
+            source = random.Random(seed)
+            igraph.set_random_number_generator(source)
+        try:
+            clustering = leiden(graph, **kwargs)
+            state = source.getstate()
+        finally:
+            igraph.set_random_number_generator(random)
+        results.append((_snapshot(clustering, graph), state))
+    after = reporting.report()["calls"][FUNCTION]["fast_calls"]
+    assert after == before + 1, "the patched call did not take the fast path"
+    (up, up_state), (ours, our_state) = results
+    assert ours == up
+    assert our_state == up_state
+
+
+# ---------------------------------------------------------------------------------------
+# generated graphs: arbitrary edge lists (loops, parallel edges, isolated vertices, edge
+# ids renumbered by deletions), every option
+# ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> igraph.Graph:
+    n = draw(st.integers(1, 30))
+    node = st.integers(0, n - 1)
+    edges = draw(st.lists(st.tuples(node, node), min_size=1, max_size=5 * n))
+    graph = igraph.Graph(n=n, edges=edges)
+    if graph.ecount() > 2 and draw(st.booleans()):
+        graph.delete_edges(draw(st.lists(st.integers(0, graph.ecount() - 1), max_size=3)))
+    if graph.ecount() == 0:
+        graph.add_edges([(0, n - 1)])
+    weight = st.sampled_from([1.0, 0.5, 2.0, 0.1, 7.0]) | st.floats(0.0, 10.0, width=32)
+    graph.es["weight"] = draw(st.lists(weight, min_size=graph.ecount(), max_size=graph.ecount()))
+    graph.vs["size"] = draw(st.lists(st.floats(0.0, 5.0, width=32), min_size=n, max_size=n))
+    return graph
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[igraph.Graph, dict[str, Any], str, int]:
+    graph = draw(graphs())
+    n, m = graph.vcount(), graph.ecount()
+    kwargs: dict[str, Any] = {
+        "objective_function": draw(st.sampled_from(["modularity", "CPM", "Modularity", "cpm"])),
+        "n_iterations": draw(st.sampled_from([2, 2, 1, 3, -1, 0])),
+    }
+    weights = draw(st.sampled_from(["none", "name", "list", "array", "array32", "ints"]))
+    values = graph.es["weight"]
+    kwargs["weights"] = {
+        "none": None,
+        "name": "weight",
+        "list": list(values),
+        "array": np.array(values),
+        "array32": np.array(values, dtype=np.float32),
+        "ints": [int(v) for v in values],
+    }[weights]
+    if weights == "ints" and not any(kwargs["weights"]):
+        kwargs["weights"] = None
+    resolution = draw(st.sampled_from([None, 0.0, 0.05, 0.5, 1, 2.0, 30.0]))
+    if resolution is not None:
+        kwargs[RESOLUTION] = resolution
+    beta = draw(st.sampled_from([None, 0.01, 0.1, 1.0]))
+    if beta is not None:
+        kwargs["beta"] = beta
+    if draw(st.booleans()):
+        kwargs["initial_membership"] = draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n))
+    node_weights = draw(st.sampled_from(["none", "none", "name", "list"]))
+    if node_weights != "none":
+        kwargs["node_weights"] = "size" if node_weights == "name" else graph.vs["size"]
+    del m
+    generator = draw(st.sampled_from(["module", "instance"]))
+    seed = draw(st.sampled_from([0, 1, 42, 2**31 - 1, 2**40 + 3]))
+    return graph, kwargs, generator, seed
+
+
+@settings(
+    max_examples=320,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=cases())
+def test_generated_graphs(case: tuple[igraph.Graph, dict[str, Any], str, int]) -> None:
+    graph, kwargs, generator, seed = case
+    note(f"edges={graph.get_edgelist()} weights={graph.es['weight']} kwargs={kwargs}")
+    run_both(graph, kwargs, generator, seed)
+
+
+# ---------------------------------------------------------------------------------------
+# kNN graphs as scanpy builds them, called the way scib-metrics and users call it
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def knn_graph(pbmc: Any) -> igraph.Graph:
+    from scanpy._utils import get_igraph_from_adjacency
+
+    return get_igraph_from_adjacency(pbmc.obsp["connectivities"], directed=False)
+
+
+@pytest.mark.parametrize("resolution", [0.1 * k for k in range(1, 11)])
+def test_scib_metrics_resolution_sweep(knn_graph: igraph.Graph, resolution: float) -> None:
+    # scib-metrics: objective_function="modularity", weights, resolution, default iterations
+    kwargs = {"objective_function": "modularity", "weights": "weight", RESOLUTION: resolution}
+    run_both(knn_graph, kwargs, "module", 0)
+
+
+@pytest.mark.parametrize("n_iterations", [-1, 1, 2, 5])
+@pytest.mark.parametrize("objective_function", ["modularity", "CPM"])
+@pytest.mark.parametrize("generator", ["module", "instance"])
+def test_knn_graph_options(
+    knn_graph: igraph.Graph, n_iterations: int, objective_function: str, generator: str
+) -> None:
+    kwargs = {
+        "objective_function": objective_function,
+        "weights": knn_graph.es["weight"],
+        "n_iterations": n_iterations,
+        RESOLUTION: 1.0 if objective_function == "modularity" else 0.05,
+    }
+    run_both(knn_graph, kwargs, generator, 7)
+
+
+def test_knn_graph_from_initial_membership(knn_graph: igraph.Graph) -> None:
+    start = _upstream()(knn_graph, objective_function="modularity")
+    kwargs = {
+        "objective_function": "modularity",
+        "weights": "weight",
+        "initial_membership": start.membership,
+        "n_iterations": -1,
+    }
+    run_both(knn_graph, kwargs, "module", 3)
+
+
+def test_successive_calls_continue_the_stream(knn_graph: igraph.Graph) -> None:
+    """Three calls in a row from one seeding: each starts where the previous one left."""
+    memberships = []
+    for leiden in (_upstream(), igraph.Graph.community_leiden):
+        random.seed(11)
+        memberships.append(
+            [leiden(knn_graph, objective_function="modularity").membership for _ in range(3)]
+            + [random.random()]
+        )
+    assert memberships[0] == memberships[1]
