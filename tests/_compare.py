@@ -210,7 +210,10 @@ def fast_path_here(flavor: str) -> Iterator[None]:
     :data:`PROVE`, would once its installed classes are enabled)."""
     with pytest.MonkeyPatch.context() as patch:
         prove_installed(flavor, patch)
-        problem = RNG_REASON if has_rng() else verification.unverified_reason(flavor)
+        scanpy_flavor = flavor in ("igraph", "leidenalg")
+        problem = (
+            RNG_REASON if scanpy_flavor and has_rng() else verification.unverified_reason(flavor)
+        )
         if problem:
             pytest.skip(f"{flavor} flavor runs upstream here: {problem}")
         yield

@@ -53,7 +53,9 @@ def test_replacement_looks_like_upstream(pristine):
 
 
 def test_unknown_target_warns_and_lists_known(pristine):
-    with pytest.warns(RuntimeWarning, match=r"unknown target.*'bogus'.*known targets: igraph, scanpy"):
+    with pytest.warns(
+        RuntimeWarning, match=r"unknown target.*'bogus'.*known targets: igraph, scanpy"
+    ):
         autozyme.activate("bogus")
     assert autozyme.report()["active_targets"] == []
 

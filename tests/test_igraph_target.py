@@ -12,9 +12,7 @@ itself) and the generator's state afterwards. Every call must take the fast path
 
 from __future__ import annotations
 
-import inspect
 import random
-import struct
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +26,7 @@ import autozyme
 from autozyme import reporting
 
 from ._compare import fast_path_here
+from ._igraph_compare import RESOLUTION, snapshot, upstream_leiden
 
 TARGET = "Graph.community_leiden"
 FUNCTION = "igraph.Graph.community_leiden"
@@ -48,42 +47,11 @@ def _fast_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
 
 
-def _upstream() -> Any:
-    leiden = igraph.Graph.community_leiden
-    return getattr(leiden, "__autozyme_original__", leiden)
-
-
-# python-igraph 0.10.0-0.10.2 name the keyword resolution_parameter
-_PARAMETERS = inspect.signature(_upstream()).parameters
-RESOLUTION = "resolution" if "resolution" in _PARAMETERS else "resolution_parameter"
-
-
-def _bits(x: Any) -> Any:
-    return struct.pack("<d", x).hex() if isinstance(x, float) else x
-
-
-def _snapshot(clustering: igraph.VertexClustering, graph: igraph.Graph) -> dict[str, Any]:
-    state = dict(vars(clustering))
-    assert state.pop("_graph") is graph
-    assert type(clustering) is igraph.VertexClustering
-    membership = state.pop("_membership")
-    assert all(type(x) is int for x in membership)
-    params = state.pop("_modularity_params")
-    return {
-        "membership": membership,
-        "quality": _bits(state.pop("quality", None)),
-        "modularity": _bits(clustering.q),
-        # the same objects as passed (weights may be a list, an array or a name)
-        "modularity_params": {k: (type(v), id(v)) for k, v in params.items()},
-        "rest": {k: _bits(v) for k, v in state.items() if k not in ("_modularity",)},
-    }
-
-
 def run_both(graph: igraph.Graph, kwargs: dict[str, Any], generator: str, seed: int) -> None:
     """Upstream, then ours, from the same generator state; everything must be equal."""
     results = []
     before = reporting.report()["calls"].get(FUNCTION, {}).get("fast_calls", 0)
-    for leiden in (_upstream(), igraph.Graph.community_leiden):
+    for leiden in (upstream_leiden(), igraph.Graph.community_leiden):
         if generator == "module":
             random.seed(seed)
             source: Any = random
@@ -95,7 +63,7 @@ def run_both(graph: igraph.Graph, kwargs: dict[str, Any], generator: str, seed: 
             state = source.getstate()
         finally:
             igraph.set_random_number_generator(random)
-        results.append((_snapshot(clustering, graph), state))
+        results.append((snapshot(clustering, graph), state))
     after = reporting.report()["calls"][FUNCTION]["fast_calls"]
     assert after == before + 1, "the patched call did not take the fast path"
     (up, up_state), (ours, our_state) = results
@@ -210,7 +178,7 @@ def test_knn_graph_options(
 
 
 def test_knn_graph_from_initial_membership(knn_graph: igraph.Graph) -> None:
-    start = _upstream()(knn_graph, objective_function="modularity")
+    start = upstream_leiden()(knn_graph, objective_function="modularity")
     kwargs = {
         "objective_function": "modularity",
         "weights": "weight",
@@ -223,7 +191,7 @@ def test_knn_graph_from_initial_membership(knn_graph: igraph.Graph) -> None:
 def test_successive_calls_continue_the_stream(knn_graph: igraph.Graph) -> None:
     """Three calls in a row from one seeding: each starts where the previous one left."""
     memberships = []
-    for leiden in (_upstream(), igraph.Graph.community_leiden):
+    for leiden in (upstream_leiden(), igraph.Graph.community_leiden):
         random.seed(11)
         memberships.append(
             [leiden(knn_graph, objective_function="modularity").membership for _ in range(3)]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
 
-def _status_kib(field: str) -> int | None:
+def status_kib(field: str) -> int | None:
     try:
         with open("/proc/self/status") as status:
             for line in status:
@@ -37,7 +37,7 @@ def _status_kib(field: str) -> int | None:
     return None
 
 
-def _reset_peak_rss() -> bool:
+def reset_peak_rss() -> bool:
     """Linux: writing 5 to clear_refs resets VmHWM to the current RSS, so the peak seen
     after the call is the call's own, not the dataset loading's."""
     try:
@@ -93,14 +93,14 @@ def measure(dataset: str, config: str, contender: str, labels_dir: Path | None) 
 
         autozyme.activate("scanpy")
     adata.obs = adata.obs.copy()
-    measured_peak = _reset_peak_rss()
-    before = _status_kib("VmRSS")
+    measured_peak = reset_peak_rss()
+    before = status_kib("VmRSS")
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         labels = contenders.run(contender, adata, config)
     wall = time.perf_counter() - started
-    peak = _status_kib("VmHWM")
+    peak = status_kib("VmHWM")
     labels = np.asarray(labels, dtype=np.int64)
     kwargs = contenders.config_kwargs(config)
     result: dict[str, Any] = {

@@ -13,6 +13,7 @@ import functools
 import inspect
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -75,11 +76,37 @@ def run_fast_path(plan: CommunityLeidenPlan, upstream: Callable[..., Any]) -> tu
     return result, timings
 
 
+# python-igraph >= 0.10.3 takes resolution_parameter= through **kwds and warns
+_ALIAS_WARNING = "resolution_parameter keyword argument is deprecated, use resolution=... instead"
+
+
+def _resolve_alias(signature: inspect.Signature, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The call with a deprecated ``resolution_parameter=`` turned into ``resolution=``,
+    warned here as upstream warns (its ``deprecated`` has stacklevel 3: the caller's line).
+    Upstream would warn from inside the routing, attributing the warning to AutoZyme's
+    frame (and hiding a DeprecationWarning from ``__main__``). Left alone where upstream
+    raises before warning (an objective it rejects, arguments that do not bind)."""
+    if "resolution_parameter" not in kwargs or "resolution_parameter" in signature.parameters:
+        return args, kwargs
+    arguments = bind_arguments(signature, args, kwargs)
+    if arguments is None:
+        return args, kwargs
+    objective = arguments["objective_function"]
+    if type(objective) is not str or objective.lower() not in ("cpm", "modularity"):
+        return args, kwargs
+    warnings.warn(_ALIAS_WARNING, DeprecationWarning, stacklevel=3)
+    bound = signature.bind(*args, **kwargs)
+    extra = dict(bound.arguments.pop("kwds", {}))
+    bound.arguments["resolution"] = extra.pop("resolution_parameter")
+    return bound.args, {**bound.kwargs, **extra}
+
+
 def _make_leiden(upstream: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(upstream)
 
     @functools.wraps(upstream)
     def community_leiden(*args: Any, **kwargs: Any) -> Any:
+        args, kwargs = _resolve_alias(signature, args, kwargs)
         return route(
             FUNCTION,
             upstream,

@@ -1,0 +1,297 @@
+"""Every fallback reason of the igraph target: the call goes upstream, is counted with its
+reason, and the outcome is upstream's own (the same ``VertexClustering`` or the same
+exception type and message, the same warnings at the same file and line, the same
+generator state), run live against python-igraph's function in this process."""
+
+from __future__ import annotations
+
+import random
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import igraph
+import numpy as np
+import pytest
+
+import autozyme
+from autozyme import reporting, verification
+from autozyme.patches import igraph_community, igraph_decision
+from autozyme.patches.routing import FallbackError
+
+from ._igraph_compare import PARAMETERS, RESOLUTION, snapshot, upstream_leiden
+
+TARGET = "Graph.community_leiden"
+FUNCTION = "igraph.Graph.community_leiden"
+# reasons the decision gives before it looks at the environment
+UNBOUND = "arguments do not bind"
+KEYWORDS = "extra keywords"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _activated() -> Iterator[None]:
+    autozyme.activate("igraph")
+    igraph.set_random_number_generator(random)
+    yield
+    autozyme.deactivate("igraph")
+
+
+@pytest.fixture(autouse=True)
+def _module_generator() -> Iterator[None]:
+    igraph.set_random_number_generator(random)
+    yield
+    igraph.set_random_number_generator(random)
+
+
+def _graph(directed: bool = False) -> igraph.Graph:
+    """Two triangles joined by one edge, with edge and vertex attributes."""
+    edges = [(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)]
+    graph = igraph.Graph(n=6, edges=edges, directed=directed)
+    graph.es["weight"] = [1.0, 2.0, 1.5, 1.0, 0.5, 1.0, 0.25]
+    graph.vs["size"] = [1.0, 2.0, 1.0, 1.0, 3.0, 1.0]
+    return graph
+
+
+def _outcome(leiden: Callable[..., Any], graph: Any, args: tuple, kwargs: dict) -> Any:
+    """What one call gives, every warning recorded."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            returned = leiden(graph, *args, **kwargs)
+            result: Any = snapshot(returned, graph)
+        except Exception as exc:
+            result = (type(exc), str(exc))
+    return result, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
+
+
+def _fallbacks() -> dict[str, int]:
+    return dict(reporting.report()["calls"].get(FUNCTION, {}).get("fallbacks", {}))
+
+
+def _fast_calls() -> int:
+    return reporting.report()["calls"].get(FUNCTION, {}).get("fast_calls", 0)
+
+
+def _new_reason(before: dict[str, int]) -> str:
+    after = _fallbacks()
+    new = {r for r, count in after.items() if count > before.get(r, 0)}
+    assert len(new) == 1, new
+    return new.pop()
+
+
+def _expected(fragment: str) -> str:
+    """The reason the decision gives first: its own argument checks, then an environment
+    the target is not verified in, then the case's reason."""
+    if fragment in (UNBOUND, KEYWORDS):
+        return fragment
+    return verification.unverified_reason(TARGET) or fragment
+
+
+def check_fallback(
+    fragment: str,
+    args: tuple = (),
+    kwargs: dict | None = None,
+    graph: Any = None,
+    generator: Callable[[], Any] = lambda: random,
+) -> None:
+    """Upstream, then the patched function, from the same generator state: the patched
+    call falls back with ``fragment`` in its reason and its outcome is upstream's."""
+    kwargs = kwargs or {}
+    graph = _graph() if graph is None else graph
+    outcomes = []
+    for leiden in (upstream_leiden(), igraph.Graph.community_leiden):
+        random.seed(3)
+        source = generator()
+        if source is not random:
+            igraph.set_random_number_generator(source)
+        before, fast = _fallbacks(), _fast_calls()
+        result, caught = _outcome(leiden, graph, args, kwargs)
+        state = getattr(source, "getstate", lambda: None)()
+        outcomes.append((result, caught, state))
+    assert _fast_calls() == fast, "the patched call took the fast path"
+    assert _expected(fragment) in _new_reason(before)
+    assert outcomes[1] == outcomes[0]
+
+
+def _beyond_signature(name: str) -> str:
+    """The reason for a keyword this python-igraph may not have."""
+    if name in PARAMETERS:
+        return ""
+    return KEYWORDS if "kwds" in PARAMETERS else UNBOUND
+
+
+# (id, reason fragment, positional arguments after the graph, keyword arguments)
+CASES: list[tuple[str, str, tuple, dict]] = [
+    ("too-many-positional", UNBOUND, tuple(range(12)), {}),
+    ("unknown-keyword", _beyond_signature("colour"), (), {"colour": "red"}),
+    ("objective-surprise", "objective_function", (), {"objective_function": "surprise"}),
+    ("objective-not-str", "objective_function", (), {"objective_function": 1}),
+    ("resolution-negative", RESOLUTION, (), {RESOLUTION: -1.0}),
+    ("resolution-nan", RESOLUTION, (), {RESOLUTION: float("nan")}),
+    ("resolution-str", RESOLUTION, (), {RESOLUTION: "1"}),
+    ("resolution-bool", RESOLUTION, (), {RESOLUTION: True}),
+    ("beta-zero", "beta", (), {"beta": 0.0}),
+    ("beta-inf", "beta", (), {"beta": float("inf")}),
+    ("n-iterations-float", "n_iterations", (), {"n_iterations": 2.0}),
+    ("n-iterations-huge", "n_iterations", (), {"n_iterations": -(2**40)}),
+    ("n-iterations-bool", "n_iterations", (), {"n_iterations": True}),
+    ("weights-missing-attribute", "weights", (), {"weights": "nope"}),
+    ("weights-short", "weights", (), {"weights": [1.0] * 6}),
+    ("weights-nan", "weights", (), {"weights": [1.0] * 6 + [float("nan")]}),
+    ("weights-negative", "weights", (), {"weights": [1.0] * 6 + [-1.0]}),
+    ("weights-strings", "weights", (), {"weights": ["1"] * 7}),
+    ("weights-bytes", "weights", (), {"weights": b"1234567"}),
+    ("weights-iterator", "weights", (), {"weights": iter([1.0] * 7)}),
+    ("weights-huge-ints", "weights", (), {"weights": [2**60] * 7}),
+    ("node-weights-missing", "node_weights", (), {"node_weights": "nope"}),
+    ("node-weights-negative", "node_weights", (), {"node_weights": [-1.0] * 6}),
+    ("membership-floats", "initial_membership", (), {"initial_membership": [0.0] * 6}),
+    ("membership-out-of-range", "initial_membership", (), {"initial_membership": [6] * 6}),
+    ("membership-negative", "initial_membership", (), {"initial_membership": [-1] * 6}),
+    ("membership-short", "initial_membership", (), {"initial_membership": [0] * 5}),
+    (
+        "node-in-weights",
+        _beyond_signature("node_in_weights") or "node_in_weights",
+        (),
+        {"node_in_weights": [1.0] * 6},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "args", "kwargs"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_argument_falls_back(fragment: str, args: tuple, kwargs: dict) -> None:
+    check_fallback(fragment, args, kwargs)
+
+
+def test_directed_graph_falls_back() -> None:
+    check_fallback("directed", kwargs={"objective_function": "modularity"}, graph=_graph(True))
+
+
+def test_graph_without_edges_falls_back() -> None:
+    check_fallback("no edges", graph=igraph.Graph(n=4))
+
+
+def test_not_a_graph_falls_back() -> None:
+    check_fallback("not an igraph.Graph", graph=object())
+
+
+class _Subclass(random.Random):
+    pass
+
+
+class _Adapter:
+    """A generator python-igraph accepts that is not a ``random.Random``."""
+
+    def __init__(self) -> None:
+        self._inner = random.Random(9)
+
+    def getrandbits(self, k: int) -> int:
+        return self._inner.getrandbits(k)
+
+    def randint(self, a: int, b: int) -> int:
+        return self._inner.randint(a, b)
+
+    def random(self) -> float:
+        return self._inner.random()
+
+    def gauss(self, mu: float, sigma: float) -> float:
+        return self._inner.gauss(mu, sigma)
+
+    def getstate(self) -> Any:
+        return self._inner.getstate()
+
+
+@pytest.mark.parametrize(
+    ("fragment", "generator"),
+    [
+        ("not a random.Random", lambda: _Subclass(5)),
+        ("not a random.Random", _Adapter),
+    ],
+    ids=["subclass", "adapter"],
+)
+def test_other_generator_falls_back(fragment: str, generator: Callable[[], Any]) -> None:
+    check_fallback(fragment, kwargs={"objective_function": "modularity"}, generator=generator)
+
+
+def test_igraph_own_generator_falls_back() -> None:
+    # igraph's own generator cannot be reset from Python: two separate triangles give the
+    # same clustering from any stream
+    graph = igraph.Graph(n=6, edges=[(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3)])
+    check_fallback(
+        "set_random_number_generator(None)",
+        kwargs={"objective_function": "modularity"},
+        graph=graph,
+        generator=lambda: igraph.set_random_number_generator(None),
+    )
+
+
+def test_compiled_core_problem_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(igraph_decision, "core_problem", lambda: "compiled core unavailable (test)")
+    check_fallback("compiled core unavailable (test)")
+
+
+def test_internal_error_runs_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
+    if verification.unverified_reason(TARGET):
+        pytest.skip("the fast path is off here; nothing to break")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("test")
+
+    monkeypatch.setattr(igraph_community, "community_leiden", broken)
+    graph = _graph()
+    random.seed(3)
+    expected = snapshot(upstream_leiden()(graph), graph), random.getstate()
+    random.seed(3)
+    before = _fallbacks()
+    with pytest.warns(RuntimeWarning, match="internal error in the fast path"):
+        clustering = igraph.Graph.community_leiden(graph)
+    assert (snapshot(clustering, graph), random.getstate()) == expected
+    assert "ZeroDivisionError: test" in _new_reason(before)
+
+
+def test_fail_on_fallback_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
+    with pytest.raises(FallbackError, match="objective_function"):
+        igraph.Graph.community_leiden(_graph(), objective_function="surprise")
+
+
+@pytest.mark.skipif("resolution" not in PARAMETERS, reason="resolution_parameter is the name")
+def test_deprecated_resolution_keyword_is_upstream_exactly() -> None:
+    """``resolution_parameter=`` is upstream's deprecated alias: its warning points at the
+    caller's line, the result and ``modularity_params`` are upstream's."""
+    graph = _graph()
+    calls = [
+        ((), {"objective_function": "modularity", "resolution_parameter": 0.5}),
+        (("CPM", "weight", 0.2), {"resolution_parameter": 0.05}),
+        ((), {"objective_function": "surprise", "resolution_parameter": 0.5}),
+        ((), {"resolution_parameter": 0.5, "colour": "red"}),
+    ]
+    for args, kwargs in calls:
+        outcomes = []
+        for leiden in (upstream_leiden(), igraph.Graph.community_leiden):
+            random.seed(4)
+            outcomes.append((*_outcome(leiden, graph, args, kwargs), random.getstate()))
+        assert outcomes[1] == outcomes[0], (args, kwargs)
+
+
+def test_late_activation_needs_the_generator_declared() -> None:
+    """Activated after igraph's import, the generator is unknown until it is set again."""
+    autozyme.deactivate("igraph")
+    autozyme.activate("igraph")
+    check_fallback("imported before AutoZyme was activated", kwargs={"n_iterations": 2})
+    igraph.set_random_number_generator(random)
+    if verification.unverified_reason(TARGET):
+        return
+    before = _fast_calls()
+    graph = _graph()
+    random.seed(3)
+    expected = snapshot(upstream_leiden()(graph), graph)
+    random.seed(3)
+    assert snapshot(igraph.Graph.community_leiden(graph), graph) == expected
+    assert _fast_calls() == before + 1
+
+
+def test_numpy_membership_of_the_wrong_kind_falls_back() -> None:
+    check_fallback("initial_membership", kwargs={"initial_membership": np.zeros(6, dtype=bool)})
