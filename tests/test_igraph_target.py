@@ -13,6 +13,7 @@ itself) and the generator's state afterwards. Every call must take the fast path
 from __future__ import annotations
 
 import random
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,35 @@ def _fast_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
 
 
+class _Stuck(Exception):
+    """Raised by the alarm that bounds one call (see run_both)."""
+
+
+# Upstream's cores before 1.0 loop with n_iterations < 0 until an iteration *changes*
+# the membership (leiden.c tests ``!changed``): where nothing ever changes they never
+# return. Each call is bounded; both must then still be running, and the patched call
+# must give the alarm's exception to the caller, as upstream's does.
+CALL_SECONDS = 1.0
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Stuck
+
+
+def _bounded(call: Any, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """(True, call(*args, **kwargs)) or (False, None) where the call was still running
+    after CALL_SECONDS."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+    try:
+        return True, call(*args, **kwargs)
+    except _Stuck:
+        return False, None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_both(graph: igraph.Graph, kwargs: dict[str, Any], generator: str, seed: int) -> None:
     """Upstream, then ours, from the same generator state; everything must be equal."""
     results = []
@@ -59,16 +89,19 @@ def run_both(graph: igraph.Graph, kwargs: dict[str, Any], generator: str, seed: 
             source = random.Random(seed)
             igraph.set_random_number_generator(source)
         try:
-            clustering = leiden(graph, **kwargs)
-            state = source.getstate()
+            returned, clustering = _bounded(leiden, graph, **kwargs)
         finally:
             igraph.set_random_number_generator(random)
-        results.append((snapshot(clustering, graph), state))
+        # a fallback would have raised FallbackError: a stuck patched call ran ours
+        results.append((snapshot(clustering, graph), source.getstate()) if returned else None)
+    (up, ours) = results
+    assert (ours is None) == (up is None), "one of the two runs did not return"
+    if up is None:
+        return
     after = reporting.report()["calls"][FUNCTION]["fast_calls"]
     assert after == before + 1, "the patched call did not take the fast path"
-    (up, up_state), (ours, our_state) = results
-    assert ours == up
-    assert our_state == up_state
+    assert ours[0] == up[0]
+    assert ours[1] == up[1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,6 +174,17 @@ def test_generated_graphs(case: tuple[igraph.Graph, dict[str, Any], str, int]) -
     graph, kwargs, generator, seed = case
     note(f"edges={graph.get_edgelist()} weights={graph.es['weight']} kwargs={kwargs}")
     run_both(graph, kwargs, generator, seed)
+
+
+def test_a_run_upstream_never_ends_gives_the_alarm_to_the_caller() -> None:
+    """Nothing ever changes here (CPM at resolution 30): cores before 1.0 never return
+    with n_iterations=-1, 1.0 returns after one iteration. Where upstream is still running
+    after the alarm, ours must be too and raise the handler's exception (not rerun upstream,
+    which would never return)."""
+    graph = igraph.Graph(n=4, edges=[(0, 2), (3, 3)])
+    graph.es["weight"] = [2.0, 0.1]
+    kwargs = {"objective_function": "cpm", "n_iterations": -1, "weights": "weight", "beta": 1.0}
+    run_both(graph, {**kwargs, RESOLUTION: 30}, "module", 2**31 - 1)
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from ._runner import ROOT, clean_env, pinned_venv
 MATRIX_DIR = ROOT / ".venv-matrix"
 # address space per process of a row (a row's pytest peaks below 2 GiB)
 ROW_MEMORY = 8 * 2**30
+# wall seconds per row run (one hang upstream must not eat the CI budget)
+ROW_SECONDS = 1200
 
 # flavor (or target) -> the suites proving it: the compiled core against the upstream
 # package, then sc.tl.leiden against upstream scanpy; the igraph target's patched
@@ -202,7 +204,13 @@ def test_row(request, row_venv):
         # a test that sends a huge input upstream (a class not enabled yet) fails with
         # MemoryError instead of the machine's OOM killer ending this run and others
         resource.prlimit(run.pid, resource.RLIMIT_AS, (ROW_MEMORY, ROW_MEMORY))
-        stdout, stderr = run.communicate()
+        # a call that never returns upstream must end this row, not the whole CI run
+        try:
+            stdout, stderr = run.communicate(timeout=ROW_SECONDS)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            stdout, stderr = run.communicate()
+            pytest.fail(f"{row.name}: not done in {ROW_SECONDS} s\n{stdout[-3000:]}")
     request.node.user_properties.append(("run_cpu_seconds", round(_children_cpu() - before)))
     counts = _outcomes(report) if report.exists() else {}
     summary = "\n".join(

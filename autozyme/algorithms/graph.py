@@ -25,6 +25,8 @@ class EdgeGraph:
     # these values as Python floats (float32 promotes exactly, so no copy is made)
     weights: np.ndarray | None
     sources: np.ndarray | None = None  # edge list: int32, one per edge
+    # edge list: int32, every vertex's incident edge ids in igraph's incidence-list order
+    incidence: np.ndarray | None = None
 
     @property
     def n_edges(self) -> int:
@@ -32,18 +34,19 @@ class EdgeGraph:
 
     def core_graph(self, weights: np.ndarray | None) -> tuple:
         """The graph as the compiled core takes it, weighted by ``weights`` (or not)."""
-        return (self.n_vertices, self.indptr, self.sources, self.indices, weights)
+        return (self.n_vertices, self.indptr, self.sources, self.indices, self.incidence, weights)
 
 
 def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
-    """The edge list of a python-igraph ``Graph``, copied out of its igraph_t in C.
+    """The edge list of an undirected python-igraph ``Graph`` and its incidence order,
+    copied out of its igraph_t in C.
 
     Raises ``ValueError`` where the igraph_t is not laid out as this build expects (the
     copy is checked against the graph's own counts), so the caller runs upstream.
     """
     from .. import _core
 
-    sources, targets = _core.igraph_edges(
+    sources, targets, incidence = _core.igraph_edges(
         # a pointer to the Graph's igraph_t (no name mangling: this is no class body)
         graph.__graph_as_capsule(),
         graph.vcount(),
@@ -56,6 +59,7 @@ def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
         indices=np.frombuffer(targets, dtype=np.int32),
         weights=weights,
         sources=np.frombuffer(sources, dtype=np.int32),
+        incidence=np.frombuffer(incidence, dtype=np.int32),
     )
 
 

@@ -8,12 +8,14 @@
  * sources: CSR (indptr set, sources NULL), where the edges of row v are the
  * stored positions [indptr[v], indptr[v + 1]) and v is their source, as scanpy
  * builds igraph graphs from a matrix; or an edge list (sources set, indptr
- * NULL), as an igraph_t holds its from / to vectors. */
+ * NULL), as an igraph_t holds its from / to vectors, which comes with the
+ * order of every vertex's incident edges (see level_from_edges()). */
 typedef struct {
     int64_t n_vertices;         /* < 2^31 */
     int64_t n_edges;
     const int64_t *indptr;      /* CSR: n_vertices + 1 */
     const int32_t *sources;     /* edge list: one per edge */
+    const int32_t *incidence;   /* edge list: 2 * n_edges edge ids, vertex after vertex */
     const int32_t *indices32;   /* targets: exactly one of indices32 / indices64 is set */
     const int64_t *indices64;
     const double *weights;      /* at most one of weights / weights32 is set; */

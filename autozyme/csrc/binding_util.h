@@ -21,11 +21,28 @@ static inline int az_check_signals(void *ctx) {
     return failed;
 }
 
-/* The Python exception for a core's result code (AZ_ENOMEM or AZ_EINTR; an
- * interrupt keeps the exception the signal handler raised); returns NULL. */
+/* autozyme.algorithms.Interrupted, looked up when the module is initialised. */
+extern PyObject *az_interrupted;
+
+/* The Python exception for a core's result code (AZ_ENOMEM or AZ_EINTR); returns
+ * NULL. An interrupt raises Interrupted holding the exception the signal handler
+ * raised, so that the routing hands that one to the caller instead of taking it
+ * for a bug of the fast path. */
 static inline PyObject *az_raise_for(int rc) {
+    PyObject *type, *value, *tb, *wrapped;
     if (rc == AZ_ENOMEM) return PyErr_NoMemory();
     if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL) PyException_SetTraceback(value, tb);
+    wrapped = PyObject_CallFunctionObjArgs(az_interrupted, value, NULL);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (wrapped != NULL) {
+        PyErr_SetObject(az_interrupted, wrapped);
+        Py_DECREF(wrapped);
+    }
     return NULL;
 }
 
@@ -58,6 +75,7 @@ static inline Py_ssize_t az_buffer_itemsize(PyObject *obj) {
  * az_graph_release(). */
 typedef struct {
     Py_buffer rows, indices, weights; /* rows: indptr (CSR) or sources (edge list) */
+    Py_buffer incidence;              /* edge list only */
     int has_weights;
     az_edge_graph g;
 } az_graph_view;
@@ -65,29 +83,33 @@ typedef struct {
 static inline void az_graph_release(az_graph_view *gv) {
     PyBuffer_Release(&gv->rows);
     PyBuffer_Release(&gv->indices);
+    PyBuffer_Release(&gv->incidence);
     if (gv->has_weights) PyBuffer_Release(&gv->weights);
 }
 
-/* graph: the tuple (n, indptr, sources, targets, weights) of
+/* graph: the tuple (n, indptr, sources, targets, incidence, weights) of
  * autozyme.algorithms.graph.EdgeGraph.core_graph(), exactly one of indptr
  * (int64, n + 1 entries: CSR) and sources (int32, one per edge: an edge list)
- * not None; targets: int32 or int64 (int32 for an edge list); weights: None,
+ * not None; targets: int32 or int64 (int32 for an edge list); incidence: with
+ * sources only, int32, 2 entries per edge (az_edge_graph); weights: None,
  * float64, or float32 (read in place, promoted exactly) where the core takes
  * them (weights32_ok). csr_only: the core reads CSR rows. */
 static inline int az_graph_acquire(az_graph_view *gv, PyObject *graph, int weights32_ok,
                                    int csr_only) {
-    PyObject *indptr, *sources, *indices, *weights;
+    PyObject *indptr, *sources, *indices, *incidence, *weights;
     Py_ssize_t n, m, isz, wsz = 0;
     memset(gv, 0, sizeof(*gv));
-    if (!PyArg_ParseTuple(graph, "nOOOO;graph must be (n, indptr, sources, targets, weights)",
-                          &n, &indptr, &sources, &indices, &weights)) {
+    if (!PyArg_ParseTuple(graph,
+                          "nOOOOO;graph must be (n, indptr, sources, targets, incidence, weights)",
+                          &n, &indptr, &sources, &indices, &incidence, &weights)) {
         return -1;
     }
     if (n < 0 || n >= INT32_MAX || (indptr == Py_None) == (sources == Py_None) ||
-        (csr_only && indptr == Py_None)) {
+        (sources == Py_None) != (incidence == Py_None) || (csr_only && indptr == Py_None)) {
         PyErr_SetString(PyExc_ValueError,
                         "graph: vertex count must lie in [0, 2**31 - 1), and exactly one of "
-                        "indptr / sources be given (indptr where the core reads CSR)");
+                        "indptr / sources be given (indptr where the core reads CSR), "
+                        "incidence with sources");
         return -1;
     }
     if (indptr != Py_None) {
@@ -103,6 +125,12 @@ static inline int az_graph_acquire(az_graph_view *gv, PyObject *graph, int weigh
         PyBuffer_Release(&gv->rows);
         return -1;
     }
+    if (incidence != Py_None &&
+        az_get_buffer(incidence, &gv->incidence, 4, 2 * m, 0, "incidence") != 0) {
+        PyBuffer_Release(&gv->rows);
+        PyBuffer_Release(&gv->indices);
+        return -1;
+    }
     if (weights != Py_None) {
         wsz = az_buffer_itemsize(weights);
         if (wsz == 0 ||
@@ -110,6 +138,7 @@ static inline int az_graph_acquire(az_graph_view *gv, PyObject *graph, int weigh
                           "weights") != 0) {
             PyBuffer_Release(&gv->rows);
             PyBuffer_Release(&gv->indices);
+            PyBuffer_Release(&gv->incidence);
             return -1;
         }
         gv->has_weights = 1;
@@ -118,6 +147,7 @@ static inline int az_graph_acquire(az_graph_view *gv, PyObject *graph, int weigh
     gv->g.n_edges = m;
     gv->g.indptr = indptr != Py_None ? gv->rows.buf : NULL;
     gv->g.sources = indptr != Py_None ? NULL : gv->rows.buf;
+    gv->g.incidence = incidence != Py_None ? gv->incidence.buf : NULL;
     gv->g.indices32 = isz == 4 ? gv->indices.buf : NULL;
     gv->g.indices64 = isz == 4 ? NULL : gv->indices.buf;
     gv->g.weights = gv->has_weights && gv->weights.itemsize == 8 ? gv->weights.buf : NULL;

@@ -328,6 +328,31 @@ static void append_incidence_part(const az_edge_graph *g, const int32_t *row, in
     }
 }
 
+/* The input level from igraph's own incidence order (az_edge_graph.incidence,
+ * read from the igraph_t): one pass, an incidence's neighbour being the edge's
+ * other end (the vertex itself for a loop, listed twice).
+ * mirrors igraph_inclist_init() (mode ALL, loops twice) in graph/adjlist.c */
+static void level_from_incidence(const az_edge_graph *g, az_level *L) {
+    const int64_t n = g->n_vertices, m = g->n_edges;
+    int64_t *off = L->own_off;
+    int64_t v, e, p;
+    memset(off, 0, ((size_t)n + 1) * sizeof(int64_t));
+    for (e = 0; e < m; e++) {
+        off[g->sources[e] + 1]++;
+        off[g->indices32[e] + 1]++;
+    }
+    for (v = 0; v < n; v++) off[v + 1] += off[v];
+    for (v = 0, p = 0; v < n; v++) {
+        for (; p < off[v + 1]; p++) {
+            const int32_t id = g->incidence[p], s = g->sources[id];
+            if (p + 16 < 2 * m) AZ_PREFETCH(&g->sources[g->incidence[p + 16]]);
+            L->own_nbr[p] = s == v ? g->indices32[id] : s;
+            L->own_w[p] = az_edge_weight(g, id);
+        }
+    }
+    compress_runs(L);
+}
+
 /* Builds the input level. An undirected igraph edge is stored with from = max,
  * to = min of its endpoints; a vertex's incidences are its "out" edges (from == v)
  * ordered by (to, descending edge id) followed by its "in" edges (to == v)
@@ -357,6 +382,10 @@ static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
     }
 
     if (level_alloc_incidences(L, (int32_t)n, 2 * m) != AZ_OK) goto done;
+    if (g->incidence) {
+        level_from_incidence(g, L);
+        return AZ_OK;
+    }
     off = L->own_off;
     nbr = L->own_nbr;
     wt = L->own_w;

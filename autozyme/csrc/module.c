@@ -12,7 +12,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(6);
+    return PyLong_FromLong(8);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -137,10 +137,18 @@ static struct PyModuleDef core_module = {
     PyModuleDef_HEAD_INIT, "autozyme._core", "AutoZyme's compiled algorithms.", -1, core_methods,
 };
 
+PyObject *az_interrupted = NULL;
+
 /* The AZ_IGRAPH_* bits (igraph_leiden.h) under the names the Python side composes
  * its behaviour classes from, and the AZ_RNG_* word sources (igraph_rng.h). */
 PyMODINIT_FUNC PyInit__core(void) {
-    PyObject *m = PyModule_Create(&core_module);
+    PyObject *m, *algorithms = PyImport_ImportModule("autozyme.algorithms");
+    if (algorithms == NULL) return NULL;
+    Py_CLEAR(az_interrupted);
+    az_interrupted = PyObject_GetAttrString(algorithms, "Interrupted");
+    Py_DECREF(algorithms);
+    if (az_interrupted == NULL) return NULL;
+    m = PyModule_Create(&core_module);
     if (m == NULL) return NULL;
     if (PyModule_AddIntConstant(m, "IGRAPH_CORE_1_0", AZ_IGRAPH_CORE_1_0) != 0 ||
         PyModule_AddIntConstant(m, "IGRAPH_STRENGTH_BY_VERTEX", AZ_IGRAPH_STRENGTH_BY_VERTEX) !=

@@ -86,7 +86,9 @@ def _weights(graph: Any, argument: object, kind: str, size: int) -> np.ndarray |
     arr = _values(graph, argument, kind, size)
     if isinstance(arr, str):
         return arr
-    arr = arr.astype(np.float64)
+    # a caller's own array is copied (the core reads it without the GIL); an attribute
+    # or a list was converted into a fresh array already
+    arr = arr.astype(np.float64, copy=not isinstance(argument, (str, list, tuple)))
     if not (np.isfinite(arr).all() and (arr >= 0).all()):
         return "not finite non-negative numbers"
     return arr

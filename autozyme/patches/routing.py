@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from .. import reporting, settings
-from ..algorithms import CORE_ABI
+from ..algorithms import CORE_ABI, Interrupted
 
 logger = logging.getLogger("autozyme")
 
@@ -107,6 +107,8 @@ def route(
         return call_upstream(function, upstream, args, kwargs, plan.reason, started)
     try:
         result, timings = run(plan)
+    except Interrupted as stop:
+        raise stop.args[0] from None
     except (KeyboardInterrupt, MemoryError, Warning):
         # a Warning raised: a filter set to "error" on a warning the fast path emits where
         # upstream emits it (upstream raises it there too)
