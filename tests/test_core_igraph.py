@@ -174,8 +174,11 @@ def ours_terminates(
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         run_ours(adjacency, seed, kwargs, core)
-    except _TimeLimit:
-        return False
+    except Interrupted as stop:
+        # the core hands the handler's exception over wrapped
+        if isinstance(stop.args[0], _TimeLimit):
+            return False
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
