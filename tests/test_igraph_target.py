@@ -187,6 +187,27 @@ def test_a_run_upstream_never_ends_gives_the_alarm_to_the_caller() -> None:
     run_both(graph, {**kwargs, RESOLUTION: 30}, "module", 2**31 - 1)
 
 
+class _Float(float):
+    pass
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [1.0, 2.5, 0.5, 3.0, 0.25],  # read in C (exact floats)
+        [1.0, 2, 0.5, 3.0, 1],  # ints among floats: converted by numpy
+        [1.0, 2.5, _Float(0.5), 3.0, np.float64(0.25)],  # float subclasses
+        [1.0, 2.5, 0.5, 3.0, np.float32(0.1)],
+    ],
+    ids=["floats", "with-ints", "with-subclasses", "with-float32"],
+)
+def test_weight_lists_of_mixed_numbers(weights: list) -> None:
+    graph = igraph.Graph(n=5, edges=[(0, 1), (1, 2), (2, 0), (3, 4), (2, 3)])
+    graph.es["w"] = weights
+    for argument in ("w", list(weights)):
+        run_both(graph, {"objective_function": "modularity", "weights": argument}, "module", 5)
+
+
 # ---------------------------------------------------------------------------------------
 # kNN graphs as scanpy builds them, called the way scib-metrics and users call it
 # ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["EdgeGraph", "graph_from_adjacency", "graph_from_igraph"]
+__all__ = ["EdgeGraph", "float_values", "graph_from_adjacency", "graph_from_igraph"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,15 @@ def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
         sources=np.frombuffer(sources, dtype=np.int32),
         incidence=np.frombuffer(incidence, dtype=np.int32),
     )
+
+
+def float_values(values: list) -> np.ndarray | None:
+    """A list of Python floats (as python-igraph stores an attribute) as float64, read in
+    C; None where an item is anything but an exact float (then convert it with numpy)."""
+    from .. import _core
+
+    floats = _core.float_list(values)
+    return None if floats is None else np.frombuffer(floats, dtype=np.float64)
 
 
 def _is_canonical(indptr: np.ndarray, indices: np.ndarray) -> bool:

@@ -7,6 +7,7 @@
 #include <Python.h>
 
 PyObject *az_py_igraph_edges(PyObject *self, PyObject *args);
+PyObject *az_py_float_list(PyObject *self, PyObject *list);
 
 #define AZ_IGRAPH_EDGES_DOC                                                                 \
     "igraph_edges(capsule, n_vertices, n_edges, directed) -> (sources, targets, incidence)\n" \
@@ -14,5 +15,10 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args);
     "copied as int32 into bytearrays in edge id order, and every vertex's incident edge "   \
     "ids in igraph_incident()'s order (2 * n_edges, vertex after vertex). Raises "          \
     "ValueError unless the igraph_t agrees with the counts python-igraph reports for it."
+
+#define AZ_FLOAT_LIST_DOC                                                                 \
+    "float_list(list) -> bytearray of float64, or None\n"                                   \
+    "The items of a list of exact Python floats as doubles (None if any item is another " \
+    "type), for attribute values such as Graph.es['weight']."
 
 #endif

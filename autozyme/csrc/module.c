@@ -12,7 +12,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(8);
+    return PyLong_FromLong(9);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -129,6 +129,7 @@ static PyMethodDef core_methods[] = {
      "modularity(graph, membership, n_partitions, resolution, behaviour)\n"
      "-> float"},
     {"igraph_edges", az_py_igraph_edges, METH_VARARGS, AZ_IGRAPH_EDGES_DOC},
+    {"float_list", az_py_float_list, METH_O, AZ_FLOAT_LIST_DOC},
     {"leidenalg_find_partition", az_py_leidenalg_find_partition, METH_VARARGS, AZ_LEIDENALG_FIND_PARTITION_DOC},
     {NULL, NULL, 0, NULL},
 };
