@@ -1,9 +1,9 @@
 """Switching AutoZyme on and off: targets, post-import hooks, activate/deactivate.
 
-A target names a library we patch (``scanpy``, ``igraph``). Activation never imports the target:
-when it is not imported yet, a wrapt post-import hook patches it the moment it is.
-Hooks swallow every exception (logged as a warning) so a bug here can never break
-``import scanpy``; the library then simply runs upstream.
+A target names a library we patch (``scanpy``, ``igraph``, ``leidenalg``). Activation never
+imports the target: when it is not imported yet, a wrapt post-import hook patches it the
+moment it is. Hooks swallow every exception (logged as a warning) so a bug here can never
+break ``import scanpy``; the library then simply runs upstream.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ logger = logging.getLogger("autozyme")
 TARGETS: dict[str, tuple[str, str]] = {
     "scanpy": ("scanpy", "autozyme.patches.scanpy_leiden"),
     "igraph": ("igraph", "autozyme.patches.igraph_community"),
+    "leidenalg": ("leidenalg", "autozyme.patches.leidenalg_find_partition"),
 }
 
 

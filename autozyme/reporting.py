@@ -45,11 +45,12 @@ def reset() -> None:
 
 
 # the scanpy flavors, then the direct callers' targets (autozyme.verification.PACKAGES)
-FLAVORS = ("igraph", "leidenalg", "Graph.community_leiden")
+FLAVORS = ("igraph", "leidenalg", "Graph.community_leiden", "find_partition")
 _LABELS = {
     "igraph": "sc.tl.leiden flavor=igraph",
     "leidenalg": "sc.tl.leiden flavor=leidenalg",
     "Graph.community_leiden": "igraph's Graph.community_leiden",
+    "find_partition": "leidenalg.find_partition",
 }
 
 

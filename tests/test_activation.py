@@ -54,7 +54,7 @@ def test_replacement_looks_like_upstream(pristine):
 
 def test_unknown_target_warns_and_lists_known(pristine):
     with pytest.warns(
-        RuntimeWarning, match=r"unknown target.*'bogus'.*known targets: igraph, scanpy"
+        RuntimeWarning, match=r"unknown target.*'bogus'.*known targets: igraph, leidenalg, scanpy"
     ):
         autozyme.activate("bogus")
     assert autozyme.report()["active_targets"] == []
@@ -109,7 +109,12 @@ def test_report_shape(pristine):
     assert rep["patched"] == ["scanpy.tools._leiden.leiden", "scanpy.tools.leiden"]
     for dist in ("python", "scanpy", "igraph", "leidenalg", "numpy"):
         assert rep["versions"][dist]
-    assert set(rep["verified"]) == {"igraph", "leidenalg", "Graph.community_leiden"}
+    assert set(rep["verified"]) == {
+        "igraph",
+        "leidenalg",
+        "Graph.community_leiden",
+        "find_partition",
+    }
     text = report_module.format_report(rep)
     assert "patched: scanpy.tools._leiden.leiden, scanpy.tools.leiden" in text
 

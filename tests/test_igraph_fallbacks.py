@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 import autozyme
-from autozyme import reporting, verification
-from autozyme.patches import igraph_community, igraph_decision
+from autozyme import verification
+from autozyme.patches import igraph_community, routing
 from autozyme.patches.routing import FallbackError
 
+from ._call_counts import fallbacks, fast_calls, new_reason
 from ._igraph_compare import PARAMETERS, RESOLUTION, snapshot, upstream_leiden
 
 TARGET = "Graph.community_leiden"
@@ -65,21 +66,6 @@ def _outcome(leiden: Callable[..., Any], graph: Any, args: tuple, kwargs: dict) 
     return result, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
 
 
-def _fallbacks() -> dict[str, int]:
-    return dict(reporting.report()["calls"].get(FUNCTION, {}).get("fallbacks", {}))
-
-
-def _fast_calls() -> int:
-    return reporting.report()["calls"].get(FUNCTION, {}).get("fast_calls", 0)
-
-
-def _new_reason(before: dict[str, int]) -> str:
-    after = _fallbacks()
-    new = {r for r, count in after.items() if count > before.get(r, 0)}
-    assert len(new) == 1, new
-    return new.pop()
-
-
 def _expected(fragment: str) -> str:
     """The reason the decision gives first: its own argument checks, then an environment
     the target is not verified in, then the case's reason."""
@@ -105,12 +91,12 @@ def check_fallback(
         source = generator()
         if source is not random:
             igraph.set_random_number_generator(source)
-        before, fast = _fallbacks(), _fast_calls()
+        before, fast = fallbacks(FUNCTION), fast_calls(FUNCTION)
         result, caught = _outcome(leiden, graph, args, kwargs)
         state = getattr(source, "getstate", lambda: None)()
         outcomes.append((result, caught, state))
-    assert _fast_calls() == fast, "the patched call took the fast path"
-    assert _expected(fragment) in _new_reason(before)
+    assert fast_calls(FUNCTION) == fast, "the patched call took the fast path"
+    assert _expected(fragment) in new_reason(FUNCTION, before)
     assert outcomes[1] == outcomes[0]
 
 
@@ -228,7 +214,7 @@ def test_igraph_own_generator_falls_back() -> None:
 
 
 def test_compiled_core_problem_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(igraph_decision, "core_problem", lambda: "compiled core unavailable (test)")
+    monkeypatch.setattr(routing, "core_problem", lambda: "compiled core unavailable (test)")
     check_fallback("compiled core unavailable (test)")
 
 
@@ -244,11 +230,11 @@ def test_internal_error_runs_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
     random.seed(3)
     expected = snapshot(upstream_leiden()(graph), graph), random.getstate()
     random.seed(3)
-    before = _fallbacks()
+    before = fallbacks(FUNCTION)
     with pytest.warns(RuntimeWarning, match="internal error in the fast path"):
         clustering = igraph.Graph.community_leiden(graph)
     assert (snapshot(clustering, graph), random.getstate()) == expected
-    assert "ZeroDivisionError: test" in _new_reason(before)
+    assert "ZeroDivisionError: test" in new_reason(FUNCTION, before)
 
 
 def test_fail_on_fallback_raises(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,10 +247,10 @@ def test_huge_iteration_count_falls_back(monkeypatch: pytest.MonkeyPatch) -> Non
     """An iteration count beyond C's int goes upstream; not run there, as python-igraph
     0.10/0.11 then iterate (almost) forever."""
     monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
-    before = _fallbacks()
+    before = fallbacks(FUNCTION)
     with pytest.raises(FallbackError, match=re.escape(_expected("n_iterations"))):
         igraph.Graph.community_leiden(_graph(), n_iterations=-(2**40))
-    assert _expected("n_iterations") in _new_reason(before)
+    assert _expected("n_iterations") in new_reason(FUNCTION, before)
 
 
 @pytest.mark.skipif("resolution" not in PARAMETERS, reason="resolution_parameter is the name")
@@ -294,13 +280,13 @@ def test_late_activation_needs_the_generator_declared() -> None:
     igraph.set_random_number_generator(random)
     if verification.unverified_reason(TARGET):
         return
-    before = _fast_calls()
+    before = fast_calls(FUNCTION)
     graph = _graph()
     random.seed(3)
     expected = snapshot(upstream_leiden()(graph), graph)
     random.seed(3)
     assert snapshot(igraph.Graph.community_leiden(graph), graph) == expected
-    assert _fast_calls() == before + 1
+    assert fast_calls(FUNCTION) == before + 1
 
 
 def test_numpy_membership_of_the_wrong_kind_falls_back() -> None:

@@ -27,6 +27,7 @@ import autozyme
 from autozyme import reporting
 
 from ._compare import fast_path_here
+from ._generated_graphs import edge_list_graphs
 from ._igraph_compare import RESOLUTION, snapshot, upstream_leiden
 
 TARGET = "Graph.community_leiden"
@@ -105,23 +106,14 @@ def run_both(graph: igraph.Graph, kwargs: dict[str, Any], generator: str, seed: 
 
 
 # ---------------------------------------------------------------------------------------
-# generated graphs: arbitrary edge lists (loops, parallel edges, isolated vertices, edge
-# ids renumbered by deletions), every option
+# generated graphs (tests/_generated_graphs.py), every option
 # ---------------------------------------------------------------------------------------
 
 
 @st.composite
 def graphs(draw: st.DrawFn) -> igraph.Graph:
-    n = draw(st.integers(1, 30))
-    node = st.integers(0, n - 1)
-    edges = draw(st.lists(st.tuples(node, node), min_size=1, max_size=5 * n))
-    graph = igraph.Graph(n=n, edges=edges)
-    if graph.ecount() > 2 and draw(st.booleans()):
-        graph.delete_edges(draw(st.lists(st.integers(0, graph.ecount() - 1), max_size=3)))
-    if graph.ecount() == 0:
-        graph.add_edges([(0, n - 1)])
-    weight = st.sampled_from([1.0, 0.5, 2.0, 0.1, 7.0]) | st.floats(0.0, 10.0, width=32)
-    graph.es["weight"] = draw(st.lists(weight, min_size=graph.ecount(), max_size=graph.ecount()))
+    graph = draw(edge_list_graphs())
+    n = graph.vcount()
     graph.vs["size"] = draw(st.lists(st.floats(0.0, 5.0, width=32), min_size=n, max_size=n))
     return graph
 

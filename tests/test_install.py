@@ -113,4 +113,4 @@ def test_unknown_target_warns_once(venv_python):
     assert out.stdout.splitlines()[0] == "patched"
     assert out.stderr.count("unknown target") == 1
     assert "'bogus'" in out.stderr
-    assert "known targets: igraph, scanpy" in out.stderr
+    assert "known targets: igraph, leidenalg, scanpy" in out.stderr

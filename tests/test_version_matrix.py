@@ -33,16 +33,15 @@ ROW_MEMORY = 8 * 2**30
 ROW_SECONDS = 1200
 
 # flavor (or target) -> the suites proving it: the compiled core against the upstream
-# package, then sc.tl.leiden against upstream scanpy; the igraph target's patched
-# Graph.community_leiden against python-igraph's own, and its fallbacks
+# package, then sc.tl.leiden against upstream scanpy; each target's patched function
+# (Graph.community_leiden, leidenalg.find_partition) against upstream's, and its fallbacks
 FLAVOR_SUITES = {
     "igraph": ("tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"),
     "leidenalg": ("tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"),
     "Graph.community_leiden": ("tests/test_igraph_target.py", "tests/test_igraph_fallbacks.py"),
+    "find_partition": ("tests/test_leidenalg_target.py", "tests/test_leidenalg_fallbacks.py"),
 }
-DIFFERENTIAL = (
-    FLAVOR_SUITES["igraph"] + FLAVOR_SUITES["leidenalg"] + FLAVOR_SUITES["Graph.community_leiden"]
-)
+DIFFERENTIAL = tuple(suite for suites in FLAVOR_SUITES.values() for suite in suites)
 # what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)
 SCANPY_FACING = (
     "tests/test_activation.py",
@@ -95,7 +94,9 @@ BUILT = (
     # python-igraph D; S3's scanpy-facing suites run in the main environment
     Row("3.11", ("S3", "D", "L1"), (), DIFFERENTIAL),
     # leidenalg 0.11.0 requires python-igraph >= 1.0
-    Row("3.11", ("S3", "E", "L2"), (), FLAVOR_SUITES["leidenalg"]),
+    Row(
+        "3.11", ("S3", "E", "L2"), (), FLAVOR_SUITES["leidenalg"] + FLAVOR_SUITES["find_partition"]
+    ),
     # scanpy's preview release: everything goes upstream, unchanged; its scanpy2 extra is
     # what the ScanpyV2Preview preset requires (setting it raises ImportError without)
     Row("3.13", ("S5", "E", "L3"), ("scanpy[scanpy2]",), ("tests/test_fallbacks.py",)),

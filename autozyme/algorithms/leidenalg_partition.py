@@ -23,7 +23,13 @@ import numpy as np
 from .. import _core
 from .graph import EdgeGraph
 
-__all__ = ["OPTIMISERS", "PARTITION_TYPES", "find_partition", "find_partition_with_quality"]
+__all__ = [
+    "OPTIMISERS",
+    "PARTITION_TYPES",
+    "find_partition",
+    "find_partition_for_caller",
+    "find_partition_with_quality",
+]
 
 PARTITION_TYPES = {"RBConfiguration": 0, "Modularity": 1, "CPM": 2}
 # leidenalg behaviour class -> optimiser generation (see module docstring)
@@ -47,7 +53,7 @@ def _initial_membership(initial_membership: np.ndarray | None, n: int) -> np.nda
     return memb.astype(np.int64, copy=False)
 
 
-def find_partition_with_quality(
+def _run(
     graph: EdgeGraph,
     *,
     partition_type: str,
@@ -60,8 +66,9 @@ def find_partition_with_quality(
     initial_membership: np.ndarray | None = None,
     leidenalg_class: str,
     igraph_class: str,
-) -> tuple[np.ndarray, float, float]:
-    """Like :func:`find_partition`, also returning ``part.quality()``."""
+) -> tuple[np.ndarray, float, float, bool]:
+    """(membership, modularity, ``part.quality()``, whether the partition's community sums
+    are those computed from its membership)."""
     try:
         type_id = PARTITION_TYPES[partition_type]
     except KeyError:
@@ -85,7 +92,7 @@ def find_partition_with_quality(
         if partition_type != "CPM" and (weights < 0).any():
             raise ValueError("Cannot accept negative weights.")
     membership = _initial_membership(initial_membership, graph.n_vertices)
-    quality, modularity = _core.leidenalg_find_partition(
+    quality, modularity, sums_fresh = _core.leidenalg_find_partition(
         graph.core_graph(weights),
         membership,
         type_id,
@@ -98,7 +105,25 @@ def find_partition_with_quality(
         version,
         igraph_class in _LEGACY_MODULARITY,
     )
+    return membership, modularity, quality, sums_fresh
+
+
+def find_partition_with_quality(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, float, float]:
+    """Like :func:`find_partition`, also returning ``part.quality()``."""
+    membership, modularity, quality, _ = _run(graph, **kwargs)
     return membership, modularity, quality
+
+
+def find_partition_for_caller(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, bool]:
+    """(``part.membership``, whether a partition built on it holds upstream's community
+    sums to the bit). Where upstream's last level moved nodes without aggregating, its
+    partition keeps sums updated move by move, which non-integral weights can round
+    differently from sums computed from the membership.
+
+    Keywords as :func:`find_partition_with_quality`.
+    """
+    membership, _, _, sums_fresh = _run(graph, **kwargs)
+    return membership, sums_fresh
 
 
 def find_partition(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, float]:
@@ -106,5 +131,5 @@ def find_partition(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, float]:
 
     Keywords as :func:`find_partition_with_quality`.
     """
-    membership, modularity, _ = find_partition_with_quality(graph, **kwargs)
+    membership, modularity, _, _ = _run(graph, **kwargs)
     return membership, modularity

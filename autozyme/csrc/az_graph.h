@@ -34,6 +34,13 @@ static inline int64_t az_edge_source(const az_edge_graph *g, int64_t e, int64_t 
     return *row;
 }
 
+/* The other end of edge id (from / to: an edge list) at vertex v, as an
+ * incidence list names it; a self-loop's is v itself. */
+static inline int32_t az_incident_neighbour(const int32_t *from, const int32_t *to, int32_t id,
+                                            int64_t v) {
+    return from[id] == v ? to[id] : from[id];
+}
+
 /* float32 weights promote exactly, as upstream's Python floats hold them */
 static inline double az_edge_weight(const az_edge_graph *g, int64_t e) {
     if (g->weights32) return (double)g->weights32[e];

@@ -344,9 +344,9 @@ static void level_from_incidence(const az_edge_graph *g, az_level *L) {
     for (v = 0; v < n; v++) off[v + 1] += off[v];
     for (v = 0, p = 0; v < n; v++) {
         for (; p < off[v + 1]; p++) {
-            const int32_t id = g->incidence[p], s = g->sources[id];
+            const int32_t id = g->incidence[p];
             if (p + 16 < 2 * m) AZ_PREFETCH(&g->sources[g->incidence[p + 16]]);
-            L->own_nbr[p] = s == v ? g->indices32[id] : s;
+            L->own_nbr[p] = az_incident_neighbour(g->sources, g->indices32, id, v);
             L->own_w[p] = az_edge_weight(g, id);
         }
     }

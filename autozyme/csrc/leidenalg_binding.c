@@ -15,7 +15,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     az_interrupt intr = {az_check_signals, NULL, 0};
     double quality = 0.0, modularity = 0.0;
     Py_ssize_t n;
-    int rc, legacy_modularity;
+    int rc, legacy_modularity, sums_fresh = 1;
     unsigned long long seed, max_comm_size;
     long long n_iterations;
     (void)self;
@@ -34,8 +34,13 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "invalid partition type or version");
         return NULL;
     }
-    /* float64 weights only: the port reads g.weights */
-    if (az_graph_acquire(&gv, graph, 0, 1) != 0) return NULL;
+    /* float64 weights only: the port reads g.weights; an edge list only undirected */
+    if (az_graph_acquire(&gv, graph, 0, 0) != 0) return NULL;
+    if (gv.g.sources && opt.directed) {
+        az_graph_release(&gv);
+        PyErr_SetString(PyExc_ValueError, "an edge-list graph must be undirected");
+        return NULL;
+    }
     n = gv.g.n_vertices;
     if (az_get_buffer(membership, &b_memb, 8, n, 1, "membership") != 0) {
         az_graph_release(&gv);
@@ -43,7 +48,7 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     }
 
     Py_BEGIN_ALLOW_THREADS
-    rc = la_find_partition(&gv.g, &opt, b_memb.buf, &quality, &intr);
+    rc = la_find_partition(&gv.g, &opt, b_memb.buf, &quality, &sums_fresh, &intr);
     if (rc == AZ_OK) {
         const int64_t *memb = b_memb.buf;
         int64_t k = 0, v;
@@ -57,5 +62,5 @@ PyObject *az_py_leidenalg_find_partition(PyObject *self, PyObject *args) {
     PyBuffer_Release(&b_memb);
     az_graph_release(&gv);
     if (rc != AZ_OK) return az_raise_for(rc);
-    return Py_BuildValue("dd", quality, modularity);
+    return Py_BuildValue("ddO", quality, modularity, sums_fresh ? Py_True : Py_False);
 }

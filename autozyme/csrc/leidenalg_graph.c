@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "az_graph.h"
+
 /* mirrors igraph_vector_int_pair_order() in igraph core/vector.c, as igraph
  * builds its index vectors oi / ii, for an undirected graph: edge e = (a[e],
  * b[e]) with a[e] >= b[e] is listed twice into g->all, side 0 with owner a[e]
@@ -66,6 +68,7 @@ void la_graph_free_edge_list(la_graph *g) {
     if (g->owned & LA_OWN_TGT) free((void *)g->tgt);
     if (g->owned & LA_OWN_W) free((void *)g->w);
     g->off = NULL;
+    g->src = NULL;
     g->tgt = NULL;
     g->w = NULL;
     g->owned = 0;
@@ -245,7 +248,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
         g->va[v].size = node_size ? node_size[v] : 1.0;
         for (e = off[v]; e < off[v + 1]; e++) {
             if (tgt[e] != v) continue;
-            if (g->va[v].self_w == 0.0) g->va[v].self_w = w[e];
+            g->va[v].self_w = w[e]; /* the last loop: see la_graph_init_incidence() */
             loops++;
         }
         if (loops > 1) g->loops_single = 0;
@@ -302,6 +305,66 @@ done:
     free(dst1);
     if (rc != 0) la_graph_free(g);
     return rc;
+}
+
+/* la_graph_init() for an undirected igraph_t read as an edge list: from[e] >=
+ * to[e] per edge (igraph's storage), the ALL lists given as edge ids in
+ * igraph_incident()'s order (what sort_half_edges() computes from rows), so
+ * they are only looked up here. Strengths, total weight and self weights are
+ * summed in edge-id order, as la_graph_init() sums them from rows. */
+int la_graph_init_incidence(la_graph *g, int32_t n, int64_t m, const int32_t *from,
+                            const int32_t *to, const int32_t *incidence, const double *w,
+                            int owned, int correct_self_loops) {
+    int64_t e, p;
+    int32_t v;
+
+    memset(g, 0, sizeof(*g));
+    g->n = n;
+    g->m = m;
+    g->correct_self_loops = correct_self_loops;
+    g->src = from;
+    g->tgt = to;
+    g->w = w;
+    g->owned = owned;
+    g->va = az_calloc((size_t)n + 1, sizeof(la_vattr));
+    g->all_off = az_calloc((size_t)n + 1, sizeof(int64_t));
+    g->all = az_malloc((size_t)(2 * m), sizeof(la_inc));
+    if (!g->va || !g->all_off || !g->all) {
+        la_graph_free(g);
+        return -1;
+    }
+    g->loops_single = 1;
+    for (v = 0; v < n; v++) g->va[v].size = 1.0;
+    for (e = 0; e < m; e++) {
+        const int32_t a = from[e], b = to[e];
+        g->total_weight += w[e];
+        g->va[b].k_in += w[e];
+        g->va[a].k_in += w[e];
+        g->all_off[a + 1]++;
+        g->all_off[b + 1]++;
+        if (a != b) continue;
+        /* set_self_weights() takes the loop igraph_get_eid(v, v) finds: the
+         * leftmost in igraph's oi/ii index, whose radix sort
+         * (igraph_vector_int_pair_order) puts parallel edges in descending id
+         * order, so among several loops the one with the largest id */
+        g->va[a].self_w = w[e];
+        g->va[a].k_out += 1.0; /* counts v's loops until k_out is set below */
+    }
+    for (v = 0; v < n; v++) {
+        if (g->va[v].k_out > 1.0) g->loops_single = 0;
+        g->va[v].k_out = g->va[v].k_in;
+        g->all_off[v + 1] += g->all_off[v];
+    }
+    for (v = 0, p = 0; v < n; v++) {
+        for (; p < g->all_off[v + 1]; p++) {
+            la_inc *x = &g->all[p];
+            const int32_t id = incidence[p];
+            x->w = w[id];
+            x->u = az_incident_neighbour(from, to, id, v);
+            x->in = 0;
+        }
+    }
+    return 0;
 }
 
 /* interleave_symmetric_lists() for edges known to form a symmetric pattern

@@ -34,6 +34,7 @@ typedef struct {
     /* edges in edge-id order: row v holds edges off[v] .. off[v + 1] - 1
      * (NULL after la_graph_free_edge_list()) */
     const int64_t *off;
+    const int32_t *src; /* instead of off: the edges' from ends (an igraph_t's edge list) */
     const int32_t *tgt;
     const double *w;
     int owned; /* LA_OWN_* bits: which of off / tgt / w the graph frees */
@@ -70,6 +71,14 @@ static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
  * Returns 0, or -1 when out of memory (everything owned is freed then). */
 int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, const int32_t *tgt,
                   const double *w, int owned, double *node_size, int correct_self_loops);
+
+/* The same graph from an undirected igraph_t's edges (from[e] >= to[e]) and
+ * its incidence order (2 m edge ids, vertex after vertex: az_edge_graph's
+ * incidence). Only w (m) is kept (owned per `owned`); every node size is 1.
+ * Returns 0, or -1 when out of memory. */
+int la_graph_init_incidence(la_graph *g, int32_t n, int64_t m, const int32_t *from,
+                            const int32_t *to, const int32_t *incidence, const double *w,
+                            int owned, int correct_self_loops);
 
 void la_graph_free(la_graph *g);
 

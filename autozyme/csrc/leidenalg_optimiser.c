@@ -46,6 +46,10 @@ typedef struct {
     la_inc *lists[2];
     size_t lists_cap[2];
     la_graph *lists_user[2];
+    int64_t moves;     /* nodes moved by move_nodes() so far */
+    /* the input partition was moved since its bookkeeping was last computed
+     * from its membership: its sums are incremental, as upstream leaves them */
+    int p0_moved;
 } la_work;
 
 /* The libleidenalg 0.11/0.12 test "Do not create too-large communities". */
@@ -125,6 +129,7 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
             const int64_t deg = g->all_off[v + 1] - g->all_off[v];
             int64_t k;
             total += max_improv;
+            W->moves++;
             la_part_move_node(p, v, max_comm, W->inc_comm);
             /* a `sym` graph lists each neighbour twice in a row: the second
              * entry would find it queued already */
@@ -528,10 +533,12 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
         la_level *next = NULL;
         double d;
         const la_graph *cg = cp->g;
+        const int64_t moves = W->moves;
 
         rc = move_nodes(W, cp, &d);
         if (rc != AZ_OK) break;
         *improv += d;
+        if (cp == P0 && W->moves != moves) W->p0_moved = 1;
         /* upstream carries the moves to the input partition here with
          * from_coarse_partition(), recomputing its bookkeeping from the
          * membership; nothing reads it before the next level does the same, so
@@ -578,6 +585,7 @@ static int optimise_partition(la_work *W, la_part *P0, double *improv) {
          * aggregate nodes */
         for (v = 0; v < n0; v++) P0->memb[v] = cur->p.memb[W->aggnode[v]];
         la_part_init_admin(P0);
+        W->p0_moved = 0;
     }
     level_free(W, cur);
     if (rc == AZ_OK) la_part_renumber(P0, &W->s);
@@ -668,6 +676,15 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
         free(own_w);
         return AZ_ENOMEM;
     }
+    if (in->sources) {
+        /* an igraph_t's undirected edges with their incidence order */
+        for (e = 0; e < m && !has_loop; e++) has_loop |= in->sources[e] == tgt[e];
+        has_loop = opt->type == LA_CPM && has_loop;
+        return la_graph_init_incidence(g, n, m, in->sources, tgt, in->incidence, w,
+                                       own_w ? LA_OWN_W : 0, has_loop) == 0
+                   ? AZ_OK
+                   : AZ_ENOMEM;
+    }
     for (v = 0; v < n && !has_loop; v++) {
         for (e = in->indptr[v]; e < in->indptr[v + 1]; e++) has_loop |= tgt[e] == v;
     }
@@ -678,11 +695,24 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
                : AZ_ENOMEM;
 }
 
+/* Whether every sum of edge weights is exact in a double (integral weights,
+ * total below 2^53): incremental sums then equal sums from scratch. */
+static int exact_sums(const la_graph *g) {
+    double total = 0.0;
+    int64_t e;
+    for (e = 0; e < g->m; e++) {
+        const double w = g->w[e];
+        if (w != floor(w)) return 0;
+        total += fabs(w);
+    }
+    return total < 9007199254740992.0;
+}
+
 /* mirrors leidenalg's find_partition() and Optimiser.optimise_partition() in
  * src/leidenalg/functions.py / Optimiser.py: iterate n_iterations times, or
  * (n_iterations < 0) until an iteration's improvement is not positive. */
 int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t *membership,
-                      double *quality, az_interrupt *intr) {
+                      double *quality, int *sums_fresh, az_interrupt *intr) {
     const int32_t n = (int32_t)graph->n_vertices;
     la_graph g0;
     la_part P0;
@@ -729,6 +759,7 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
     if (rc == AZ_OK) {
         for (v = 0; v < n; v++) membership[v] = P0.memb[v];
         *quality = la_part_quality(&P0);
+        *sums_fresh = !W.p0_moved || exact_sums(&g0);
     }
     work_free(&W);
     la_part_free(&P0);
@@ -745,7 +776,7 @@ int la_igraph_modularity(const az_edge_graph *graph, int directed, int legacy,
     az_edge_graph unweighted = *graph;
     const double mult = directed ? 1.0 : 2.0;
     double *k_out, *k_in, *e_part, e = 0.0, m, scale;
-    int64_t v, i, c;
+    int64_t i, c, row;
     unweighted.weights = NULL;
     if (!directed && !legacy) {
         return az_modularity(&unweighted, membership, n_partitions, 1.0, modularity);
@@ -760,19 +791,17 @@ int la_igraph_modularity(const az_edge_graph *graph, int directed, int legacy,
         return AZ_ENOMEM;
     }
     m = (double)graph->n_edges;
-    for (v = 0; v < graph->n_vertices; v++) {
-        for (i = graph->indptr[v]; i < graph->indptr[v + 1]; i++) {
-            const int64_t t = az_edge_target(graph, i);
-            /* igraph's from / to: for an undirected edge from = max(v, t) */
-            const int64_t from = directed || v >= t ? v : t, to = from == v ? t : v;
-            const int64_t c1 = membership[from], c2 = membership[to];
-            if (c1 == c2) {
-                e += mult;
-                e_part[c1] += mult;
-            }
-            k_out[c1] += 1;
-            k_in[c2] += 1;
+    for (i = 0, row = 0; i < graph->n_edges; i++) {
+        const int64_t v = az_edge_source(graph, i, &row), t = az_edge_target(graph, i);
+        /* igraph's from / to: for an undirected edge from = max(v, t) */
+        const int64_t from = directed || v >= t ? v : t, to = from == v ? t : v;
+        const int64_t c1 = membership[from], c2 = membership[to];
+        if (c1 == c2) {
+            e += mult;
+            e_part[c1] += mult;
         }
+        k_out[c1] += 1;
+        k_in[c2] += 1;
     }
     if (!directed) {
         for (c = 0; c < n_partitions; c++) {

@@ -32,9 +32,12 @@ typedef struct {
 /* find_partition(graph, partition_type, initial_membership, weights,
  * n_iterations, max_comm_size, seed). membership: in, the initial membership
  * (labels in [0, n)); out, part.membership. quality: part.quality().
+ * sums_fresh: 0 where the partition upstream returns keeps community sums
+ * updated move by move that may differ from sums computed from its membership
+ * (its last level moved nodes and did not aggregate, on non-integral weights).
  * Returns AZ_OK, AZ_ENOMEM or AZ_EINTR. */
 int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t *membership,
-                      double *quality, az_interrupt *intr);
+                      double *quality, int *sums_fresh, az_interrupt *intr);
 
 /* igraph_modularity(graph, membership, weights=NULL, resolution=1,
  * directed=True), what python-igraph's VertexClustering.modularity reports

@@ -120,8 +120,12 @@ void la_part_init_admin(la_part *p) {
     int32_t v;
     int64_t e;
     la_part_admin_nodes(p);
-    for (v = 0; v < g->n; v++) {
-        for (e = g->off[v]; e < g->off[v + 1]; e++) la_part_admin_edge(p, v, g->tgt[e], g->w[e]);
+    if (g->src) {
+        for (e = 0; e < g->m; e++) la_part_admin_edge(p, g->src[e], g->tgt[e], g->w[e]);
+    } else {
+        for (v = 0; v < g->n; v++) {
+            for (e = g->off[v]; e < g->off[v + 1]; e++) la_part_admin_edge(p, v, g->tgt[e], g->w[e]);
+        }
     }
     la_part_admin_finish(p);
 }

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..verification import Behaviour, behaviour, detected_versions
+from ..verification import detected_versions
 from .leiden_warnings import WarningSite, resolution_parameter_warning_site
-from .routing import Fallback, core_problem
+from .routing import Fallback, proven_here
 
 # clustering_args that scanpy forwards and that we reproduce
 _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
@@ -245,12 +245,9 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     flavor = _flavor(a["flavor"])
     if flavor is None:
         return Fallback(f"flavor={a['flavor']!r} is not accelerated")
-    reason = core_problem()
-    if reason:
-        return Fallback(reason)
-    proven: Behaviour = behaviour(flavor)
-    if proven.problem:
-        return Fallback(proven.problem)
+    proven = proven_here(flavor)
+    if isinstance(proven, Fallback):
+        return proven
     scanpy_class = proven.classes["scanpy"].name
     if scanpy_class not in SCANPY_BEHAVIOUR:
         return Fallback(f"scanpy class {scanpy_class}: not reproduced by the fast path")

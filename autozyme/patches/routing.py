@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import reporting, settings
 from ..algorithms import CORE_ABI, Interrupted
+from ..verification import Behaviour, behaviour
 
 logger = logging.getLogger("autozyme")
 
@@ -45,6 +46,18 @@ def core_problem() -> str | None:
         warnings.warn(f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=2)
         return reason
     return None
+
+
+def proven_here(table_key: str) -> Behaviour | Fallback:
+    """What the verified-version table proves for ``table_key`` with the installed
+    versions on this platform, or why the fast path cannot run here at all."""
+    reason = core_problem()
+    if reason:
+        return Fallback(reason)
+    proven = behaviour(table_key)
+    if proven.problem:
+        return Fallback(proven.problem)
+    return proven
 
 
 def bind_arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict | None:
@@ -86,13 +99,15 @@ def route(
     args: tuple,
     kwargs: dict,
     decide: Callable[[], Any],
-    run: Callable[[Any], tuple[Any, dict[str, float]]],
+    run: Callable[[Any], tuple[Any, dict[str, float]] | Fallback],
     before_run: Callable[[Any, bool], None] | None = None,
     stacklevel: int = 4,
 ) -> Any:
     """One call of a patched function. ``decide()`` gives a plan or a :class:`Fallback`;
-    ``run(plan)`` gives (result, phase timings); ``before_run(plan, fast)``, if given, runs
-    either way first (e.g. to warn where upstream warns)."""
+    ``run(plan)`` gives (result, phase timings), or a :class:`Fallback` where only the
+    computation shows the case is one the port does not reproduce (nothing was written:
+    upstream then runs); ``before_run(plan, fast)``, if given, runs either way first (e.g.
+    to warn where upstream warns)."""
     started = time.perf_counter()
     try:
         plan = decide()
@@ -106,7 +121,7 @@ def route(
     if not fast:
         return call_upstream(function, upstream, args, kwargs, plan.reason, started)
     try:
-        result, timings = run(plan)
+        outcome = run(plan)
     except Interrupted as stop:
         raise stop.args[0] from None
     except (KeyboardInterrupt, MemoryError, Warning):
@@ -119,6 +134,9 @@ def route(
             f"autozyme: {reason}; running upstream", RuntimeWarning, stacklevel=stacklevel
         )
         return call_upstream(function, upstream, args, kwargs, reason, started)
+    if isinstance(outcome, Fallback):
+        return call_upstream(function, upstream, args, kwargs, outcome.reason, started)
+    result, timings = outcome
     seconds = time.perf_counter() - started
     reporting.record_fast(function, seconds, timings)
     logger.info("%s: fast path (%.3f s)", function, seconds)

@@ -32,6 +32,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "leidenalg": ("scanpy", "igraph", "leidenalg"),
     # the igraph target: python-igraph's Graph.community_leiden called directly
     "Graph.community_leiden": ("igraph",),
+    # the leidenalg target: leidenalg.find_partition called directly
+    "find_partition": ("igraph", "leidenalg"),
 }
 # what `python -m autozyme verify` can prove locally (the scanpy flavors); elsewhere an
 # unlisted release or an unproven platform keeps the fast path off
@@ -51,6 +53,10 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
     "Graph.community_leiden": {"igraph": frozenset({"A", "B", "C", "D", "E"})},
+    "find_partition": {
+        "igraph": frozenset({"A", "B", "C", "D", "E"}),
+        "leidenalg": frozenset({"L1", "L2", "L3"}),
+    },
 }
 
 # (flavor, package -> classes, reason): combinations of enabled classes that still go

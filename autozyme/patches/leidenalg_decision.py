@@ -1,0 +1,138 @@
+"""The one decision point of ``leidenalg.find_partition``: fast path (a
+:class:`FindPartitionPlan`) or upstream (a :class:`~.routing.Fallback` with its reason).
+
+The fast path covers the three partition types scanpy's users pass (exactly those
+classes, no subclass), on an undirected ``Graph``, with a seed: ``seed=None`` makes
+leidenalg seed its generator from the clock, so its result cannot be reproduced.
+Everything else (other keywords such as ``node_sizes``, directed graphs, values upstream
+rejects or converts in ways we have not verified) falls back. Deciding has no side
+effects: it reads the graph's attributes and the arguments, nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .graph_arguments import graph_problem, is_int, is_real, membership, weights
+from .routing import Fallback, proven_here
+
+# the key of this target in autozyme.verification's tables
+TABLE_KEY = "find_partition"
+# leidenalg's classes -> the port's names (autozyme.algorithms.leidenalg_partition)
+PARTITION_TYPES = {
+    "RBConfigurationVertexPartition": "RBConfiguration",
+    "ModularityVertexPartition": "Modularity",
+    "CPMVertexPartition": "CPM",
+}
+# the keyword each type's constructor takes besides graph, membership and weights
+_RESOLUTION = "resolution_parameter"
+_SIZE_T = 2**63  # max_comm_size: a C size_t, kept below what every platform holds
+
+
+@dataclass(frozen=True)
+class FindPartitionPlan:
+    """Everything the fast path needs, already validated."""
+
+    graph: Any  # the caller's igraph.Graph
+    partition_type: type  # the caller's class, exactly one of PARTITION_TYPES
+    constructor_kwargs: dict[str, Any]  # as upstream passes them (weights, resolution)
+    type_name: str  # the port's name of the partition type
+    weights: np.ndarray | None  # float64, one per edge
+    resolution: float | None
+    initial_membership: np.ndarray | None
+    n_iterations: int
+    seed: int
+    max_comm_size: int
+    leidenalg_class: str
+    igraph_class: str
+
+
+def _partition_type(partition_type: object) -> str | None:
+    import leidenalg
+
+    for name, port_name in PARTITION_TYPES.items():
+        if partition_type is getattr(leidenalg, name):
+            return port_name
+    return None
+
+
+def _seed_problem(seed: object, leidenalg_class: str) -> str | None:
+    if seed is None:
+        return "seed=None: leidenalg seeds from the clock, its result is not reproducible"
+    # leidenalg 0.12.0 (L3) parses the seed as a C ssize_t, earlier releases as a C int
+    bits = 63 if leidenalg_class == "L3" else 31
+    if not (is_int(seed) and -(2**bits) <= seed < 2**bits):
+        return f"seed: not an integer that fits a signed {bits + 1}-bit C integer"
+    return None
+
+
+def decide(arguments: dict[str, Any] | None) -> FindPartitionPlan | Fallback:
+    """``arguments``: the call bound to upstream's ``find_partition`` signature (None where
+    it does not bind), defaults applied."""
+    if arguments is None:
+        return Fallback("arguments do not bind to upstream's signature")
+    a = dict(arguments)
+    proven = proven_here(TABLE_KEY)
+    if isinstance(proven, Fallback):
+        return proven
+    leidenalg_class = proven.classes["leidenalg"].name
+
+    graph = a["graph"]
+    problem = graph_problem(graph)
+    if problem:
+        return Fallback(problem)
+    n, m = graph.vcount(), graph.ecount()
+    type_name = _partition_type(a["partition_type"])
+    if type_name is None:
+        return Fallback(
+            "partition_type: not RBConfigurationVertexPartition, ModularityVertexPartition "
+            "or CPMVertexPartition (subclasses and other types are not ported)"
+        )
+    extra = dict(a["kwargs"])
+    resolution = extra.pop(_RESOLUTION, None)
+    if extra:
+        return Fallback(f"keywords: {sorted(extra)} not ported")
+    if _RESOLUTION in a["kwargs"]:
+        if type_name == "Modularity":
+            return Fallback("resolution_parameter: ModularityVertexPartition takes none")
+        if not (is_real(resolution) and math.isfinite(resolution) and resolution >= 0):
+            return Fallback("resolution_parameter: not a finite non-negative number")
+    problem = _seed_problem(a["seed"], leidenalg_class)
+    if problem:
+        return Fallback(problem)
+    n_iterations = a["n_iterations"]
+    if not (is_int(n_iterations) and abs(n_iterations) < 2**62):
+        return Fallback("n_iterations: not an integer")
+    max_comm_size = a["max_comm_size"]
+    if not (is_int(max_comm_size) and 0 <= max_comm_size < _SIZE_T):
+        return Fallback("max_comm_size: not a non-negative integer")
+    vectors: dict[str, np.ndarray | None] = {}
+    for name, found in (
+        ("weights", weights(graph, a["weights"], "edge", m)),
+        ("initial_membership", membership(graph, a["initial_membership"], n)),
+    ):
+        if isinstance(found, str):
+            return Fallback(f"{name}: {found}")
+        vectors[name] = found
+
+    constructor_kwargs = dict(a["kwargs"])
+    if a["weights"] is not None:
+        constructor_kwargs["weights"] = a["weights"]
+    return FindPartitionPlan(
+        graph=graph,
+        partition_type=a["partition_type"],
+        constructor_kwargs=constructor_kwargs,
+        type_name=type_name,
+        weights=vectors["weights"],
+        resolution=None if resolution is None else float(resolution),
+        initial_membership=vectors["initial_membership"],
+        n_iterations=int(n_iterations),
+        seed=int(a["seed"]),
+        max_comm_size=int(max_comm_size),
+        leidenalg_class=leidenalg_class,
+        igraph_class=proven.classes["igraph"].name,
+    )
