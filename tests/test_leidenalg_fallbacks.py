@@ -187,10 +187,12 @@ def test_incremental_community_sums_go_upstream() -> None:
     """Where upstream's last level moves nodes without aggregating, the partition it
     returns keeps sums updated move by move; with non-integral weights they can differ
     from sums computed from the membership in the last bit. The port sees it and hands
-    the call to upstream. Small weighted graphs give that in about one case in a hundred:
-    every case is upstream's, and some of them must have taken this way."""
+    the call to upstream. Every case is upstream's; the port flags a case exactly where
+    some upstream partition kept incremental sums (on leidenalg 0.12, class L3, about one
+    small weighted graph in a hundred does; on 0.10 and 0.11 none of these)."""
     generator = random.Random(1)
     before, fast = fallbacks(FUNCTION), fast_calls(FUNCTION)
+    incremental = 0
     for _ in range(1500):
         n = generator.randint(2, 25)
         edges = [(generator.randrange(n), generator.randrange(n)) for _ in range(4 * n)]
@@ -204,14 +206,23 @@ def test_incremental_community_sums_go_upstream() -> None:
         }
         if partition_type is not MODULARITY:
             kwargs["resolution_parameter"] = generator.choice([0.05, 0.3, 1.0, 2.0])
-        outcomes = [
-            snapshot(find(graph, partition_type, **kwargs), graph)
-            for find in (upstream_find_partition(), leidenalg.find_partition)
-        ]
-        assert outcomes[1] == outcomes[0], (edges, weights, partition_type, kwargs)
+        upstream = upstream_find_partition()(graph, partition_type, **kwargs)
+        expected = snapshot(upstream, graph)
+        assert snapshot(leidenalg.find_partition(graph, partition_type, **kwargs), graph) == (
+            expected
+        ), (edges, weights, partition_type, kwargs)
+        # the same partition built on upstream's membership: its sums summed afresh
+        rebuilt = partition_type(
+            graph,
+            initial_membership=upstream.membership,
+            **{k: v for k, v in kwargs.items() if k in ("weights", "resolution_parameter")},
+        )
+        incremental += snapshot(rebuilt, graph)["communities"] != expected["communities"]
     after = fallbacks(FUNCTION)
     reasons = {r for r, count in after.items() if count > before.get(r, 0)}
     if verification.unverified_reason(TARGET):
         return
-    assert reasons == {leidenalg_find_partition.INCREMENTAL_SUMS}, reasons
+    if verification.behaviour(TARGET).classes["leidenalg"].name == "L3":
+        assert incremental > 0, "these graphs no longer show the case"
+    assert reasons == ({leidenalg_find_partition.INCREMENTAL_SUMS} if incremental else set())
     assert fast_calls(FUNCTION) - fast > 1000
