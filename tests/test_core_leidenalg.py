@@ -26,11 +26,7 @@ from scanpy._utils import get_igraph_from_adjacency
 
 from autozyme.algorithms import Interrupted
 from autozyme.algorithms.graph import graph_from_adjacency
-from autozyme.algorithms.leidenalg_partition import (
-    OPTIMISERS,
-    find_partition,
-    find_partition_with_quality,
-)
+from autozyme.algorithms.leidenalg_partition import OPTIMISERS, find_partition
 from autozyme.verification.releases import release_class
 
 from ._compare import float_bits as _bits
@@ -114,7 +110,7 @@ def _ours(adj: sp.csr_matrix, case: Case) -> Result:
     try:
         graph = graph_from_adjacency(adj)
         initial = None if case.initial_membership is None else np.array(case.initial_membership)
-        memb, modularity, quality = find_partition_with_quality(
+        memb, modularity, quality, _ = find_partition(
             graph,
             partition_type=case.partition_type,
             directed=case.directed,

@@ -167,7 +167,7 @@ def test_internal_error_runs_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError("test")
 
-    monkeypatch.setattr(leidenalg_find_partition, "find_partition_for_caller", broken)
+    monkeypatch.setattr(leidenalg_find_partition, "find_partition", broken)
     graph = _graph()
     expected = snapshot(upstream_find_partition()(graph, RB, weights="weight", seed=4), graph)
     before = fallbacks(FUNCTION)

@@ -55,20 +55,20 @@ import struct
 
 import autozyme.algorithms.leidenalg_partition as leidenalg_target
 
-_leidenalg_original = leidenalg_target.find_partition_with_quality
+_leidenalg_original = leidenalg_target.find_partition
 _leidenalg_calls = []
 
 
 def _leidenalg_flipped(*args, **kwargs):
-    membership, modularity, quality = _leidenalg_original(*args, **kwargs)
+    found = _leidenalg_original(*args, **kwargs)
     if len(_leidenalg_calls) == 1:  # the first call is scanpy's, which only reads the membership
-        (bits,) = struct.unpack("<q", struct.pack("<d", quality))
-        quality = struct.unpack("<d", struct.pack("<q", bits ^ 1))[0]
+        (bits,) = struct.unpack("<q", struct.pack("<d", found.quality))
+        found = found._replace(quality=struct.unpack("<d", struct.pack("<q", bits ^ 1))[0])
     _leidenalg_calls.append(1)
-    return membership, modularity, quality
+    return found
 
 
-leidenalg_target.find_partition_with_quality = _leidenalg_flipped
+leidenalg_target.find_partition = _leidenalg_flipped
 """
 
 SOFT_SUFFIX = "(`python -m autozyme verify` can prove this environment)"

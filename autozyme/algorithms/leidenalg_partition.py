@@ -16,20 +16,14 @@ C core up to 0.10.10) sums it in another order, hence ``igraph_class``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import _core
 from .graph import EdgeGraph
 
-__all__ = [
-    "OPTIMISERS",
-    "PARTITION_TYPES",
-    "find_partition",
-    "find_partition_for_caller",
-    "find_partition_with_quality",
-]
+__all__ = ["OPTIMISERS", "PARTITION_TYPES", "FoundPartition", "find_partition"]
 
 PARTITION_TYPES = {"RBConfiguration": 0, "Modularity": 1, "CPM": 2}
 # leidenalg behaviour class -> optimiser generation (see module docstring)
@@ -53,7 +47,17 @@ def _initial_membership(initial_membership: np.ndarray | None, n: int) -> np.nda
     return memb.astype(np.int64, copy=False)
 
 
-def _run(
+class FoundPartition(NamedTuple):
+    membership: np.ndarray  # part.membership
+    modularity: float  # part.modularity
+    quality: float  # part.quality()
+    # whether a partition built on the membership holds upstream's community sums to the
+    # bit: where upstream's last level moved nodes without aggregating, its partition keeps
+    # sums updated move by move, which non-integral weights can round differently
+    sums_fresh: bool
+
+
+def find_partition(
     graph: EdgeGraph,
     *,
     partition_type: str,
@@ -66,9 +70,8 @@ def _run(
     initial_membership: np.ndarray | None = None,
     leidenalg_class: str,
     igraph_class: str,
-) -> tuple[np.ndarray, float, float, bool]:
-    """(membership, modularity, ``part.quality()``, whether the partition's community sums
-    are those computed from its membership)."""
+) -> FoundPartition:
+    """``leidenalg.find_partition(g, partition_type, ...)`` on the graph."""
     try:
         type_id = PARTITION_TYPES[partition_type]
     except KeyError:
@@ -105,31 +108,4 @@ def _run(
         version,
         igraph_class in _LEGACY_MODULARITY,
     )
-    return membership, modularity, quality, sums_fresh
-
-
-def find_partition_with_quality(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, float, float]:
-    """Like :func:`find_partition`, also returning ``part.quality()``."""
-    membership, modularity, quality, _ = _run(graph, **kwargs)
-    return membership, modularity, quality
-
-
-def find_partition_for_caller(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, bool]:
-    """(``part.membership``, whether a partition built on it holds upstream's community
-    sums to the bit). Where upstream's last level moved nodes without aggregating, its
-    partition keeps sums updated move by move, which non-integral weights can round
-    differently from sums computed from the membership.
-
-    Keywords as :func:`find_partition_with_quality`.
-    """
-    membership, _, _, sums_fresh = _run(graph, **kwargs)
-    return membership, sums_fresh
-
-
-def find_partition(graph: EdgeGraph, **kwargs: Any) -> tuple[np.ndarray, float]:
-    """``leidenalg.find_partition`` -> (``part.membership``, ``part.modularity``).
-
-    Keywords as :func:`find_partition_with_quality`.
-    """
-    membership, modularity, _, _ = _run(graph, **kwargs)
-    return membership, modularity
+    return FoundPartition(membership, modularity, quality, sums_fresh)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..algorithms.graph import graph_from_igraph
-from ..algorithms.leidenalg_partition import find_partition_for_caller
+from ..algorithms.leidenalg_partition import find_partition
 from .leidenalg_decision import FindPartitionPlan, decide
 from .routing import Fallback, bind_arguments, route
 
@@ -34,7 +34,7 @@ _lock = threading.Lock()
 _original: Callable[..., Any] | None = None
 
 
-# the one case the port finds but does not hand over (see find_partition_for_caller)
+# the one case the port finds but does not hand over (FoundPartition.sums_fresh)
 INCREMENTAL_SUMS = (
     "upstream's partition keeps community sums updated move by move here (its last level "
     "moved nodes without aggregating, on non-integral weights): not reproduced"
@@ -43,7 +43,7 @@ INCREMENTAL_SUMS = (
 
 def run_fast_path(plan: FindPartitionPlan) -> tuple[Any, dict] | Fallback:
     graph = graph_from_igraph(plan.graph, plan.weights)
-    membership, sums_fresh = find_partition_for_caller(
+    found = find_partition(
         graph,
         partition_type=plan.type_name,
         directed=False,
@@ -56,10 +56,10 @@ def run_fast_path(plan: FindPartitionPlan) -> tuple[Any, dict] | Fallback:
         leidenalg_class=plan.leidenalg_class,
         igraph_class=plan.igraph_class,
     )
-    if not sums_fresh:
+    if not found.sums_fresh:
         return Fallback(INCREMENTAL_SUMS)
     partition = plan.partition_type(
-        plan.graph, initial_membership=membership.tolist(), **plan.constructor_kwargs
+        plan.graph, initial_membership=found.membership.tolist(), **plan.constructor_kwargs
     )
     return partition, {}
 

@@ -362,9 +362,9 @@ def _our_library(flavor: str, case: Case, classes: dict[str, str]) -> dict[str, 
             "modularity": _bits(q),
             "random_state": _state_of(random_state),
         }
-    from ..algorithms.leidenalg_partition import find_partition_with_quality
+    from ..algorithms.leidenalg_partition import find_partition
 
-    membership, q, quality = find_partition_with_quality(
+    membership, q, quality, _ = find_partition(
         graph,
         partition_type=options.get("partition_type", "RBConfiguration"),
         directed=options.get("directed", True),
