@@ -21,7 +21,7 @@ logger = logging.getLogger("autozyme")
 TARGETS: dict[str, tuple[str, str]] = {
     "scanpy": ("scanpy", "autozyme.patches.scanpy_leiden"),
     "igraph": ("igraph", "autozyme.patches.igraph_community"),
-    "leidenalg": ("leidenalg", "autozyme.patches.leidenalg_find_partition"),
+    "leidenalg": ("leidenalg", "autozyme.patches.leidenalg_target"),
 }
 
 

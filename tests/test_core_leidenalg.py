@@ -110,7 +110,7 @@ def _ours(adj: sp.csr_matrix, case: Case) -> Result:
     try:
         graph = graph_from_adjacency(adj)
         initial = None if case.initial_membership is None else np.array(case.initial_membership)
-        memb, modularity, quality, _ = find_partition(
+        memb, modularity, quality, *_ = find_partition(
             graph,
             partition_type=case.partition_type,
             directed=case.directed,

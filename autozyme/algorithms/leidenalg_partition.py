@@ -1,4 +1,4 @@
-"""leidenalg's ``find_partition`` as scanpy's default Leiden flavor calls it, compiled.
+"""leidenalg's Optimiser as find_partition and Optimiser.optimise_partition drive it, compiled.
 
 Membership, ``part.quality()`` and ``part.modularity`` are bit-identical to
 ``leidenalg.find_partition(g, partition_type, ...)`` on the igraph graph that scanpy's
@@ -16,14 +16,21 @@ C core up to 0.10.10) sums it in another order, hence ``igraph_class``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import _core
 from .graph import EdgeGraph
 
-__all__ = ["OPTIMISERS", "PARTITION_TYPES", "FoundPartition", "find_partition"]
+__all__ = [
+    "OPTIMISERS",
+    "PARTITION_TYPES",
+    "FoundPartition",
+    "find_partition",
+    "optimise",
+    "seeded_generator",
+]
 
 PARTITION_TYPES = {"RBConfiguration": 0, "Modularity": 1, "CPM": 2}
 # leidenalg behaviour class -> optimiser generation (see module docstring)
@@ -55,23 +62,53 @@ class FoundPartition(NamedTuple):
     # bit: where upstream's last level moved nodes without aggregating, its partition keeps
     # sums updated move by move, which non-integral weights can round differently
     sums_fresh: bool
+    improvement: float  # what Optimiser.optimise_partition returns
+    words: int  # MT19937 words the run drew from the Optimiser's generator
+
+
+def seeded_generator(seed: int, leidenalg_class: str) -> np.ndarray:
+    """The state of a fresh Optimiser's generator after ``set_rng_seed(seed)``."""
+    try:
+        version = OPTIMISERS[leidenalg_class]
+    except KeyError:
+        raise ValueError(f"leidenalg_class must be one of {sorted(OPTIMISERS)}") from None
+    # leidenalg 0.12.0 (L3) parses the seed as a C ssize_t, earlier releases as a C int
+    seed_bits = 63 if version else 31
+    if not -(1 << seed_bits) <= seed < (1 << seed_bits):
+        raise OverflowError(f"seed does not fit a signed {seed_bits + 1}-bit integer")
+    state = np.empty(625, dtype=np.uint32)
+    # size_t(seed), as leidenalg passes it to igraph_rng_seed()
+    _core.igraph_mt_seed(state, seed % _SIZE_T)
+    return state
 
 
 def find_partition(
+    graph: EdgeGraph, *, seed: int, leidenalg_class: str, **options: Any
+) -> FoundPartition:
+    """``leidenalg.find_partition(g, partition_type, ...)`` on the graph: :func:`optimise`
+    on a fresh Optimiser seeded with ``seed``."""
+    generator = seeded_generator(seed, leidenalg_class)
+    return optimise(graph, generator=generator, leidenalg_class=leidenalg_class, **options)
+
+
+def optimise(
     graph: EdgeGraph,
     *,
+    generator: np.ndarray,
     partition_type: str,
     directed: bool,
     use_weights: bool,
     resolution: float | None,
     n_iterations: int,
-    seed: int,
     max_comm_size: int = 0,
     initial_membership: np.ndarray | None = None,
     leidenalg_class: str,
     igraph_class: str,
 ) -> FoundPartition:
-    """``leidenalg.find_partition(g, partition_type, ...)`` on the graph."""
+    """``Optimiser.optimise_partition(partition, n_iterations)`` with default settings but
+    ``max_comm_size``, on a partition of the type built on the graph with
+    ``initial_membership``; ``generator`` (uint32[625], the Optimiser's MT19937 state)
+    is advanced in place."""
     try:
         type_id = PARTITION_TYPES[partition_type]
     except KeyError:
@@ -84,10 +121,6 @@ def find_partition(
         raise TypeError("ModularityVertexPartition takes no resolution_parameter")
     if max_comm_size < 0:
         raise ValueError(f"negative max_comm_size: {max_comm_size}")
-    # leidenalg 0.12.0 (L3) parses the seed as a C ssize_t, earlier releases as a C int
-    seed_bits = 63 if version else 31
-    if not -(1 << seed_bits) <= seed < (1 << seed_bits):
-        raise OverflowError(f"seed does not fit a signed {seed_bits + 1}-bit integer")
     weights = np.ascontiguousarray(graph.weights, dtype=np.float64) if use_weights else None
     if weights is not None:
         if not np.isfinite(weights).all():
@@ -95,17 +128,17 @@ def find_partition(
         if partition_type != "CPM" and (weights < 0).any():
             raise ValueError("Cannot accept negative weights.")
     membership = _initial_membership(initial_membership, graph.n_vertices)
-    quality, modularity, sums_fresh = _core.leidenalg_find_partition(
+    quality, modularity, sums_fresh, improvement, words = _core.leidenalg_optimise(
         graph.core_graph(weights),
         membership,
+        generator,
         type_id,
         1.0 if resolution is None else float(resolution),
         directed,
         use_weights,
         int(n_iterations),
-        seed % _SIZE_T,  # size_t(seed), as leidenalg passes it to igraph_rng_seed()
         int(max_comm_size),
         version,
         igraph_class in _LEGACY_MODULARITY,
     )
-    return FoundPartition(membership, modularity, quality, sums_fresh)
+    return FoundPartition(membership, modularity, quality, sums_fresh, improvement, words)

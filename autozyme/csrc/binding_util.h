@@ -8,6 +8,7 @@
 
 #include "az_graph.h"
 #include "az_runtime.h"
+#include "mt19937.h"
 
 /* The cores run with the GIL released; this briefly takes it back so Python can
  * handle pending signals (KeyboardInterrupt). Nonzero: abort the run. */
@@ -59,6 +60,27 @@ static inline int az_get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t items
         return -1;
     }
     return 0;
+}
+
+/* An MT19937 state the core advances in place: a writable uint32[625] buffer,
+ * the key, then the position (autozyme.algorithms.rng's layout). */
+static inline int az_get_mt_state(PyObject *obj, Py_buffer *view, az_mt19937 *mt) {
+    if (az_get_buffer(obj, view, 4, AZ_MT_N + 1, 1, "state") != 0) return -1;
+    mt->key = view->buf;
+    mt->pos = (int)mt->key[AZ_MT_N];
+    mt->drawn = 0;
+    if (mt->pos < 0 || mt->pos > AZ_MT_N) {
+        PyErr_SetString(PyExc_ValueError, "invalid MT19937 position");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* Stores the position and releases the buffer of az_get_mt_state(). */
+static inline void az_put_mt_state(Py_buffer *view, const az_mt19937 *mt) {
+    mt->key[AZ_MT_N] = (uint32_t)mt->pos;
+    PyBuffer_Release(view);
 }
 
 /* The item size of a 1-d buffer, or 0 with a Python error set. */

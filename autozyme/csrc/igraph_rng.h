@@ -93,4 +93,10 @@ static inline void az_rng_shuffle(az_rng *r, int32_t *v, int64_t n) {
     }
 }
 
+/* The draws of az_rng_shuffle(r, v, n) without the array: a libleidenalg
+ * Optimiser.move_nodes() on n isolated nodes draws exactly these. */
+static inline void az_rng_skip_shuffle(az_rng *r, int64_t n) {
+    for (; n > 1; n--) (void)az_rng_integer(r, n - 1);
+}
+
 #endif

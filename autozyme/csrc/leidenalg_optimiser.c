@@ -20,8 +20,7 @@ typedef struct {
 
 typedef struct {
     const la_options *opt;
-    az_rng rng;
-    uint32_t key[AZ_MT_N];
+    az_rng rng; /* draws from the caller's MT19937 */
     az_interrupt *intr;
     la_scratch s;
     int32_t *queue;    /* vertex order; FIFO ring in move_nodes */
@@ -614,16 +613,14 @@ static void work_free(la_work *W) {
 }
 
 /* max_degree: the largest incidence list of any level (see la_find_partition) */
-static int work_init(la_work *W, const la_options *opt, int32_t n, int64_t max_degree,
-                     az_interrupt *intr) {
+static int work_init(la_work *W, const la_options *opt, const az_mt19937 *mt, int32_t n,
+                     int64_t max_degree, az_interrupt *intr) {
     const size_t cap = (size_t)n + 1;
     memset(W, 0, sizeof(*W));
     W->opt = opt;
     W->intr = intr;
-    W->rng.mt.key = W->key;
-    W->rng.source = AZ_RNG_WHOLE_WORDS;
-    /* Optimiser::set_rng_seed(): igraph_rng_seed() on an MT19937 generator */
-    az_mt_seed_igraph(&W->rng.mt, opt->seed);
+    W->rng.mt = *mt;
+    W->rng.source = AZ_RNG_WHOLE_WORDS; /* igraph_rng_mt19937_get(): whole words */
     W->queue = az_malloc(cap, sizeof(int32_t));
     W->stable = az_calloc(cap, 1);
     W->added = az_calloc(cap, 1);
@@ -708,11 +705,12 @@ static int exact_sums(const la_graph *g) {
     return total < 9007199254740992.0;
 }
 
-/* mirrors leidenalg's find_partition() and Optimiser.optimise_partition() in
- * src/leidenalg/functions.py / Optimiser.py: iterate n_iterations times, or
- * (n_iterations < 0) until an iteration's improvement is not positive. */
-int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t *membership,
-                      double *quality, int *sums_fresh, az_interrupt *intr) {
+/* mirrors Optimiser.optimise_partition() in leidenalg src/leidenalg/Optimiser.py
+ * (which find_partition() in functions.py calls): iterate n_iterations times,
+ * or (n_iterations < 0) until an iteration's improvement is not positive,
+ * summing the improvements. */
+int la_optimise(const az_edge_graph *graph, const la_options *opt, az_mt19937 *mt,
+                int64_t *membership, la_result *out, az_interrupt *intr) {
     const int32_t n = (int32_t)graph->n_vertices;
     la_graph g0;
     la_part P0;
@@ -741,26 +739,29 @@ int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t
     for (v = 0; v < n; v++) {
         if (g0.all_off[v + 1] - g0.all_off[v] > max_degree) max_degree = g0.all_off[v + 1] - g0.all_off[v];
     }
-    rc = work_init(&W, opt, n, max_degree, intr);
+    rc = work_init(&W, opt, mt, n, max_degree, intr);
     if (rc != AZ_OK) {
         la_part_free(&P0);
         la_graph_free(&g0);
         return rc;
     }
 
+    out->improvement = 0.0;
     cont = opt->n_iterations < 0 || itr < opt->n_iterations;
     while (cont) {
         double diff_inc;
         rc = optimise_partition(&W, &P0, &diff_inc);
         if (rc != AZ_OK) break;
+        out->improvement += diff_inc;
         itr++;
         cont = opt->n_iterations < 0 ? diff_inc > 0 : itr < opt->n_iterations;
     }
     if (rc == AZ_OK) {
         for (v = 0; v < n; v++) membership[v] = P0.memb[v];
-        *quality = la_part_quality(&P0);
-        *sums_fresh = !W.p0_moved || exact_sums(&g0);
+        out->quality = la_part_quality(&P0);
+        out->sums_fresh = !W.p0_moved || exact_sums(&g0);
     }
+    *mt = W.rng.mt;
     work_free(&W);
     la_part_free(&P0);
     la_graph_free(&g0);

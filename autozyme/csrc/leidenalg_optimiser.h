@@ -24,20 +24,29 @@ typedef struct {
     int directed;
     int use_weights;
     int64_t n_iterations;   /* < 0: until an iteration improves nothing */
-    uint64_t seed;
     uint64_t max_comm_size; /* 0: unbounded */
     int version;            /* LA_OPT_0_12 or LA_OPT_0_13 */
 } la_options;
 
-/* find_partition(graph, partition_type, initial_membership, weights,
- * n_iterations, max_comm_size, seed). membership: in, the initial membership
- * (labels in [0, n)); out, part.membership. quality: part.quality().
- * sums_fresh: 0 where the partition upstream returns keeps community sums
- * updated move by move that may differ from sums computed from its membership
- * (its last level moved nodes and did not aggregate, on non-integral weights).
+typedef struct {
+    double quality;     /* partition.quality() */
+    double improvement; /* what Optimiser.optimise_partition() returns */
+    /* 0 where the partition upstream leaves keeps community sums updated
+     * move by move that may differ from sums computed from its membership
+     * (its last level moved nodes and did not aggregate, on non-integral
+     * weights) */
+    int sums_fresh;
+} la_result;
+
+/* Optimiser.optimise_partition(partition, n_iterations) with the Optimiser's
+ * default settings but max_comm_size, on a partition whose bookkeeping is
+ * computed from `membership` (as a partition's constructor computes it);
+ * leidenalg.find_partition() is this on a fresh Optimiser. membership: in,
+ * labels in [0, n); out, partition.membership. mt: the Optimiser's generator
+ * (igraph's MT19937), advanced in place, also when interrupted.
  * Returns AZ_OK, AZ_ENOMEM or AZ_EINTR. */
-int la_find_partition(const az_edge_graph *graph, const la_options *opt, int64_t *membership,
-                      double *quality, int *sums_fresh, az_interrupt *intr);
+int la_optimise(const az_edge_graph *graph, const la_options *opt, az_mt19937 *mt,
+                int64_t *membership, la_result *out, az_interrupt *intr);
 
 /* igraph_modularity(graph, membership, weights=NULL, resolution=1,
  * directed=True), what python-igraph's VertexClustering.modularity reports

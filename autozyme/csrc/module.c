@@ -12,7 +12,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(10);
+    return PyLong_FromLong(11);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -22,7 +22,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
     double resolution, beta, quality = 0.0, phases[AZ_N_PHASES] = {0.0};
     az_graph_view gv;
     Py_buffer memb, keybuf, nw;
-    az_rng rng = {{NULL, 0}, 0, AZ_RNG_GETRANDBITS};
+    az_rng rng = {{NULL, 0, 0}, 0, AZ_RNG_GETRANDBITS};
     az_interrupt intr = {az_check_signals, NULL, 0};
     (void)self;
 
@@ -42,16 +42,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
         az_graph_release(&gv);
         return NULL;
     }
-    if (az_get_buffer(state, &keybuf, 4, AZ_MT_N + 1, 1, "state") != 0) {
-        PyBuffer_Release(&memb);
-        az_graph_release(&gv);
-        return NULL;
-    }
-    rng.mt.key = keybuf.buf;
-    rng.mt.pos = (int)rng.mt.key[AZ_MT_N];
-    if (rng.mt.pos < 0 || rng.mt.pos > AZ_MT_N) {
-        PyErr_SetString(PyExc_ValueError, "invalid MT19937 position");
-        PyBuffer_Release(&keybuf);
+    if (az_get_mt_state(state, &keybuf, &rng.mt) != 0) {
         PyBuffer_Release(&memb);
         az_graph_release(&gv);
         return NULL;
@@ -73,9 +64,8 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
 
     /* stored on every exit, interrupts included: the caller's RandomState then ends
      * where upstream's would after the same draws */
-    rng.mt.key[AZ_MT_N] = (uint32_t)rng.mt.pos;
     if (node_weights != Py_None) PyBuffer_Release(&nw);
-    PyBuffer_Release(&keybuf);
+    az_put_mt_state(&keybuf, &rng.mt);
     PyBuffer_Release(&memb);
     az_graph_release(&gv);
     if (rc != AZ_OK) return az_raise_for(rc);
@@ -130,7 +120,9 @@ static PyMethodDef core_methods[] = {
      "-> float"},
     {"igraph_edges", az_py_igraph_edges, METH_VARARGS, AZ_IGRAPH_EDGES_DOC},
     {"float_list", az_py_float_list, METH_O, AZ_FLOAT_LIST_DOC},
-    {"leidenalg_find_partition", az_py_leidenalg_find_partition, METH_VARARGS, AZ_LEIDENALG_FIND_PARTITION_DOC},
+    {"leidenalg_optimise", az_py_leidenalg_optimise, METH_VARARGS, AZ_LEIDENALG_OPTIMISE_DOC},
+    {"igraph_mt_seed", az_py_igraph_mt_seed, METH_VARARGS, AZ_IGRAPH_MT_SEED_DOC},
+    {"shuffle_sizes", az_py_shuffle_sizes, METH_VARARGS, AZ_SHUFFLE_SIZES_DOC},
     {NULL, NULL, 0, NULL},
 };
 

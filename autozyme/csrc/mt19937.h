@@ -11,6 +11,7 @@
 typedef struct {
     uint32_t *key; /* AZ_MT_N words, owned by the caller */
     int pos;       /* index of the next word; AZ_MT_N means "regenerate first" */
+    uint64_t drawn; /* words drawn so far (a caller zeroes it to count a run's draws) */
 } az_mt19937;
 
 /* Standard MT19937 twist of the whole block (Matsumoto & Nishimura 1998). */
@@ -38,6 +39,7 @@ static inline uint32_t az_mt_next32(az_mt19937 *s) {
         s->pos = 0;
     }
     y = s->key[s->pos++];
+    s->drawn++;
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;

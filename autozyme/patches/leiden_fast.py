@@ -77,7 +77,7 @@ def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[
     """leidenalg.find_partition (membership and part.modularity)."""
     from ..algorithms.leidenalg_partition import find_partition
 
-    membership, modularity, _, _ = find_partition(
+    membership, modularity, *_ = find_partition(
         graph,
         partition_type=plan.partition or "RBConfiguration",
         directed=True if plan.directed is None else bool(plan.directed),

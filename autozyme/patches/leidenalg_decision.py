@@ -1,22 +1,28 @@
-"""The one decision point of ``leidenalg.find_partition``: fast path (a
-:class:`FindPartitionPlan`) or upstream (a :class:`~.routing.Fallback` with its reason).
+"""The decision points of the leidenalg target: ``leidenalg.find_partition`` (:func:`decide`)
+and ``Optimiser.optimise_partition`` (:func:`decide_optimise`), each giving a plan for the
+fast path or a :class:`~.routing.Fallback` with its reason.
 
 The fast path covers the three partition types scanpy's users pass (exactly those
 classes, no subclass), on an undirected ``Graph``, with a seed: ``seed=None`` makes
 leidenalg seed its generator from the clock, so its result cannot be reproduced.
 Everything else (other keywords such as ``node_sizes``, directed graphs, values upstream
-rejects or converts in ways we have not verified) falls back. Deciding has no side
-effects: it reads the graph's attributes and the arguments, nothing else.
+rejects or converts in ways we have not verified) falls back. ``optimise_partition``
+further needs what :mod:`.leidenalg_objects` knows: an Optimiser seeded through
+``set_rng_seed`` with leidenalg's default settings (``max_comm_size`` aside), and a
+partition built while AutoZyme was active whose bookkeeping is still fresh. Deciding has
+no side effects: it reads the objects and the arguments, nothing else.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
+from . import leidenalg_objects
 from .graph_arguments import graph_problem, is_int, is_real, membership, weights
 from .routing import Fallback, proven_here
 
@@ -132,6 +138,136 @@ def decide(arguments: dict[str, Any] | None) -> FindPartitionPlan | Fallback:
         initial_membership=vectors["initial_membership"],
         n_iterations=int(n_iterations),
         seed=int(a["seed"]),
+        max_comm_size=int(max_comm_size),
+        leidenalg_class=leidenalg_class,
+        igraph_class=proven.classes["igraph"].name,
+    )
+
+
+@dataclass(frozen=True)
+class OptimisePlan:
+    """Everything the fast path of ``optimise_partition`` needs, already validated."""
+
+    optimiser: Any
+    partition: Any  # the caller's, changed in place on the fast path
+    generator: leidenalg_objects.Generator
+    record: leidenalg_objects.PartitionRecord
+    type_name: str
+    resolution: float | None
+    membership: np.ndarray
+    n_iterations: int
+    max_comm_size: int
+    leidenalg_class: str
+    igraph_class: str
+
+
+# Optimiser settings the port reproduces only at leidenalg's defaults (max_comm_size is
+# handled); those a release lacks are absent
+_SETTINGS = (
+    "consider_comms",
+    "refine_consider_comms",
+    "optimise_routine",
+    "refine_routine",
+    "refine_partition",
+    "consider_empty_community",
+    "min_comm_size",
+    "community_constraint_enforcement",
+)
+
+
+@cache
+def _default_settings() -> dict[str, Any]:
+    """A fresh Optimiser's settings (its constructor only seeds from the clock)."""
+    import leidenalg
+
+    fresh = leidenalg.Optimiser()
+    return {name: getattr(fresh, name) for name in _SETTINGS if hasattr(fresh, name)}
+
+
+def _settings_problem(optimiser: Any) -> str | None:
+    for name, default in _default_settings().items():
+        value = getattr(optimiser, name)
+        if type(value) is not type(default) or value != default:
+            return f"Optimiser.{name}: {value!r} instead of leidenalg's default {default!r}"
+    return None
+
+
+def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> OptimisePlan | Fallback:
+    """``arguments``: the call bound to upstream's ``optimise_partition`` signature (None
+    where it does not bind), defaults applied; ``optimiser``: its ``self``."""
+    if arguments is None:
+        return Fallback("arguments do not bind to upstream's signature")
+    proven = proven_here(TABLE_KEY)
+    if isinstance(proven, Fallback):
+        return proven
+    leidenalg_class = proven.classes["leidenalg"].name
+    generator = leidenalg_objects.generator(optimiser)
+    if generator is None:
+        return Fallback(
+            "Optimiser's generator unknown: not seeded with set_rng_seed while AutoZyme was "
+            "active (it starts from the clock), or drawn from by upstream code since"
+        )
+    problem = _settings_problem(optimiser)
+    if problem:
+        return Fallback(problem)
+    max_comm_size = optimiser.max_comm_size
+    if not (is_int(max_comm_size) and 0 <= max_comm_size < _SIZE_T):
+        return Fallback("Optimiser.max_comm_size: not a non-negative integer")
+
+    partition = arguments["partition"]
+    type_name = _partition_type(type(partition))
+    if type_name is None:
+        return Fallback(
+            "partition: not an RBConfigurationVertexPartition, ModularityVertexPartition "
+            "or CPMVertexPartition (subclasses and other types are not ported)"
+        )
+    record = leidenalg_objects.partition_record(partition)
+    if record is None:
+        return Fallback(
+            "partition: built before AutoZyme was active or by leidenalg itself (its "
+            "construction is not known)"
+        )
+    if record.problem:
+        return Fallback(f"partition: {record.problem}")
+    if not record.fresh:
+        return Fallback(
+            "partition: changed move by move since its bookkeeping was computed from its "
+            "membership (move_node, renumbering, an upstream optimiser call): not reproduced"
+        )
+    graph = partition.graph
+    problem = graph_problem(graph)
+    if problem:
+        return Fallback(problem)
+    if (graph.vcount(), graph.ecount()) != (record.n_vertices, record.n_edges):
+        return Fallback("partition: its graph gained or lost vertices or edges since")
+    resolution = None
+    if type_name != "Modularity":
+        resolution = partition.resolution_parameter
+        if not (is_real(resolution) and math.isfinite(resolution) and resolution >= 0):
+            return Fallback("resolution_parameter: not a finite non-negative number")
+    n_iterations = arguments["n_iterations"]
+    if not (is_int(n_iterations) and abs(n_iterations) < 2**62):
+        return Fallback("n_iterations: not an integer")
+    fixed = arguments["is_membership_fixed"]
+    if fixed is not None:
+        try:
+            fixed = list(fixed)
+        except TypeError:
+            return Fallback("is_membership_fixed: not a sequence")
+        if len(fixed) != graph.vcount() or any(type(x) is not bool or x for x in fixed):
+            return Fallback("is_membership_fixed: fixed nodes are not ported")
+    labels = membership(graph, partition.membership, graph.vcount())
+    if not isinstance(labels, np.ndarray):
+        return Fallback(f"partition.membership: {labels}")
+    return OptimisePlan(
+        optimiser=optimiser,
+        partition=partition,
+        generator=generator,
+        record=record,
+        type_name=type_name,
+        resolution=None if resolution is None else float(resolution),
+        membership=labels,
+        n_iterations=int(n_iterations),
         max_comm_size=int(max_comm_size),
         leidenalg_class=leidenalg_class,
         igraph_class=proven.classes["igraph"].name,

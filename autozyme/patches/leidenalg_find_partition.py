@@ -21,6 +21,7 @@ from typing import Any
 
 from ..algorithms.graph import graph_from_igraph
 from ..algorithms.leidenalg_partition import find_partition
+from . import leidenalg_objects
 from .leidenalg_decision import FindPartitionPlan, decide
 from .routing import Fallback, bind_arguments, route
 
@@ -58,9 +59,10 @@ def run_fast_path(plan: FindPartitionPlan) -> tuple[Any, dict] | Fallback:
     )
     if not found.sums_fresh:
         return Fallback(INCREMENTAL_SUMS)
-    partition = plan.partition_type(
-        plan.graph, initial_membership=found.membership.tolist(), **plan.constructor_kwargs
-    )
+    with leidenalg_objects.constructing_with(plan.weights):
+        partition = plan.partition_type(
+            plan.graph, initial_membership=found.membership.tolist(), **plan.constructor_kwargs
+        )
     return partition, {}
 
 

@@ -364,7 +364,7 @@ def _our_library(flavor: str, case: Case, classes: dict[str, str]) -> dict[str, 
         }
     from ..algorithms.leidenalg_partition import find_partition
 
-    membership, q, quality, _ = find_partition(
+    membership, q, quality, *_ = find_partition(
         graph,
         partition_type=options.get("partition_type", "RBConfiguration"),
         directed=options.get("directed", True),

@@ -1,0 +1,255 @@
+"""The patch of leidenalg's ``Optimiser`` and partitions: ``optimise_partition`` on the
+caller's own objects.
+
+``Optimiser.optimise_partition`` routes each call through
+:func:`.leidenalg_decision.decide_optimise`. On the fast path the compiled port optimises
+from the partition's membership and the Optimiser's generator as
+:mod:`.leidenalg_objects` knows them; the caller's partition then receives the membership
+through leidenalg's own ``set_membership`` (bookkeeping recomputed from the membership,
+as upstream's last aggregation leaves it), and the call returns upstream's improvement.
+
+Around it, the methods that create, change or draw for these objects are wrapped to keep
+:mod:`.leidenalg_objects` true: the three partition constructors and
+``set_membership`` (fresh bookkeeping), ``move_node``, ``renumber_communities`` and
+``from_coarse_partition`` (changed), ``set_rng_seed`` (known generator), and every other
+Optimiser method that draws (upstream runs them after the lagging words are drawn;
+their generator is unknown afterwards). Each wrapper runs leidenalg's own method
+unchanged; its bookkeeping never raises into the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import operator
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ..algorithms.graph import graph_from_igraph
+from ..algorithms.leidenalg_partition import optimise, seeded_generator
+from . import leidenalg_objects
+from .leidenalg_decision import OptimisePlan, decide_optimise, proven_here
+from .leidenalg_find_partition import INCREMENTAL_SUMS
+from .routing import Fallback, bind_arguments, route
+
+__all__ = ["install", "patched_names", "uninstall"]
+
+FUNCTION = "leidenalg.Optimiser.optimise_partition"
+logger = logging.getLogger("autozyme")
+
+_PARTITION_TYPES = (
+    "RBConfigurationVertexPartition",
+    "ModularityVertexPartition",
+    "CPMVertexPartition",
+)
+# Optimiser methods besides optimise_partition that draw from its generator
+_DRAWING = (
+    "optimise_partition_multiplex",
+    "move_nodes",
+    "move_nodes_constrained",
+    "merge_nodes",
+    "merge_nodes_constrained",
+)
+_CHANGING = ("move_node", "renumber_communities", "from_coarse_partition")
+
+_lock = threading.Lock()
+# (class, attribute) -> leidenalg's own function, while installed
+_originals: dict[tuple[type, str], Callable[..., Any]] = {}
+
+
+def _quietly(what: str, step: Callable[[], None]) -> None:
+    """Bookkeeping next to leidenalg's own call: a failure only makes objects unknown."""
+    try:
+        step()
+    except Exception as exc:
+        logger.warning("autozyme: %s failed (%s: %s)", what, type(exc).__name__, exc)
+
+
+def _upstream_method(cls: type, name: str) -> Callable[..., Any]:
+    return _originals.get((cls, name), getattr(cls, name))
+
+
+def _catch_up(optimiser: Any) -> None:
+    import leidenalg
+
+    leidenalg_objects.catch_up(optimiser, _upstream_method(leidenalg.Optimiser, "move_nodes"))
+
+
+def _partitions_in(args: tuple, kwargs: dict) -> list[Any]:
+    import leidenalg
+
+    found = []
+    for value in (*args, *kwargs.values()):
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        found.extend(
+            x for x in items if isinstance(x, leidenalg.VertexPartition.MutableVertexPartition)
+        )
+    return found
+
+
+def _drawing_upstream(original: Callable[..., Any]) -> Callable[..., Any]:
+    """An Optimiser method run upstream: our lead drawn first, the generator unknown after
+    (and the partitions it was given possibly changed move by move)."""
+
+    @functools.wraps(original)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _quietly("aligning leidenalg's generator", lambda: _catch_up(self))
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _quietly("forgetting the generator", lambda: leidenalg_objects.forget_generator(self))
+            _quietly(
+                "marking partitions changed",
+                lambda: leidenalg_objects.mark_changed(*_partitions_in(args, kwargs)),
+            )
+
+    return method
+
+
+def _set_rng_seed(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def set_rng_seed(self: Any, value: Any) -> Any:
+        result = original(self, value)
+
+        def remember() -> None:
+            proven = proven_here("find_partition")
+            if isinstance(proven, Fallback):
+                return
+            state = seeded_generator(operator.index(value), proven.classes["leidenalg"].name)
+            leidenalg_objects.record_seed(self, state)
+
+        leidenalg_objects.forget_generator(self)
+        _quietly("recording the seed", remember)
+        return result
+
+    return set_rng_seed
+
+
+def _constructor(original: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+
+        def remember() -> None:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            a = bound.arguments
+            problem = None
+            if a.get("node_sizes") is not None:
+                problem = "node_sizes are not ported"
+            elif a.get("correct_self_loops") is not None:
+                problem = "an explicit correct_self_loops is not ported"
+            leidenalg_objects.record_partition(self, a["graph"], a["weights"], problem)
+
+        _quietly("recording the partition", remember)
+
+    return __init__
+
+
+def _changing(original: Callable[..., Any], fresh: bool) -> Callable[..., Any]:
+    mark = leidenalg_objects.mark_fresh if fresh else leidenalg_objects.mark_changed
+
+    @functools.wraps(original)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        _quietly("tracking the partition", lambda: mark(self))
+        return result
+
+    return method
+
+
+def run_fast_path(plan: OptimisePlan) -> tuple[Any, dict] | Fallback:
+    from leidenalg import _c_leiden
+
+    partition = plan.partition
+    if plan.n_iterations == 0:
+        partition._update_internal_membership()
+        return 0, {}  # upstream's diff stays the integer 0
+    state = plan.generator.state.copy()
+    found = optimise(
+        graph_from_igraph(partition.graph, plan.record.weights),
+        generator=state,
+        partition_type=plan.type_name,
+        directed=False,
+        use_weights=plan.record.weights is not None,
+        resolution=plan.resolution,
+        n_iterations=plan.n_iterations,
+        max_comm_size=plan.max_comm_size,
+        initial_membership=plan.membership,
+        leidenalg_class=plan.leidenalg_class,
+        igraph_class=plan.igraph_class,
+    )
+    if not found.sums_fresh:
+        return Fallback(INCREMENTAL_SUMS)
+    _c_leiden._MutableVertexPartition_set_membership(
+        partition._partition, found.membership.tolist()
+    )
+    partition._update_internal_membership()
+    plan.record.fresh = True
+    plan.generator.state = state
+    plan.generator.lag += found.words
+    return found.improvement, {}
+
+
+def _optimise_partition(upstream: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(upstream)
+    fallback = _drawing_upstream(upstream)
+
+    @functools.wraps(upstream)
+    def optimise_partition(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return route(
+            FUNCTION,
+            functools.partial(fallback, self),
+            args,
+            kwargs,
+            decide=lambda: decide_optimise(self, bind_arguments(signature, (self, *args), kwargs)),
+            run=run_fast_path,
+        )
+
+    optimise_partition.__autozyme_original__ = upstream  # type: ignore[attr-defined]
+    return optimise_partition
+
+
+def _replacements(leidenalg: Any) -> dict[tuple[type, str], Callable[[Callable[..., Any]], Any]]:
+    optimiser = leidenalg.Optimiser
+    base = leidenalg.VertexPartition.MutableVertexPartition
+    wanted: dict[tuple[type, str], Callable[[Callable[..., Any]], Any]] = {
+        (optimiser, "optimise_partition"): _optimise_partition,
+        (optimiser, "set_rng_seed"): _set_rng_seed,
+        (base, "set_membership"): lambda f: _changing(f, fresh=True),
+    }
+    wanted.update({(optimiser, name): _drawing_upstream for name in _DRAWING})
+    wanted.update({(base, name): lambda f: _changing(f, fresh=False) for name in _CHANGING})
+    wanted.update(
+        {(getattr(leidenalg, name), "__init__"): _constructor for name in _PARTITION_TYPES}
+    )
+    return wanted
+
+
+def install(leidenalg: Any, *, at_import: bool = False) -> None:
+    """Wrap the methods (idempotent)."""
+    del at_import  # objects made before are unknown, which the decision handles
+    with _lock:
+        if _originals:
+            return
+        for (cls, name), wrap in _replacements(leidenalg).items():
+            original = cls.__dict__[name]
+            _originals[(cls, name)] = original
+            setattr(cls, name, wrap(original))
+
+
+def uninstall() -> None:
+    """Put leidenalg's own methods back (idempotent)."""
+    with _lock:
+        for (cls, name), original in _originals.items():
+            setattr(cls, name, original)
+        _originals.clear()
+
+
+def patched_names() -> list[str]:
+    with _lock:
+        return [FUNCTION] if _originals else []
