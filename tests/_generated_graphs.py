@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
+from typing import Any
+
 import igraph
+import leidenalg
 from hypothesis import strategies as st
 
 # arbitrary edge lists (loops, parallel edges, isolated vertices, edge ids renumbered by
@@ -22,3 +27,28 @@ def edge_list_graphs(draw: st.DrawFn) -> igraph.Graph:
         graph.add_edges([(0, n - 1)])
     graph.es["weight"] = draw(st.lists(WEIGHT, min_size=graph.ecount(), max_size=graph.ecount()))
     return graph
+
+
+def incremental_sum_cases(count: int) -> Iterator[tuple[igraph.Graph, type, dict[str, Any]]]:
+    """Small graphs with non-integral weights where upstream's last level often moves
+    nodes without aggregating: (graph, partition type, find_partition's keywords)."""
+    generator = random.Random(1)
+    types = [
+        leidenalg.CPMVertexPartition,
+        leidenalg.RBConfigurationVertexPartition,
+        leidenalg.ModularityVertexPartition,
+    ]
+    for _ in range(count):
+        n = generator.randint(2, 25)
+        edges = [(generator.randrange(n), generator.randrange(n)) for _ in range(4 * n)]
+        graph = igraph.Graph(n=n, edges=edges[: generator.randint(1, 4 * n)])
+        weights = [generator.choice([0.1, 0.3, 0.7, 2.5]) for _ in range(graph.ecount())]
+        partition_type = generator.choice(types)
+        kwargs: dict[str, Any] = {
+            "weights": weights,
+            "n_iterations": generator.choice([1, 2, -1]),
+            "seed": generator.randrange(1000),
+        }
+        if partition_type is not leidenalg.ModularityVertexPartition:
+            kwargs["resolution_parameter"] = generator.choice([0.05, 0.3, 1.0, 2.0])
+        yield graph, partition_type, kwargs

@@ -3,13 +3,18 @@ everything a returned partition holds, floats to the bit."""
 
 from __future__ import annotations
 
+import functools
 import random
 import struct
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import igraph
 import leidenalg
 import numpy as np
+
+from autozyme.patches import leidenalg_optimiser
 
 PARTITION_TYPES = (
     leidenalg.RBConfigurationVertexPartition,
@@ -18,10 +23,30 @@ PARTITION_TYPES = (
 )
 
 
-def upstream_find_partition() -> Any:
-    """leidenalg's own ``find_partition``, patched or not."""
+@contextmanager
+def upstream_only() -> Iterator[None]:
+    """leidenalg's own Optimiser and partition methods for the block, AutoZyme's put back
+    after (leidenalg's find_partition calls Optimiser.optimise_partition, a target too)."""
+    installed = bool(leidenalg_optimiser.patched_names())
+    leidenalg_optimiser.uninstall()
+    try:
+        yield
+    finally:
+        if installed:
+            leidenalg_optimiser.install(leidenalg)
+
+
+def upstream_find_partition() -> Callable[..., Any]:
+    """leidenalg's own ``find_partition``, with leidenalg's own methods inside."""
     find = leidenalg.find_partition
-    return getattr(find, "__autozyme_original__", find)
+    find = getattr(find, "__autozyme_original__", find)
+
+    @functools.wraps(find)
+    def upstream(*args: Any, **kwargs: Any) -> Any:
+        with upstream_only():
+            return find(*args, **kwargs)
+
+    return upstream
 
 
 def _bits(x: Any) -> Any:

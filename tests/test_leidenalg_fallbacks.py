@@ -5,7 +5,6 @@ states), run live against leidenalg's ``find_partition`` in this process."""
 
 from __future__ import annotations
 
-import random
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from autozyme.patches import leidenalg_find_partition, routing
 from autozyme.patches.routing import FallbackError
 
 from ._call_counts import fallbacks, fast_calls, new_reason
+from ._generated_graphs import incremental_sum_cases
 from ._leidenalg_compare import generator_states, snapshot, upstream_find_partition
 
 TARGET = "find_partition"
@@ -190,27 +190,14 @@ def test_incremental_community_sums_go_upstream() -> None:
     the call to upstream. Every case is upstream's; the port flags a case exactly where
     some upstream partition kept incremental sums (on leidenalg 0.12, class L3, about one
     small weighted graph in a hundred does; on 0.10 and 0.11 none of these)."""
-    generator = random.Random(1)
     before, fast = fallbacks(FUNCTION), fast_calls(FUNCTION)
     incremental = 0
-    for _ in range(1500):
-        n = generator.randint(2, 25)
-        edges = [(generator.randrange(n), generator.randrange(n)) for _ in range(4 * n)]
-        graph = igraph.Graph(n=n, edges=edges[: generator.randint(1, 4 * n)])
-        weights = [generator.choice([0.1, 0.3, 0.7, 2.5]) for _ in range(graph.ecount())]
-        partition_type = generator.choice([CPM, RB, MODULARITY])
-        kwargs: dict[str, Any] = {
-            "weights": weights,
-            "n_iterations": generator.choice([1, 2, -1]),
-            "seed": generator.randrange(1000),
-        }
-        if partition_type is not MODULARITY:
-            kwargs["resolution_parameter"] = generator.choice([0.05, 0.3, 1.0, 2.0])
+    for graph, partition_type, kwargs in incremental_sum_cases(1500):
         upstream = upstream_find_partition()(graph, partition_type, **kwargs)
         expected = snapshot(upstream, graph)
         assert snapshot(leidenalg.find_partition(graph, partition_type, **kwargs), graph) == (
             expected
-        ), (edges, weights, partition_type, kwargs)
+        ), (graph.get_edgelist(), partition_type, kwargs)
         # the same partition built on upstream's membership: its sums summed afresh
         rebuilt = partition_type(
             graph,

@@ -33,7 +33,7 @@ from autozyme.patches.leidenalg_find_partition import INCREMENTAL_SUMS
 
 from ._call_counts import fallbacks, fast_calls
 from ._compare import fast_path_here
-from ._generated_graphs import edge_list_graphs
+from ._generated_graphs import edge_list_graphs, incremental_sum_cases
 from ._leidenalg_compare import PARTITION_TYPES, generator_states, snapshot
 
 TARGET = "find_partition"
@@ -233,6 +233,37 @@ def test_pegasus_call(knn_graph: igraph.Graph, seed: int) -> None:
     )
 
 
+@pytest.mark.parametrize("seed", [0, 5])
+def test_pegasus_spectral_leiden(knn_graph: igraph.Graph, seed: int) -> None:
+    """pegasus' spectral_leiden: the partition from k-means labels is aggregated, the
+    aggregate optimised, and the result carried back with from_coarse_partition."""
+
+    def spectral(before_optimise: Any = None) -> list[Any]:
+        partition = leidenalg.RBConfigurationVertexPartition(
+            knn_graph,
+            resolution_parameter=1.3,
+            weights="weight",
+            initial_membership=_kmeans_like(knn_graph, 30),
+        )
+        aggregate = partition.aggregate_partition()
+        optimiser = leidenalg.Optimiser()
+        optimiser.set_rng_seed(seed)
+        fast = fast_calls(FUNCTION)
+        diff = optimiser.optimise_partition(aggregate, n_iterations=-1)
+        if before_optimise is not None:
+            assert fast_calls(FUNCTION) == fast + 1, "the aggregate did not take the fast path"
+        partition.from_coarse_partition(aggregate)
+        return [_bits(diff), snapshot(aggregate, aggregate.graph), snapshot(partition, knn_graph)]
+
+    upstream = spectral()
+    autozyme.activate("leidenalg")
+    try:
+        ours = spectral(before_optimise=True)
+    finally:
+        autozyme.deactivate("leidenalg")
+    assert ours == upstream
+
+
 @pytest.mark.parametrize("partition_type", PARTITION_TYPES, ids=lambda t: t.__name__)
 @pytest.mark.parametrize("between", [None, "move_nodes", "optimise"])
 def test_knn_graph_sequences(
@@ -281,3 +312,28 @@ def test_resolution_profile(knn_graph: igraph.Graph) -> None:
     finally:
         autozyme.deactivate("leidenalg")
     assert ours == upstream
+
+
+def test_incremental_community_sums_go_upstream() -> None:
+    """Where upstream's last level moves nodes without aggregating, the caller's partition
+    keeps sums updated move by move (on leidenalg 0.12, class L3, a few of these graphs
+    do; on 0.10 and 0.11 none): the port computes the call, sees it and hands it to
+    upstream, which then continues from the same generator state."""
+    handed = 0
+    for graph, partition_type, kwargs in incremental_sum_cases(600):
+        constructor = {k: kwargs[k] for k in ("weights", "resolution_parameter") if k in kwargs}
+        before = fallbacks(FUNCTION).get(INCREMENTAL_SUMS, 0)
+        run_both(
+            Script(
+                graph=graph,
+                partition_type=partition_type,
+                constructor=constructor,
+                seed=kwargs["seed"],
+                calls=[{"n_iterations": kwargs["n_iterations"]}, {"n_iterations": 1}],
+            )
+        )
+        handed += fallbacks(FUNCTION).get(INCREMENTAL_SUMS, 0) - before
+    if verification.behaviour(TARGET).classes["leidenalg"].name == "L3":
+        assert handed > 0, "these graphs no longer show the case"
+    else:
+        assert handed == 0

@@ -34,12 +34,18 @@ ROW_SECONDS = 1200
 
 # flavor (or target) -> the suites proving it: the compiled core against the upstream
 # package, then sc.tl.leiden against upstream scanpy; each target's patched function
-# (Graph.community_leiden, leidenalg.find_partition) against upstream's, and its fallbacks
+# (Graph.community_leiden; leidenalg.find_partition and Optimiser.optimise_partition)
+# against upstream's, and its fallbacks
 FLAVOR_SUITES = {
     "igraph": ("tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"),
     "leidenalg": ("tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"),
     "Graph.community_leiden": ("tests/test_igraph_target.py", "tests/test_igraph_fallbacks.py"),
-    "find_partition": ("tests/test_leidenalg_target.py", "tests/test_leidenalg_fallbacks.py"),
+    "find_partition": (
+        "tests/test_leidenalg_target.py",
+        "tests/test_leidenalg_fallbacks.py",
+        "tests/test_leidenalg_optimiser.py",
+        "tests/test_leidenalg_optimiser_fallbacks.py",
+    ),
 }
 DIFFERENTIAL = tuple(suite for suites in FLAVOR_SUITES.values() for suite in suites)
 # what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)

@@ -102,13 +102,14 @@ def optimise(
     n_iterations: int,
     max_comm_size: int = 0,
     initial_membership: np.ndarray | None = None,
+    node_sizes: np.ndarray | None = None,
     leidenalg_class: str,
     igraph_class: str,
 ) -> FoundPartition:
     """``Optimiser.optimise_partition(partition, n_iterations)`` with default settings but
     ``max_comm_size``, on a partition of the type built on the graph with
-    ``initial_membership``; ``generator`` (uint32[625], the Optimiser's MT19937 state)
-    is advanced in place."""
+    ``initial_membership`` (and ``node_sizes``, None: all 1); ``generator`` (uint32[625],
+    the Optimiser's MT19937 state) is advanced in place."""
     try:
         type_id = PARTITION_TYPES[partition_type]
     except KeyError:
@@ -131,6 +132,7 @@ def optimise(
     quality, modularity, sums_fresh, improvement, words = _core.leidenalg_optimise(
         graph.core_graph(weights),
         membership,
+        None if node_sizes is None else np.ascontiguousarray(node_sizes, dtype=np.float64),
         generator,
         type_id,
         1.0 if resolution is None else float(resolution),

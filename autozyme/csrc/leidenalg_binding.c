@@ -11,8 +11,8 @@
 #include "leidenalg_partition.h"
 
 PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args) {
-    PyObject *graph, *membership, *state;
-    Py_buffer b_memb, b_state;
+    PyObject *graph, *membership, *state, *node_sizes;
+    Py_buffer b_memb, b_state, b_sizes;
     la_options opt;
     la_result res = {0.0, 0.0, 1};
     az_mt19937 mt;
@@ -25,9 +25,9 @@ PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args) {
     long long n_iterations;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "OOOidppLKip", &graph, &membership, &state, &opt.type,
-                          &opt.resolution, &opt.directed, &opt.use_weights, &n_iterations,
-                          &max_comm_size, &opt.version, &legacy_modularity)) {
+    if (!PyArg_ParseTuple(args, "OOOOidppLKip", &graph, &membership, &node_sizes, &state,
+                          &opt.type, &opt.resolution, &opt.directed, &opt.use_weights,
+                          &n_iterations, &max_comm_size, &opt.version, &legacy_modularity)) {
         return NULL;
     }
     opt.n_iterations = n_iterations;
@@ -49,14 +49,21 @@ PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args) {
         az_graph_release(&gv);
         return NULL;
     }
+    if (node_sizes != Py_None && az_get_buffer(node_sizes, &b_sizes, 8, n, 0, "node_sizes") != 0) {
+        PyBuffer_Release(&b_memb);
+        az_graph_release(&gv);
+        return NULL;
+    }
     if (az_get_mt_state(state, &b_state, &mt) != 0) {
+        if (node_sizes != Py_None) PyBuffer_Release(&b_sizes);
         PyBuffer_Release(&b_memb);
         az_graph_release(&gv);
         return NULL;
     }
 
     Py_BEGIN_ALLOW_THREADS
-    rc = la_optimise(&gv.g, &opt, &mt, b_memb.buf, &res, &intr);
+    rc = la_optimise(&gv.g, &opt, node_sizes != Py_None ? b_sizes.buf : NULL, &mt, b_memb.buf,
+                     &res, &intr);
     if (rc == AZ_OK) {
         const int64_t *memb = b_memb.buf;
         int64_t k = 0, v;
@@ -68,6 +75,7 @@ PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
 
     az_put_mt_state(&b_state, &mt);
+    if (node_sizes != Py_None) PyBuffer_Release(&b_sizes);
     PyBuffer_Release(&b_memb);
     az_graph_release(&gv);
     if (rc != AZ_OK) return az_raise_for(rc);

@@ -10,11 +10,12 @@ PyObject *az_py_igraph_mt_seed(PyObject *self, PyObject *args);
 PyObject *az_py_shuffle_sizes(PyObject *self, PyObject *args);
 
 #define AZ_LEIDENALG_OPTIMISE_DOC                                                          \
-    "leidenalg_optimise(graph, membership, state, partition_type, resolution, directed, "   \
-    "use_weights, n_iterations, max_comm_size, version, legacy_modularity)\n"               \
+    "leidenalg_optimise(graph, membership, node_sizes, state, partition_type, resolution, " \
+    "directed, use_weights, n_iterations, max_comm_size, version, legacy_modularity)\n"     \
     "-> (quality, modularity, sums_fresh, improvement, words)\n"                            \
     "Optimiser.optimise_partition() on an edge graph from the given membership (int64,\n"   \
-    "updated in place); state: the Optimiser's MT19937 (uint32[625]), advanced in place;\n" \
+    "updated in place); node_sizes: float64 or None (all 1); state: the Optimiser's\n"      \
+    "MT19937 (uint32[625]), advanced in place;\n"                                           \
     "words: how many words it drew."
 
 #define AZ_IGRAPH_MT_SEED_DOC                                                        \

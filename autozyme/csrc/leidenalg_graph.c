@@ -314,7 +314,7 @@ done:
  * summed in edge-id order, as la_graph_init() sums them from rows. */
 int la_graph_init_incidence(la_graph *g, int32_t n, int64_t m, const int32_t *from,
                             const int32_t *to, const int32_t *incidence, const double *w,
-                            int owned, int correct_self_loops) {
+                            int owned, const double *node_size, int correct_self_loops) {
     int64_t e, p;
     int32_t v;
 
@@ -334,7 +334,7 @@ int la_graph_init_incidence(la_graph *g, int32_t n, int64_t m, const int32_t *fr
         return -1;
     }
     g->loops_single = 1;
-    for (v = 0; v < n; v++) g->va[v].size = 1.0;
+    for (v = 0; v < n; v++) g->va[v].size = node_size ? node_size[v] : 1.0;
     for (e = 0; e < m; e++) {
         const int32_t a = from[e], b = to[e];
         g->total_weight += w[e];

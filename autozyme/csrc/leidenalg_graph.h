@@ -74,11 +74,11 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
 
 /* The same graph from an undirected igraph_t's edges (from[e] >= to[e]) and
  * its incidence order (2 m edge ids, vertex after vertex: az_edge_graph's
- * incidence). Only w (m) is kept (owned per `owned`); every node size is 1.
- * Returns 0, or -1 when out of memory. */
+ * incidence). Only w (m) is kept (owned per `owned`); node_size (n, read
+ * here) may be NULL: every size 1. Returns 0, or -1 when out of memory. */
 int la_graph_init_incidence(la_graph *g, int32_t n, int64_t m, const int32_t *from,
                             const int32_t *to, const int32_t *incidence, const double *w,
-                            int owned, int correct_self_loops);
+                            int owned, const double *node_size, int correct_self_loops);
 
 void la_graph_free(la_graph *g);
 

@@ -646,13 +646,14 @@ static int work_init(la_work *W, const la_options *opt, const az_mt19937 *mt, in
  * order, weight 1 for every edge without weights. CPMVertexPartition (Python)
  * corrects for self-loops iff the graph has one; the others never do. The
  * offsets, 32-bit targets and weights are borrowed from the input. */
-static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph *g) {
+static int input_graph(const az_edge_graph *in, const la_options *opt, const double *node_size,
+                       la_graph *g) {
     const int32_t n = (int32_t)in->n_vertices;
     const int64_t m = in->n_edges;
     const int32_t *tgt = in->indices32;
     const double *w = opt->use_weights ? in->weights : NULL;
     int32_t *own_tgt = NULL;
-    double *own_w = NULL;
+    double *own_w = NULL, *own_sizes = NULL;
     int64_t e;
     int32_t v;
     int has_loop = 0;
@@ -678,7 +679,7 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
         for (e = 0; e < m && !has_loop; e++) has_loop |= in->sources[e] == tgt[e];
         has_loop = opt->type == LA_CPM && has_loop;
         return la_graph_init_incidence(g, n, m, in->sources, tgt, in->incidence, w,
-                                       own_w ? LA_OWN_W : 0, has_loop) == 0
+                                       own_w ? LA_OWN_W : 0, node_size, has_loop) == 0
                    ? AZ_OK
                    : AZ_ENOMEM;
     }
@@ -686,8 +687,19 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, la_graph 
         for (e = in->indptr[v]; e < in->indptr[v + 1]; e++) has_loop |= tgt[e] == v;
     }
     has_loop = opt->type == LA_CPM && has_loop;
+    if (node_size) {
+        /* la_graph_init() takes its sizes over */
+        own_sizes = az_malloc((uint32_t)n + 1, sizeof(double));
+        if (!own_sizes) {
+            free(own_tgt);
+            free(own_w);
+            return AZ_ENOMEM;
+        }
+        memcpy(own_sizes, node_size, (size_t)n * sizeof(double));
+    }
     return la_graph_init(g, n, opt->directed, in->indptr, tgt, w,
-                         (own_tgt ? LA_OWN_TGT : 0) | (own_w ? LA_OWN_W : 0), NULL, has_loop) == 0
+                         (own_tgt ? LA_OWN_TGT : 0) | (own_w ? LA_OWN_W : 0), own_sizes,
+                         has_loop) == 0
                ? AZ_OK
                : AZ_ENOMEM;
 }
@@ -709,8 +721,8 @@ static int exact_sums(const la_graph *g) {
  * (which find_partition() in functions.py calls): iterate n_iterations times,
  * or (n_iterations < 0) until an iteration's improvement is not positive,
  * summing the improvements. */
-int la_optimise(const az_edge_graph *graph, const la_options *opt, az_mt19937 *mt,
-                int64_t *membership, la_result *out, az_interrupt *intr) {
+int la_optimise(const az_edge_graph *graph, const la_options *opt, const double *node_size,
+                az_mt19937 *mt, int64_t *membership, la_result *out, az_interrupt *intr) {
     const int32_t n = (int32_t)graph->n_vertices;
     la_graph g0;
     la_part P0;
@@ -719,7 +731,7 @@ int la_optimise(const az_edge_graph *graph, const la_options *opt, az_mt19937 *m
     int64_t itr = 0, max_degree;
     int rc, cont;
 
-    rc = input_graph(graph, opt, &g0);
+    rc = input_graph(graph, opt, node_size, &g0);
     if (rc != AZ_OK) return rc;
     memb32 = az_malloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
     if (!memb32) {

@@ -42,11 +42,12 @@ typedef struct {
  * default settings but max_comm_size, on a partition whose bookkeeping is
  * computed from `membership` (as a partition's constructor computes it);
  * leidenalg.find_partition() is this on a fresh Optimiser. membership: in,
- * labels in [0, n); out, partition.membership. mt: the Optimiser's generator
- * (igraph's MT19937), advanced in place, also when interrupted.
+ * labels in [0, n); out, partition.membership. node_size: the graph's node
+ * sizes (n), or NULL: every size 1. mt: the Optimiser's generator (igraph's
+ * MT19937), advanced in place, also when interrupted.
  * Returns AZ_OK, AZ_ENOMEM or AZ_EINTR. */
-int la_optimise(const az_edge_graph *graph, const la_options *opt, az_mt19937 *mt,
-                int64_t *membership, la_result *out, az_interrupt *intr);
+int la_optimise(const az_edge_graph *graph, const la_options *opt, const double *node_size,
+                az_mt19937 *mt, int64_t *membership, la_result *out, az_interrupt *intr);
 
 /* igraph_modularity(graph, membership, weights=NULL, resolution=1,
  * directed=True), what python-igraph's VertexClustering.modularity reports

@@ -210,9 +210,7 @@ def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> Optimis
     problem = _settings_problem(optimiser)
     if problem:
         return Fallback(problem)
-    max_comm_size = optimiser.max_comm_size
-    if not (is_int(max_comm_size) and 0 <= max_comm_size < _SIZE_T):
-        return Fallback("Optimiser.max_comm_size: not a non-negative integer")
+    max_comm_size = optimiser.max_comm_size  # a C size_t, read back as an int
 
     partition = arguments["partition"]
     type_name = _partition_type(type(partition))
@@ -256,9 +254,8 @@ def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> Optimis
             return Fallback("is_membership_fixed: not a sequence")
         if len(fixed) != graph.vcount() or any(type(x) is not bool or x for x in fixed):
             return Fallback("is_membership_fixed: fixed nodes are not ported")
-    labels = membership(graph, partition.membership, graph.vcount())
-    if not isinstance(labels, np.ndarray):
-        return Fallback(f"partition.membership: {labels}")
+    # leidenalg keeps labels in [0, n): its constructor and set_membership refuse others
+    labels = np.asarray(partition.membership, dtype=np.int64)
     return OptimisePlan(
         optimiser=optimiser,
         partition=partition,

@@ -10,7 +10,8 @@ from their creation on, through the (patched) methods that change them:
   which every upstream method that draws from it needs first. After such an upstream
   call the state is unknown again.
 - a partition (:class:`PartitionRecord`): its constructor's weights and node sizes
-  (leidenalg keeps them in C++ only), and whether its community bookkeeping is still as
+  (leidenalg keeps them in C++ only; an aggregate partition's come with its graph), and
+  whether its community bookkeeping is still as
   computed from its membership (fresh from the constructor or ``set_membership``): a
   partition changed move by move holds sums and empty-community lists the port does
   not rebuild.
@@ -71,6 +72,8 @@ class PartitionRecord:
     weights: np.ndarray | None  # as the constructor read them (float64, one per edge)
     problem: str | None  # why the constructor's arguments are not ported, if they are not
     fresh: bool = True  # bookkeeping as computed from the membership
+    # None: every node size is 1; an aggregate's nodes weigh their members (float64)
+    node_sizes: np.ndarray | None = None
 
 
 _generators: dict[int, Generator] = {}
@@ -162,8 +165,15 @@ def constructing_with(weights: np.ndarray | None) -> Iterator[None]:
         del _local.weights
 
 
-def record_partition(partition: Any, graph: Any, weights: object, problem: str | None) -> None:
-    """A partition's constructor returned: its bookkeeping is fresh."""
+def record_partition(
+    partition: Any,
+    graph: Any,
+    weights: object,
+    problem: str | None,
+    node_sizes: np.ndarray | None = None,
+) -> None:
+    """A partition's constructor (or ``aggregate_partition``) returned: its bookkeeping is
+    fresh."""
     m = graph.ecount()
     values = None
     known = getattr(_local, "weights", None)
@@ -176,7 +186,7 @@ def record_partition(partition: Any, graph: Any, weights: object, problem: str |
         else:
             values = found
     capsule = partition._partition
-    record = PartitionRecord(capsule, graph.vcount(), m, values, problem)
+    record = PartitionRecord(capsule, graph.vcount(), m, values, problem, node_sizes=node_sizes)
     _remember(_partitions, partition, capsule, record)
 
 

@@ -9,8 +9,8 @@ through leidenalg's own ``set_membership`` (bookkeeping recomputed from the memb
 as upstream's last aggregation leaves it), and the call returns upstream's improvement.
 
 Around it, the methods that create, change or draw for these objects are wrapped to keep
-:mod:`.leidenalg_objects` true: the three partition constructors and
-``set_membership`` (fresh bookkeeping), ``move_node``, ``renumber_communities`` and
+:mod:`.leidenalg_objects` true: the three partition constructors, ``aggregate_partition``
+and ``set_membership`` (fresh bookkeeping), ``move_node``, ``renumber_communities`` and
 ``from_coarse_partition`` (changed), ``set_rng_seed`` (known generator), and every other
 Optimiser method that draws (upstream runs them after the lagging words are drawn;
 their generator is unknown afterwards). Each wrapper runs leidenalg's own method
@@ -26,6 +26,8 @@ import operator
 import threading
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from ..algorithms.graph import graph_from_igraph
 from ..algorithms.leidenalg_partition import optimise, seeded_generator
@@ -150,6 +152,30 @@ def _constructor(original: Callable[..., Any]) -> Callable[..., Any]:
     return __init__
 
 
+def _aggregate_partition(original: Callable[..., Any]) -> Callable[..., Any]:
+    """The aggregate partition is built on a new graph carrying the collapsed weights and,
+    as node sizes, the community sizes (pegasus optimises it)."""
+
+    @functools.wraps(original)
+    def aggregate_partition(self: Any, *args: Any, **kwargs: Any) -> Any:
+        aggregate = original(self, *args, **kwargs)
+
+        def remember() -> None:
+            import leidenalg
+
+            graph = aggregate.graph
+            problem = None
+            if isinstance(aggregate, leidenalg.CPMVertexPartition):
+                problem = "an aggregate CPM partition (node sizes, self-loop correction)"
+            sizes = np.array(graph.vs["node_size"], dtype=np.float64)
+            leidenalg_objects.record_partition(aggregate, graph, "weight", problem, sizes)
+
+        _quietly("recording the aggregate partition", remember)
+        return aggregate
+
+    return aggregate_partition
+
+
 def _changing(original: Callable[..., Any], fresh: bool) -> Callable[..., Any]:
     mark = leidenalg_objects.mark_fresh if fresh else leidenalg_objects.mark_changed
 
@@ -180,6 +206,7 @@ def run_fast_path(plan: OptimisePlan) -> tuple[Any, dict] | Fallback:
         n_iterations=plan.n_iterations,
         max_comm_size=plan.max_comm_size,
         initial_membership=plan.membership,
+        node_sizes=plan.record.node_sizes,
         leidenalg_class=plan.leidenalg_class,
         igraph_class=plan.igraph_class,
     )
@@ -221,6 +248,7 @@ def _replacements(leidenalg: Any) -> dict[tuple[type, str], Callable[[Callable[.
         (optimiser, "optimise_partition"): _optimise_partition,
         (optimiser, "set_rng_seed"): _set_rng_seed,
         (base, "set_membership"): lambda f: _changing(f, fresh=True),
+        (base, "aggregate_partition"): _aggregate_partition,
     }
     wanted.update({(optimiser, name): _drawing_upstream for name in _DRAWING})
     wanted.update({(base, name): lambda f: _changing(f, fresh=False) for name in _CHANGING})
