@@ -1,4 +1,5 @@
-"""leidenalg's Optimiser as find_partition and Optimiser.optimise_partition drive it, compiled.
+"""leidenalg's Optimiser as find_partition, Optimiser.optimise_partition and
+optimise_partition_multiplex drive it, compiled.
 
 Membership, ``part.quality()`` and ``part.modularity`` are bit-identical to
 ``leidenalg.find_partition(g, partition_type, ...)`` on the igraph graph that scanpy's
@@ -27,8 +28,11 @@ __all__ = [
     "OPTIMISERS",
     "PARTITION_TYPES",
     "FoundPartition",
+    "Layer",
+    "MultiplexResult",
     "find_partition",
     "optimise",
+    "optimise_multiplex",
     "seeded_generator",
 ]
 
@@ -91,6 +95,81 @@ def find_partition(
     return optimise(graph, generator=generator, leidenalg_class=leidenalg_class, **options)
 
 
+class Layer(NamedTuple):
+    """One partition of ``optimise_partition_multiplex``: its type built on the graph (with
+    ``node_sizes``, None: all 1), and the weight of its quality."""
+
+    graph: EdgeGraph
+    partition_type: str
+    directed: bool
+    use_weights: bool
+    resolution: float | None
+    node_sizes: np.ndarray | None = None
+    weight: float = 1.0
+
+
+def _core_layer(layer: Layer) -> tuple:
+    try:
+        type_id = PARTITION_TYPES[layer.partition_type]
+    except KeyError:
+        raise ValueError(f"partition_type must be one of {sorted(PARTITION_TYPES)}") from None
+    if layer.resolution is not None and layer.partition_type == "Modularity":
+        raise TypeError("ModularityVertexPartition takes no resolution_parameter")
+    weights = None
+    if layer.use_weights:
+        weights = np.ascontiguousarray(layer.graph.weights, dtype=np.float64)
+        if not np.isfinite(weights).all():
+            raise ValueError("Cannot accept NaN or infinite weights.")
+        if layer.partition_type != "CPM" and (weights < 0).any():
+            raise ValueError("Cannot accept negative weights.")
+    sizes = layer.node_sizes
+    return (
+        layer.graph.core_graph(weights),
+        None if sizes is None else np.ascontiguousarray(sizes, dtype=np.float64),
+        type_id,
+        1.0 if layer.resolution is None else float(layer.resolution),
+        layer.directed,
+        layer.use_weights,
+        float(layer.weight),
+    )
+
+
+class MultiplexResult(NamedTuple):
+    membership: np.ndarray  # every partition's membership
+    qualities: tuple[float, ...]  # each partition's quality()
+    sums_fresh: bool  # as FoundPartition.sums_fresh, of the first partition
+    improvement: float  # what optimise_partition_multiplex returns
+    words: int  # MT19937 words the run drew from the Optimiser's generator
+
+
+def _run(
+    layers: list[Layer],
+    generator: np.ndarray,
+    n_iterations: int,
+    max_comm_size: int,
+    initial_membership: np.ndarray | None,
+    leidenalg_class: str,
+    igraph_class: str,
+) -> tuple[np.ndarray, tuple[float, ...], float, bool, float, int]:
+    try:
+        version = OPTIMISERS[leidenalg_class]
+    except KeyError:
+        raise ValueError(f"leidenalg_class must be one of {sorted(OPTIMISERS)}") from None
+    if max_comm_size < 0:
+        raise ValueError(f"negative max_comm_size: {max_comm_size}")
+    membership = _initial_membership(initial_membership, layers[0].graph.n_vertices)
+    qualities, modularity, sums_fresh, improvement, words = _core.leidenalg_optimise(
+        [_core_layer(layer) for layer in layers],
+        membership,
+        generator,
+        int(n_iterations),
+        int(max_comm_size),
+        version,
+        igraph_class in _LEGACY_MODULARITY,
+    )
+    return membership, qualities, modularity, sums_fresh, improvement, words
+
+
 def optimise(
     graph: EdgeGraph,
     *,
@@ -110,37 +189,42 @@ def optimise(
     ``max_comm_size``, on a partition of the type built on the graph with
     ``initial_membership`` (and ``node_sizes``, None: all 1); ``generator`` (uint32[625],
     the Optimiser's MT19937 state) is advanced in place."""
-    try:
-        type_id = PARTITION_TYPES[partition_type]
-    except KeyError:
-        raise ValueError(f"partition_type must be one of {sorted(PARTITION_TYPES)}") from None
-    try:
-        version = OPTIMISERS[leidenalg_class]
-    except KeyError:
-        raise ValueError(f"leidenalg_class must be one of {sorted(OPTIMISERS)}") from None
-    if resolution is not None and partition_type == "Modularity":
-        raise TypeError("ModularityVertexPartition takes no resolution_parameter")
-    if max_comm_size < 0:
-        raise ValueError(f"negative max_comm_size: {max_comm_size}")
-    weights = np.ascontiguousarray(graph.weights, dtype=np.float64) if use_weights else None
-    if weights is not None:
-        if not np.isfinite(weights).all():
-            raise ValueError("Cannot accept NaN or infinite weights.")
-        if partition_type != "CPM" and (weights < 0).any():
-            raise ValueError("Cannot accept negative weights.")
-    membership = _initial_membership(initial_membership, graph.n_vertices)
-    quality, modularity, sums_fresh, improvement, words = _core.leidenalg_optimise(
-        graph.core_graph(weights),
-        membership,
-        None if node_sizes is None else np.ascontiguousarray(node_sizes, dtype=np.float64),
+    layer = Layer(graph, partition_type, directed, use_weights, resolution, node_sizes)
+    membership, qualities, modularity, sums_fresh, improvement, words = _run(
+        [layer],
         generator,
-        type_id,
-        1.0 if resolution is None else float(resolution),
-        directed,
-        use_weights,
-        int(n_iterations),
-        int(max_comm_size),
-        version,
-        igraph_class in _LEGACY_MODULARITY,
+        n_iterations,
+        max_comm_size,
+        initial_membership,
+        leidenalg_class,
+        igraph_class,
     )
-    return FoundPartition(membership, modularity, quality, sums_fresh, improvement, words)
+    return FoundPartition(membership, modularity, qualities[0], sums_fresh, improvement, words)
+
+
+def optimise_multiplex(
+    layers: list[Layer],
+    *,
+    generator: np.ndarray,
+    n_iterations: int,
+    max_comm_size: int = 0,
+    initial_membership: np.ndarray | None = None,
+    leidenalg_class: str,
+    igraph_class: str,
+) -> MultiplexResult:
+    """``Optimiser.optimise_partition_multiplex(partitions, layer_weights, n_iterations)``
+    with default settings but ``max_comm_size``, on partitions (one per layer, graphs of
+    one vertex count) all built with ``initial_membership``; ``generator`` as for
+    :func:`optimise`."""
+    if not layers:
+        raise ValueError("at least one layer")
+    membership, qualities, _, sums_fresh, improvement, words = _run(
+        layers,
+        generator,
+        n_iterations,
+        max_comm_size,
+        initial_membership,
+        leidenalg_class,
+        igraph_class,
+    )
+    return MultiplexResult(membership, qualities, sums_fresh, improvement, words)

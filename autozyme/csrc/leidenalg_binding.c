@@ -10,77 +10,156 @@
 #include "leidenalg_optimiser.h"
 #include "leidenalg_partition.h"
 
-PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args) {
-    PyObject *graph, *membership, *state, *node_sizes;
-    Py_buffer b_memb, b_state, b_sizes;
-    la_options opt;
-    la_result res = {0.0, 0.0, 1};
-    az_mt19937 mt;
+/* The layers' Python views, held for the run. */
+typedef struct {
     az_graph_view gv;
+    Py_buffer sizes;
+    int has_sizes;
+} layer_view;
+
+static void release_layers(layer_view *views, Py_ssize_t k) {
+    Py_ssize_t i;
+    for (i = 0; i < k; i++) {
+        if (views[i].has_sizes) PyBuffer_Release(&views[i].sizes);
+        az_graph_release(&views[i].gv);
+    }
+}
+
+/* layer item: (graph, node_sizes, partition_type, resolution, directed,
+ * use_weights, layer_weight); n: the first layer's vertex count, or -1 */
+static int acquire_layer(PyObject *item, layer_view *view, la_layer *layer, Py_ssize_t n) {
+    PyObject *graph, *node_sizes;
+    memset(view, 0, sizeof(*view));
+    if (!PyArg_ParseTuple(item,
+                          "OOidppd;a layer is (graph, node_sizes, partition_type, resolution, "
+                          "directed, use_weights, layer_weight)",
+                          &graph, &node_sizes, &layer->type, &layer->resolution, &layer->directed,
+                          &layer->use_weights, &layer->weight)) {
+        return -1;
+    }
+    if (layer->type < LA_RB_CONFIGURATION || layer->type > LA_CPM) {
+        PyErr_SetString(PyExc_ValueError, "invalid partition type");
+        return -1;
+    }
+    /* float64 weights only: the port reads g.weights; an edge list only undirected */
+    if (az_graph_acquire(&view->gv, graph, 0, 0) != 0) return -1;
+    if ((view->gv.g.sources && layer->directed) || (n >= 0 && view->gv.g.n_vertices != n)) {
+        az_graph_release(&view->gv);
+        PyErr_SetString(PyExc_ValueError,
+                        "an edge-list graph must be undirected, and every layer's graph have "
+                        "the first one's vertex count");
+        return -1;
+    }
+    if (node_sizes != Py_None) {
+        if (az_get_buffer(node_sizes, &view->sizes, 8, view->gv.g.n_vertices, 0, "node_sizes") !=
+            0) {
+            az_graph_release(&view->gv);
+            return -1;
+        }
+        view->has_sizes = 1;
+    }
+    layer->graph = &view->gv.g;
+    layer->node_size = view->has_sizes ? view->sizes.buf : NULL;
+    return 0;
+}
+
+PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args) {
+    PyObject *layer_seq, *membership, *state, *items, *qualities = NULL, *out = NULL;
+    Py_buffer b_memb, b_state;
+    la_options opt;
+    la_result res = {0.0, 1};
+    la_layer *layers = NULL;
+    layer_view *views = NULL;
+    double *quality = NULL;
+    az_mt19937 mt;
     az_interrupt intr = {az_check_signals, NULL, 0};
     double modularity = 0.0;
-    Py_ssize_t n;
+    Py_ssize_t n = -1, k = 0, i;
     int rc, legacy_modularity;
     unsigned long long max_comm_size;
     long long n_iterations;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "OOOOidppLKip", &graph, &membership, &node_sizes, &state,
-                          &opt.type, &opt.resolution, &opt.directed, &opt.use_weights,
-                          &n_iterations, &max_comm_size, &opt.version, &legacy_modularity)) {
+    if (!PyArg_ParseTuple(args, "OOOLKip", &layer_seq, &membership, &state, &n_iterations,
+                          &max_comm_size, &opt.version, &legacy_modularity)) {
         return NULL;
     }
     opt.n_iterations = n_iterations;
     opt.max_comm_size = max_comm_size;
-    if (opt.type < LA_RB_CONFIGURATION || opt.type > LA_CPM ||
-        (opt.version != LA_OPT_0_12 && opt.version != LA_OPT_0_13)) {
-        PyErr_SetString(PyExc_ValueError, "invalid partition type or version");
+    if (opt.version != LA_OPT_0_12 && opt.version != LA_OPT_0_13) {
+        PyErr_SetString(PyExc_ValueError, "invalid optimiser version");
         return NULL;
     }
-    /* float64 weights only: the port reads g.weights; an edge list only undirected */
-    if (az_graph_acquire(&gv, graph, 0, 0) != 0) return NULL;
-    if (gv.g.sources && opt.directed) {
-        az_graph_release(&gv);
-        PyErr_SetString(PyExc_ValueError, "an edge-list graph must be undirected");
+    items = PySequence_Tuple(layer_seq); /* the limited API has no PySequence_Fast macros */
+    if (!items) return NULL;
+    k = PyTuple_Size(items);
+    if (k < 1 || k > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "at least one layer");
+        Py_DECREF(items);
         return NULL;
     }
-    n = gv.g.n_vertices;
+    layers = calloc((size_t)k, sizeof(la_layer));
+    views = calloc((size_t)k, sizeof(layer_view));
+    quality = calloc((size_t)k, sizeof(double));
+    if (!layers || !views || !quality) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (i = 0; i < k; i++) {
+        if (acquire_layer(PyTuple_GetItem(items, i), &views[i], &layers[i], n) != 0) {
+            release_layers(views, i);
+            goto done;
+        }
+        n = views[0].gv.g.n_vertices;
+    }
     if (az_get_buffer(membership, &b_memb, 8, n, 1, "membership") != 0) {
-        az_graph_release(&gv);
-        return NULL;
-    }
-    if (node_sizes != Py_None && az_get_buffer(node_sizes, &b_sizes, 8, n, 0, "node_sizes") != 0) {
-        PyBuffer_Release(&b_memb);
-        az_graph_release(&gv);
-        return NULL;
+        release_layers(views, k);
+        goto done;
     }
     if (az_get_mt_state(state, &b_state, &mt) != 0) {
-        if (node_sizes != Py_None) PyBuffer_Release(&b_sizes);
         PyBuffer_Release(&b_memb);
-        az_graph_release(&gv);
-        return NULL;
+        release_layers(views, k);
+        goto done;
     }
 
     Py_BEGIN_ALLOW_THREADS
-    rc = la_optimise(&gv.g, &opt, node_sizes != Py_None ? b_sizes.buf : NULL, &mt, b_memb.buf,
-                     &res, &intr);
+    rc = la_optimise(layers, (int)k, &opt, &mt, b_memb.buf, quality, &res, &intr);
     if (rc == AZ_OK) {
         const int64_t *memb = b_memb.buf;
-        int64_t k = 0, v;
+        int64_t n_comms = 0, v;
         for (v = 0; v < n; v++) {
-            if (memb[v] + 1 > k) k = memb[v] + 1;
+            if (memb[v] + 1 > n_comms) n_comms = memb[v] + 1;
         }
-        rc = la_igraph_modularity(&gv.g, opt.directed, legacy_modularity, memb, k, &modularity);
+        rc = la_igraph_modularity(layers[0].graph, layers[0].directed, legacy_modularity, memb,
+                                  n_comms, &modularity);
     }
     Py_END_ALLOW_THREADS
 
     az_put_mt_state(&b_state, &mt);
-    if (node_sizes != Py_None) PyBuffer_Release(&b_sizes);
     PyBuffer_Release(&b_memb);
-    az_graph_release(&gv);
-    if (rc != AZ_OK) return az_raise_for(rc);
-    return Py_BuildValue("ddOdK", res.quality, modularity, res.sums_fresh ? Py_True : Py_False,
-                         res.improvement, (unsigned long long)mt.drawn);
+    release_layers(views, k);
+    if (rc != AZ_OK) {
+        az_raise_for(rc);
+        goto done;
+    }
+    qualities = PyTuple_New(k);
+    for (i = 0; qualities && i < k; i++) {
+        PyObject *q = PyFloat_FromDouble(quality[i]);
+        if (!q || PyTuple_SetItem(qualities, i, q) != 0) { /* steals q */
+            Py_CLEAR(qualities);
+            break;
+        }
+    }
+    if (qualities) {
+        out = Py_BuildValue("NdOdK", qualities, modularity, res.sums_fresh ? Py_True : Py_False,
+                            res.improvement, (unsigned long long)mt.drawn);
+    }
+done:
+    Py_DECREF(items);
+    free(layers);
+    free(views);
+    free(quality);
+    return out;
 }
 
 PyObject *az_py_igraph_mt_seed(PyObject *self, PyObject *args) {

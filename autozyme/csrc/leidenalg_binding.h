@@ -10,12 +10,14 @@ PyObject *az_py_igraph_mt_seed(PyObject *self, PyObject *args);
 PyObject *az_py_shuffle_sizes(PyObject *self, PyObject *args);
 
 #define AZ_LEIDENALG_OPTIMISE_DOC                                                          \
-    "leidenalg_optimise(graph, membership, node_sizes, state, partition_type, resolution, " \
-    "directed, use_weights, n_iterations, max_comm_size, version, legacy_modularity)\n"     \
-    "-> (quality, modularity, sums_fresh, improvement, words)\n"                            \
-    "Optimiser.optimise_partition() on an edge graph from the given membership (int64,\n"   \
-    "updated in place); node_sizes: float64 or None (all 1); state: the Optimiser's\n"      \
-    "MT19937 (uint32[625]), advanced in place;\n"                                           \
+    "leidenalg_optimise(layers, membership, state, n_iterations, max_comm_size, version, "  \
+    "legacy_modularity)\n"                                                                  \
+    "-> (qualities, modularity, sums_fresh, improvement, words)\n"                          \
+    "Optimiser.optimise_partition_multiplex() (optimise_partition(): one layer of weight\n" \
+    "1) on edge graphs from the given membership (int64, updated in place); a layer is\n"   \
+    "(graph, node_sizes, partition_type, resolution, directed, use_weights, layer_weight),\n" \
+    "node_sizes float64 or None (all 1); state: the Optimiser's MT19937 (uint32[625]),\n"   \
+    "advanced in place; qualities: each layer's; modularity: the first layer's graph's;\n"  \
     "words: how many words it drew."
 
 #define AZ_IGRAPH_MT_SEED_DOC                                                        \

@@ -1,7 +1,8 @@
 /* libleidenalg's Optimiser (src/Optimiser.cpp) with the defaults leidenalg's
  * Python layer leaves in place: consider_comms ALL_NEIGH_COMMS, optimise
  * routine MOVE_NODES, consider_empty_community, refine_partition with routine
- * MERGE_NODES, one layer of weight 1, no fixed nodes. See leidenalg_optimiser.h. */
+ * MERGE_NODES, no fixed nodes; one or more layers (optimise_partition() runs
+ * the multiplex code with one layer of weight 1). See leidenalg_optimiser.h. */
 #include "leidenalg_optimiser.h"
 
 #include <float.h>
@@ -13,43 +14,71 @@
 #include "leidenalg_graph.h"
 #include "leidenalg_partition.h"
 
+/* One level of the aggregation: a graph and a partition per layer. */
 typedef struct {
-    la_graph g;
-    la_part p;
+    la_graph *g;
+    la_part *p;
 } la_level;
+
+/* What each layer needs besides its partition. */
+typedef struct {
+    la_scratch s;
+    int32_t *inc_comm; /* community of each incidence of the current node */
+    /* the ALL lists of at most two collapsed graphs alive at a time, kept from
+     * level to level so their pages are faulted in once (collapse_symmetric) */
+    la_inc *lists[2];
+    size_t lists_cap[2];
+    la_graph *lists_user[2];
+} la_layer_work;
 
 typedef struct {
     const la_options *opt;
+    int L;             /* layers */
+    const double *lw;  /* layer weights */
+    la_layer_work *lay;
+    la_diff *d;        /* per layer: the current node's terms of diff_move() */
     az_rng rng; /* draws from the caller's MT19937 */
     az_interrupt *intr;
-    la_scratch s;
     int32_t *queue;    /* vertex order; FIFO ring in move_nodes */
     uint8_t *stable;   /* is_node_stable */
     uint8_t *added;    /* comm_added / neighbour_comm_added */
     int32_t *comms;    /* candidate or neighbouring communities */
-    int32_t *inc_comm; /* community of each incidence of the current node */
-    int32_t *nbr_comm; /* communities of its incidences within its constraint */
+    int32_t *nbr_comm; /* communities of its incidences within its constraint, all layers */
     int32_t *aggnode;  /* aggregate_node_per_individual_node */
     int32_t *newmemb;  /* membership of the next collapsed graph */
     double *acc;       /* edge_weight_to_community */
     int64_t *goff;     /* nodes of each community: goff[c] .. goff[c + 1] - 1 in gnodes */
     int32_t *gnodes;
     int32_t *pos;      /* scratch of la_graph_init_symmetric() */
-    /* collapse_symmetric(): the collapsed edges (etgt, ew, rows eoff), and
-     * the ALL lists of at most two collapsed graphs alive at a time, kept
-     * from level to level so their pages are faulted in once */
+    /* collapse_symmetric(): the collapsed edges (etgt, ew, rows eoff) */
     int64_t *eoff;
     int32_t *etgt;
     double *ew;
     size_t ecap;
-    la_inc *lists[2];
-    size_t lists_cap[2];
-    la_graph *lists_user[2];
     int64_t moves;     /* nodes moved by move_nodes() so far */
-    /* the input partition was moved since its bookkeeping was last computed
-     * from its membership: its sums are incremental, as upstream leaves them */
+    /* the first layer's input partition was moved since its bookkeeping was
+     * last computed from its membership: its sums are incremental, as
+     * upstream leaves them */
     int p0_moved;
 } la_work;
+
+/* MutableVertexPartition::set_membership() of layers 1.. after the first
+ * layer's moves and renumbering. A collapsed graph whose edges are gone
+ * (partitions over it are never built again) only needs the node counts
+ * read later (sizes for collapsing); nothing reads its edge sums. */
+static void set_layers_membership(la_work *W, la_part *P) {
+    int l;
+    for (l = 1; l < W->L; l++) {
+        la_part *p = &P[l];
+        memcpy(p->memb, P[0].memb, (size_t)p->g->n * sizeof(int32_t));
+        if (p->g->off || p->g->src) {
+            la_part_init_admin(p);
+        } else {
+            la_part_admin_nodes(p);
+            la_part_admin_finish(p);
+        }
+    }
+}
 
 /* The libleidenalg 0.11/0.12 test "Do not create too-large communities". */
 static int too_large(const la_work *W, const la_part *p, int32_t comm, double v_size) {
@@ -66,16 +95,22 @@ static double initial_max_improv(const la_work *W, const la_part *p, int32_t v_c
     return (0 < mcs && (double)mcs < p->csize[v_comm]) ? -INFINITY : dflt;
 }
 
-/* mirrors Optimiser::move_nodes() in libleidenalg 0.13.0 src/Optimiser.cpp
- * (and 0.11.0 / 0.12.0 with their max_comm_size test): a shuffled FIFO of
- * nodes, each moved to the best neighbouring or empty community; after a move
- * the stable neighbours outside the new community are queued again. */
-static int move_nodes(la_work *W, la_part *p, double *improv) {
-    const la_graph *g = p->g;
+/* mirrors the multiplex Optimiser::move_nodes() in libleidenalg 0.13.0
+ * src/Optimiser.cpp (and 0.11.0 / 0.12.0 with their max_comm_size test): a
+ * shuffled FIFO of nodes, each moved to the best neighbouring or empty
+ * community by the layer-weighted sum of the layers' diff_move(); after a move
+ * the stable neighbours (in every layer) outside the new community are queued
+ * again. The first layer decides sizes and empty communities; the others
+ * follow its membership. */
+static int move_nodes(la_work *W, la_part *P, double *improv) {
+    const la_graph *g = P[0].g;
     const int32_t n = g->n;
+    const int L = W->L;
+    la_diff *d = W->d;
     int64_t head = 0, count = n;
     double total = 0.0;
     int32_t v;
+    int l;
     for (v = 0; v < n; v++) {
         W->queue[v] = v;
         W->stable[v] = 0;
@@ -84,7 +119,6 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
     while (count > 0) {
         int32_t v_comm, max_comm, nc = 0, i;
         double max_improv, v_size, w_to, w_from;
-        la_diff d;
         v = W->queue[head];
         head = head + 1 == n ? 0 : head + 1;
         count--;
@@ -94,29 +128,52 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         AZ_PREFETCH(&g->all_off[W->queue[(head + 3) % n]]);
         if (count > 0) {
             const int32_t ahead = W->queue[(head + 1) % n];
-            la_prefetch_incidences(g, ahead);
-            AZ_PREFETCH(&g->va[ahead]);
-            AZ_PREFETCH(&p->memb[ahead]);
+            for (l = 0; l < L; l++) {
+                la_prefetch_incidences(P[l].g, ahead);
+                AZ_PREFETCH(&P[l].g->va[ahead]);
+            }
+            AZ_PREFETCH(&P[0].memb[ahead]);
         }
         if (az_interrupt_tick(W->intr)) return AZ_EINTR;
 
-        v_comm = p->memb[v];
-        la_part_cache_node(p, &W->s, v, W->inc_comm);
-        la_cw_get(&W->s, g->directed, v_comm, &w_to, &w_from);
-        la_diff_init(&d, p, v, w_to, w_from);
-        for (i = 0; i < W->s.n_order; i++) W->comms[nc++] = W->s.order[i];
-        /* a node alone in its community never moves to an empty one */
-        if (p->cnodes[v_comm] > 1) W->comms[nc++] = la_part_get_empty_community(p);
+        v_comm = P[0].memb[v];
+        /* get_neigh_comms(v, ALL) of each layer, each community once */
+        for (l = 0; l < L; l++) {
+            la_layer_work *lw = &W->lay[l];
+            la_part_cache_node(&P[l], &lw->s, v, lw->inc_comm);
+            la_cw_get(&lw->s, P[l].g->directed, v_comm, &w_to, &w_from);
+            la_diff_init(&d[l], &P[l], v, w_to, w_from);
+            for (i = 0; i < lw->s.n_order; i++) {
+                const int32_t c = lw->s.order[i];
+                if (L > 1) {
+                    if (W->added[c]) continue;
+                    W->added[c] = 1;
+                }
+                W->comms[nc++] = c;
+            }
+        }
+        if (L > 1) {
+            for (i = 0; i < nc; i++) W->added[W->comms[i]] = 0;
+        }
+        /* a node alone in its community never moves to an empty one; the
+         * layers' empty communities are the same (same memberships), and a
+         * new one is added to every layer */
+        if (P[0].cnodes[v_comm] > 1) {
+            W->comms[nc++] = la_part_get_empty_community(&P[0]);
+            for (l = 1; l < L; l++) (void)la_part_get_empty_community(&P[l]);
+        }
 
         max_comm = v_comm;
-        max_improv = initial_max_improv(W, p, v_comm, 10 * DBL_EPSILON);
+        max_improv = initial_max_improv(W, &P[0], v_comm, 10 * DBL_EPSILON);
         v_size = g->va[v].size;
         for (i = 0; i < nc; i++) {
             const int32_t comm = W->comms[i];
             double possible_improv = 0.0;
-            if (too_large(W, p, comm, v_size)) continue;
-            la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
-            possible_improv += 1.0 * la_diff_move(&d, p, comm, w_to, w_from);
+            if (too_large(W, &P[0], comm, v_size)) continue;
+            for (l = 0; l < L; l++) {
+                la_cw_get(&W->lay[l].s, P[l].g->directed, comm, &w_to, &w_from);
+                possible_improv += W->lw[l] * la_diff_move(&d[l], &P[l], comm, w_to, w_from);
+            }
             if (possible_improv > max_improv) {
                 max_comm = comm;
                 max_improv = possible_improv;
@@ -124,168 +181,218 @@ static int move_nodes(la_work *W, la_part *p, double *improv) {
         }
         W->stable[v] = 1;
         if (max_comm != v_comm) {
-            const la_inc *inc = g->all + g->all_off[v];
-            const int64_t deg = g->all_off[v + 1] - g->all_off[v];
-            int64_t k;
             total += max_improv;
             W->moves++;
-            la_part_move_node(p, v, max_comm, W->inc_comm);
-            /* a `sym` graph lists each neighbour twice in a row: the second
-             * entry would find it queued already */
-            for (k = 0; k < deg; k += 1 + g->sym) {
-                /* memb[u] is inc_comm[k] but for v itself, now in max_comm */
-                const int32_t u = inc[k].u;
-                if (u != v && W->stable[u] && W->inc_comm[k] != max_comm) {
-                    int64_t tail = head + count;
-                    if (tail >= n) tail -= n;
-                    W->queue[tail] = u;
-                    count++;
-                    W->stable[u] = 0;
+            for (l = 0; l < L; l++) la_part_move_node(&P[l], v, max_comm, W->lay[l].inc_comm);
+            for (l = 0; l < L; l++) {
+                const la_graph *gl = P[l].g;
+                const la_inc *inc = gl->all + gl->all_off[v];
+                const int64_t deg = gl->all_off[v + 1] - gl->all_off[v];
+                const int32_t *inc_comm = W->lay[l].inc_comm;
+                int64_t k;
+                /* a `sym` graph lists each neighbour twice in a row: the
+                 * second entry would find it queued already */
+                for (k = 0; k < deg; k += 1 + gl->sym) {
+                    /* memb[u] is inc_comm[k] but for v itself, now in max_comm */
+                    const int32_t u = inc[k].u;
+                    if (u != v && W->stable[u] && inc_comm[k] != max_comm) {
+                        int64_t tail = head + count;
+                        if (tail >= n) tail -= n;
+                        W->queue[tail] = u;
+                        count++;
+                        W->stable[u] = 0;
+                    }
                 }
             }
         }
     }
-    la_part_renumber(p, &W->s);
+    la_part_renumber(&P[0], &W->lay[0].s);
+    set_layers_membership(W, P);
     *improv = total;
     return AZ_OK;
 }
 
-/* mirrors Optimiser::merge_nodes_constrained() in libleidenalg 0.13.0
- * src/Optimiser.cpp with refine_consider_comms RAND_NEIGH_COMM, and in 0.11.0 /
- * 0.12.0 with ALL_NEIGH_COMMS: each node still alone in its refined community,
- * in shuffled order, may join a community of a neighbour within the same
- * community of constrained_memb. */
-static int merge_nodes_constrained(la_work *W, la_part *p, const int32_t *cmemb) {
+/* The communities of v's incidences in layer l (all into inc_comm), and those
+ * of its neighbours within v's community of cmemb appended to out, one per
+ * incidence: get_neigh_comms(v, ALL, constrained membership) of libleidenalg
+ * 0.13.0, which never marks a community as added. Returns the count. */
+static int64_t constrained_incidence_comms(const la_part *p, int32_t v, const int32_t *cmemb,
+                                           int32_t *inc_comm, int32_t *out) {
     const la_graph *g = p->g;
+    const la_inc *inc = g->all + g->all_off[v];
+    const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+    int64_t cnt = 0, k;
+    if (g->sym) {
+        /* OUT and IN entries of a neighbour are adjacent */
+        for (k = 0; k + 1 < deg; k += 2) {
+            const int32_t u = inc[k].u, c = p->memb[u];
+            if (k + 8 < deg) {
+                AZ_PREFETCH(&p->memb[inc[k + 8].u]);
+                AZ_PREFETCH(&cmemb[inc[k + 8].u]);
+            }
+            inc_comm[k] = inc_comm[k + 1] = c;
+            if (cmemb[u] == cmemb[v]) {
+                out[cnt++] = c;
+                out[cnt++] = c;
+            }
+        }
+    }
+    for (k = g->sym ? deg : 0; k < deg; k++) {
+        const int32_t u = inc[k].u;
+        if (k + 8 < deg) {
+            AZ_PREFETCH(&p->memb[inc[k + 8].u]);
+            AZ_PREFETCH(&cmemb[inc[k + 8].u]);
+        }
+        inc_comm[k] = p->memb[u];
+        if (cmemb[u] == cmemb[v]) out[cnt++] = p->memb[u];
+    }
+    return cnt;
+}
+
+/* weight_to_comm / weight_from_comm of v to its own community and to new_comm
+ * in one layer, summed in the order cache_neigh_communities() uses, from the
+ * incidences' communities; then the terms of diff_move(v, .) in d. */
+static void two_community_weights(const la_part *p, int32_t v, const int32_t *inc_comm,
+                                  int32_t new_comm, la_diff *d, double *w_to_new,
+                                  double *w_from_new) {
+    const la_graph *g = p->g;
+    const la_inc *inc = g->all + g->all_off[v];
+    const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+    const int32_t v_comm = p->memb[v];
+    double w_to_old = 0.0, w_from_old = 0.0, to_new = 0.0, from_new = 0.0;
+    int64_t k;
+    for (k = 0; k < deg; k++) {
+        const int32_t c = inc_comm[k];
+        double w = inc[k].w;
+        if (c != v_comm && c != new_comm) continue;
+        if (!g->directed && inc[k].u == v) w /= 2.0;
+        if (c == v_comm) {
+            if (g->directed && inc[k].in) {
+                w_from_old += w;
+            } else {
+                w_to_old += w;
+            }
+        } else if (g->directed && inc[k].in) {
+            from_new += w;
+        } else {
+            to_new += w;
+        }
+    }
+    if (!g->directed) {
+        w_from_old = w_to_old;
+        from_new = to_new;
+    }
+    la_diff_init(d, p, v, w_to_old, w_from_old);
+    *w_to_new = to_new;
+    *w_from_new = from_new;
+}
+
+/* mirrors the multiplex Optimiser::merge_nodes_constrained() in libleidenalg
+ * 0.13.0 src/Optimiser.cpp with refine_consider_comms RAND_NEIGH_COMM, and in
+ * 0.11.0 / 0.12.0 with ALL_NEIGH_COMMS: each node still alone in its refined
+ * community, in shuffled order, may join a community of a neighbour (in any
+ * layer) within the same community of constrained_memb. */
+static int merge_nodes_constrained(la_work *W, la_part *P, const int32_t *cmemb) {
+    const la_graph *g = P[0].g;
     const int32_t n = g->n;
+    const int L = W->L;
+    la_diff *d = W->d;
     int32_t i, v;
+    int l;
     for (v = 0; v < n; v++) W->queue[v] = v;
     az_rng_shuffle(&W->rng, W->queue, n);
     for (i = 0; i < n; i++) {
-        const la_inc *inc;
-        int64_t deg, k;
         int32_t v_comm, max_comm, nc = 0, j;
-        double max_improv, v_size, w_to_old = 0.0, w_from_old = 0.0;
-        la_diff d;
+        double max_improv, v_size;
         v = W->queue[i];
         if (i + 8 < n) AZ_PREFETCH(&g->all_off[W->queue[i + 8]]);
         if (i + 4 < n) {
-            la_prefetch_incidences(g, W->queue[i + 4]);
-            AZ_PREFETCH(&g->va[W->queue[i + 4]]);
-            AZ_PREFETCH(&p->memb[W->queue[i + 4]]);
+            for (l = 0; l < L; l++) {
+                la_prefetch_incidences(P[l].g, W->queue[i + 4]);
+                AZ_PREFETCH(&P[l].g->va[W->queue[i + 4]]);
+            }
+            AZ_PREFETCH(&P[0].memb[W->queue[i + 4]]);
         }
         if (az_interrupt_tick(W->intr)) return AZ_EINTR;
-        v_comm = p->memb[v];
-        if (p->cnodes[v_comm] != 1) continue;
+        v_comm = P[0].memb[v];
+        if (P[0].cnodes[v_comm] != 1) continue;
 
-        inc = g->all + g->all_off[v];
-        deg = g->all_off[v + 1] - g->all_off[v];
         if (W->opt->version == LA_OPT_0_13) {
-            /* get_neigh_comms(v, ALL, constrained) never marks a community as
-             * added, so it lists one entry per incidence: a draw proportional
-             * to the incidences, with a chance k / (k + 1) of trying to move.
-             * The communities of all incidences are kept for the weights. */
+            /* the layers' lists concatenated: a draw proportional to the
+             * incidences, with a chance k / (k + 1) of trying to move */
             int64_t cnt = 0;
-            if (g->sym) {
-                /* OUT and IN entries of a neighbour are adjacent */
-                for (k = 0; k + 1 < deg; k += 2) {
-                    const int32_t u = inc[k].u, c = p->memb[u];
-                    if (k + 8 < deg) {
-                        AZ_PREFETCH(&p->memb[inc[k + 8].u]);
-                        AZ_PREFETCH(&cmemb[inc[k + 8].u]);
-                    }
-                    W->inc_comm[k] = W->inc_comm[k + 1] = c;
-                    if (cmemb[u] == cmemb[v]) {
-                        W->nbr_comm[cnt++] = c;
-                        W->nbr_comm[cnt++] = c;
-                    }
-                }
-            }
-            for (k = g->sym ? deg : 0; k < deg; k++) {
-                const int32_t u = inc[k].u;
-                if (k + 8 < deg) {
-                    AZ_PREFETCH(&p->memb[inc[k + 8].u]);
-                    AZ_PREFETCH(&cmemb[inc[k + 8].u]);
-                }
-                W->inc_comm[k] = p->memb[u];
-                if (cmemb[u] == cmemb[v]) W->nbr_comm[cnt++] = p->memb[u];
+            for (l = 0; l < L; l++) {
+                cnt += constrained_incidence_comms(&P[l], v, cmemb, W->lay[l].inc_comm,
+                                                   W->nbr_comm + cnt);
             }
             if (cnt > 0 && az_rng_integer(&W->rng, cnt) > 0) {
                 W->comms[nc++] = W->nbr_comm[az_rng_integer(&W->rng, cnt - 1)];
             }
         } else {
-            for (k = 0; k < deg; k++) {
-                const int32_t u = inc[k].u;
-                if (k + 8 < deg) {
-                    AZ_PREFETCH(&p->memb[inc[k + 8].u]);
-                    AZ_PREFETCH(&cmemb[inc[k + 8].u]);
-                }
-                if (cmemb[u] == cmemb[v] && !W->added[p->memb[u]]) {
-                    W->added[p->memb[u]] = 1;
-                    W->comms[nc++] = p->memb[u];
+            for (l = 0; l < L; l++) {
+                const la_inc *inc = P[l].g->all + P[l].g->all_off[v];
+                const int64_t deg = P[l].g->all_off[v + 1] - P[l].g->all_off[v];
+                const int32_t *memb = P[l].memb;
+                int64_t k;
+                for (k = 0; k < deg; k++) {
+                    const int32_t u = inc[k].u;
+                    if (k + 8 < deg) {
+                        AZ_PREFETCH(&memb[inc[k + 8].u]);
+                        AZ_PREFETCH(&cmemb[inc[k + 8].u]);
+                    }
+                    if (cmemb[u] == cmemb[v] && !W->added[memb[u]]) {
+                        W->added[memb[u]] = 1;
+                        W->comms[nc++] = memb[u];
+                    }
                 }
             }
             for (j = 0; j < nc; j++) W->added[W->comms[j]] = 0;
         }
 
         max_comm = v_comm;
-        max_improv = initial_max_improv(W, p, v_comm, 0.0);
+        max_improv = initial_max_improv(W, &P[0], v_comm, 0.0);
         v_size = g->va[v].size;
         if (nc == 0) continue;
         if (W->opt->version == LA_OPT_0_13) {
-            /* weight_to_comm / weight_from_comm of the two communities
-             * involved, summed in the order cache_neigh_communities() uses */
             const int32_t new_comm = W->comms[0];
-            double w_to_new = 0.0, w_from_new = 0.0;
-            for (k = 0; k < deg; k++) {
-                const int32_t c = W->inc_comm[k];
-                double w = inc[k].w;
-                if (c != v_comm && c != new_comm) continue;
-                if (!g->directed && inc[k].u == v) w /= 2.0;
-                if (c == v_comm) {
-                    if (g->directed && inc[k].in) {
-                        w_from_old += w;
-                    } else {
-                        w_to_old += w;
-                    }
-                } else if (g->directed && inc[k].in) {
-                    w_from_new += w;
-                } else {
-                    w_to_new += w;
-                }
+            double possible_improv = 0.0;
+            for (l = 0; l < L; l++) {
+                double w_to_new, w_from_new;
+                two_community_weights(&P[l], v, W->lay[l].inc_comm, new_comm, &d[l], &w_to_new,
+                                      &w_from_new);
+                possible_improv +=
+                    W->lw[l] * la_diff_move(&d[l], &P[l], new_comm, w_to_new, w_from_new);
             }
-            if (!g->directed) {
-                w_from_old = w_to_old;
-                w_from_new = w_to_new;
-            }
-            la_diff_init(&d, p, v, w_to_old, w_from_old);
-            if (!too_large(W, p, new_comm, v_size)) {
-                double possible_improv = 0.0;
-                possible_improv += 1.0 * la_diff_move(&d, p, new_comm, w_to_new, w_from_new);
-                if (possible_improv >= max_improv) {
-                    max_comm = new_comm;
-                    max_improv = possible_improv;
-                }
-            }
+            if (possible_improv >= max_improv) max_comm = new_comm;
         } else {
-            la_part_cache_node(p, &W->s, v, W->inc_comm);
-            la_cw_get(&W->s, g->directed, v_comm, &w_to_old, &w_from_old);
-            la_diff_init(&d, p, v, w_to_old, w_from_old);
+            for (l = 0; l < L; l++) {
+                la_layer_work *lw = &W->lay[l];
+                double w_to_old, w_from_old;
+                la_part_cache_node(&P[l], &lw->s, v, lw->inc_comm);
+                la_cw_get(&lw->s, P[l].g->directed, v_comm, &w_to_old, &w_from_old);
+                la_diff_init(&d[l], &P[l], v, w_to_old, w_from_old);
+            }
             for (j = 0; j < nc; j++) {
                 const int32_t comm = W->comms[j];
-                double possible_improv = 0.0, w_to, w_from;
-                if (too_large(W, p, comm, v_size)) continue;
-                la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
-                possible_improv += 1.0 * la_diff_move(&d, p, comm, w_to, w_from);
+                double possible_improv = 0.0;
+                if (too_large(W, &P[0], comm, v_size)) continue;
+                for (l = 0; l < L; l++) {
+                    double w_to, w_from;
+                    la_cw_get(&W->lay[l].s, P[l].g->directed, comm, &w_to, &w_from);
+                    possible_improv += W->lw[l] * la_diff_move(&d[l], &P[l], comm, w_to, w_from);
+                }
                 if (possible_improv >= max_improv) {
                     max_comm = comm;
                     max_improv = possible_improv;
                 }
             }
         }
-        if (max_comm != v_comm) la_part_move_node(p, v, max_comm, W->inc_comm);
+        if (max_comm != v_comm) {
+            for (l = 0; l < L; l++) la_part_move_node(&P[l], v, max_comm, W->lay[l].inc_comm);
+        }
     }
-    la_part_renumber(p, &W->s);
+    la_part_renumber(&P[0], &W->lay[0].s);
+    set_layers_membership(W, P);
     return AZ_OK;
 }
 
@@ -364,7 +471,7 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
 }
 
 /* A buffer of `need` incidences for the lists of g, or NULL (out of memory). */
-static la_inc *lists_get(la_work *W, la_graph *g, size_t need) {
+static la_inc *lists_get(la_layer_work *W, la_graph *g, size_t need) {
     int i;
     for (i = 0; i < 2; i++) {
         if (W->lists_user[i]) continue;
@@ -383,7 +490,7 @@ static la_inc *lists_get(la_work *W, la_graph *g, size_t need) {
     return NULL; /* not reached: at most two collapsed graphs are alive */
 }
 
-static void lists_release(la_work *W, const la_graph *g) {
+static void lists_release(la_layer_work *W, const la_graph *g) {
     int i;
     for (i = 0; i < 2; i++) {
         if (W->lists_user[i] == g) W->lists_user[i] = NULL;
@@ -394,14 +501,12 @@ static void lists_release(la_work *W, const la_graph *g) {
  * with what follows it upstream: the Graph constructor's init_admin()
  * (strengths, self weights, total weight) and the init_admin() of the
  * partition memb_next over the new graph, all summed while the collapsed
- * edges come out in edge-id order. L->g and L->p are built; returns AZ_OK or
- * AZ_ENOMEM (L then holds nothing to free). */
-static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_next, la_level *L,
-                              const la_options *opt) {
+ * edges come out in edge-id order. out and q are built, out's lists in one of
+ * the layer's buffers lw; returns AZ_OK or AZ_ENOMEM (nothing to free then). */
+static int collapse_symmetric(la_work *W, la_layer_work *lw, const la_part *p,
+                              const int32_t *memb_next, la_graph *out, la_part *q) {
     const la_graph *g = p->g;
     const int32_t k = p->n_comms;
-    la_graph *out = &L->g;
-    la_part *q = &L->p;
     la_vattr *va;
     la_inc *all;
     int64_t cnt = 0, i;
@@ -421,7 +526,7 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     out->va = va = az_calloc((size_t)k + 1, sizeof(la_vattr));
     if (!va) return AZ_ENOMEM;
     for (c = 0; c < k; c++) va[c].size = p->csize[c];
-    if (la_part_begin(q, out, opt->type, opt->resolution, memb_next) != 0) {
+    if (la_part_begin(q, out, p->type, p->resolution, memb_next) != 0) {
         la_graph_free(out);
         return AZ_ENOMEM;
     }
@@ -496,9 +601,9 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     }
     W->eoff[k] = cnt;
     la_part_admin_finish(q);
-    all = lists_get(W, out, 2 * (size_t)cnt);
+    all = lists_get(lw, out, 2 * (size_t)cnt);
     if (!all || la_graph_init_symmetric(out, W->eoff, W->etgt, W->ew, all, W->pos) != 0) {
-        lists_release(W, out);
+        lists_release(lw, out);
         la_part_free(q);
         la_graph_free(out);
         return AZ_ENOMEM;
@@ -506,93 +611,146 @@ static int collapse_symmetric(la_work *W, const la_part *p, const int32_t *memb_
     return AZ_OK;
 }
 
-static void level_free(la_work *W, la_level *L) {
-    if (!L) return;
-    lists_release(W, &L->g);
-    la_part_free(&L->p);
-    la_graph_free(&L->g);
-    free(L);
+static void level_free(la_work *W, la_level *lev) {
+    int l;
+    if (!lev) return;
+    for (l = 0; l < W->L; l++) {
+        lists_release(&W->lay[l], &lev->g[l]);
+        la_part_free(&lev->p[l]);
+        la_graph_free(&lev->g[l]);
+    }
+    free(lev->g);
+    free(lev->p);
+    free(lev);
 }
 
-/* mirrors Optimiser::optimise_partition() in libleidenalg src/Optimiser.cpp
- * for one layer without fixed nodes: move nodes, carry the result to the
- * input partition, refine within communities, aggregate the refinement, and
- * repeat while the aggregate graph shrinks. */
+/* The next level: each layer's graph collapsed by its refined partition
+ * sub[l], with the partition memb_next over it. NULL when out of memory. */
+static la_level *collapse_level(la_work *W, la_part *sub, const int32_t *memb_next) {
+    la_level *next = calloc(1, sizeof(la_level));
+    int l, rc = AZ_OK;
+    if (next) {
+        next->g = calloc((size_t)W->L, sizeof(la_graph));
+        next->p = calloc((size_t)W->L, sizeof(la_part));
+    }
+    if (!next || !next->g || !next->p) {
+        if (next) {
+            free(next->g);
+            free(next->p);
+        }
+        free(next);
+        return NULL;
+    }
+    for (l = 0; l < W->L && rc == AZ_OK; l++) {
+        la_graph *g = &next->g[l];
+        if (sub[l].g->sym) {
+            rc = collapse_symmetric(W, &W->lay[l], &sub[l], memb_next, g, &next->p[l]);
+        } else {
+            rc = collapse_graph(W, &sub[l], g);
+            if (rc == AZ_OK &&
+                la_part_init(&next->p[l], g, sub[l].type, sub[l].resolution, memb_next) != 0) {
+                la_graph_free(g);
+                rc = AZ_ENOMEM;
+            }
+        }
+        if (rc != AZ_OK) memset(g, 0, sizeof(*g)); /* freed: level_free() skips it */
+    }
+    if (rc != AZ_OK) {
+        level_free(W, next);
+        return NULL;
+    }
+    return next;
+}
+
+/* mirrors the multiplex Optimiser::optimise_partition() in libleidenalg
+ * src/Optimiser.cpp without fixed nodes: move nodes, carry the result to the
+ * input partitions, refine within communities, aggregate the refinement, and
+ * repeat while the first layer's aggregate graph shrinks. P0: one partition
+ * per layer, all with the same membership. */
 static int optimise_partition(la_work *W, la_part *P0, double *improv) {
-    const la_options *opt = W->opt;
-    const int32_t n0 = P0->g->n;
+    const int32_t n0 = P0[0].g->n;
+    const int L = W->L;
     la_level *cur = NULL; /* NULL: the collapsed level is the input itself */
     la_part *cp = P0;
-    int further, coarse, rc = AZ_OK;
+    la_part *sub = calloc((size_t)L, sizeof(la_part));
+    int further, coarse = 0, rc = AZ_OK, l;
     int32_t v;
     *improv = 0.0;
+    if (!sub) return AZ_ENOMEM;
     for (v = 0; v < n0; v++) W->aggnode[v] = v;
     do {
-        la_part sub;
         la_level *next = NULL;
         double d;
-        const la_graph *cg = cp->g;
+        const int32_t cn = cp[0].g->n;
         const int64_t moves = W->moves;
 
         rc = move_nodes(W, cp, &d);
         if (rc != AZ_OK) break;
         *improv += d;
         if (cp == P0 && W->moves != moves) W->p0_moved = 1;
-        /* upstream carries the moves to the input partition here with
-         * from_coarse_partition(), recomputing its bookkeeping from the
-         * membership; nothing reads it before the next level does the same, so
-         * only the last one is done, after the loop */
+        /* upstream carries the moves to the input partitions here with
+         * from_coarse_partition(), recomputing their bookkeeping from the
+         * membership; nothing reads them before the next level does the same,
+         * so only the last one is done, after the loop */
         coarse = cp != P0;
 
-        if (la_part_init(&sub, cg, opt->type, opt->resolution, NULL) != 0) {
-            rc = AZ_ENOMEM;
-            break;
-        }
-        /* no partition over a collapsed graph is initialised again */
-        if (cur) la_graph_free_edge_list(&cur->g);
-        rc = merge_nodes_constrained(W, &sub, cp->memb);
-        if (rc == AZ_OK) {
-            for (v = 0; v < n0; v++) W->aggnode[v] = sub.memb[W->aggnode[v]];
-            /* the moved partition on the collapsed graph */
-            for (v = 0; v < cg->n; v++) W->newmemb[sub.memb[v]] = cp->memb[v];
-            next = calloc(1, sizeof(la_level));
-            if (!next) {
+        for (l = 0; l < L && rc == AZ_OK; l++) {
+            if (la_part_init(&sub[l], cp[l].g, cp[l].type, cp[l].resolution, NULL) != 0) {
                 rc = AZ_ENOMEM;
-            } else if (cg->sym) {
-                rc = collapse_symmetric(W, &sub, W->newmemb, next, opt);
-            } else {
-                rc = collapse_graph(W, &sub, &next->g);
-                if (rc == AZ_OK &&
-                    la_part_init(&next->p, &next->g, opt->type, opt->resolution, W->newmemb) != 0) {
-                    la_graph_free(&next->g);
-                    rc = AZ_ENOMEM;
-                }
             }
-            if (rc != AZ_OK) free(next);
         }
-        la_part_free(&sub);
+        if (rc == AZ_OK) {
+            /* no partition over a collapsed graph is initialised again */
+            if (cur) {
+                for (l = 0; l < L; l++) la_graph_free_edge_list(&cur->g[l]);
+            }
+            rc = merge_nodes_constrained(W, sub, cp[0].memb);
+        }
+        if (rc == AZ_OK) {
+            for (v = 0; v < n0; v++) W->aggnode[v] = sub[0].memb[W->aggnode[v]];
+            /* the moved partition on the collapsed graph */
+            for (v = 0; v < cn; v++) W->newmemb[sub[0].memb[v]] = cp[0].memb[v];
+            next = collapse_level(W, sub, W->newmemb);
+            if (!next) rc = AZ_ENOMEM;
+        }
+        for (l = 0; l < L; l++) la_part_free(&sub[l]);
+        memset(sub, 0, (size_t)L * sizeof(la_part));
         if (rc != AZ_OK) break;
 
-        further = next->g.n < cg->n && cg->n > cp->n_comms;
+        further = next->g[0].n < cn && cn > cp[0].n_comms;
         level_free(W, cur);
         cur = next;
-        cp = &cur->p;
+        cp = cur->p;
     } while (further);
+    free(sub);
     if (rc == AZ_OK && coarse) {
         /* the last from_coarse_partition(): the moved collapsed membership of
          * that level equals the new level's membership through the refined
          * aggregate nodes */
-        for (v = 0; v < n0; v++) P0->memb[v] = cur->p.memb[W->aggnode[v]];
-        la_part_init_admin(P0);
+        for (l = 0; l < L; l++) {
+            for (v = 0; v < n0; v++) P0[l].memb[v] = cur->p[0].memb[W->aggnode[v]];
+            la_part_init_admin(&P0[l]);
+        }
         W->p0_moved = 0;
     }
     level_free(W, cur);
-    if (rc == AZ_OK) la_part_renumber(P0, &W->s);
+    if (rc == AZ_OK) {
+        la_part_renumber(&P0[0], &W->lay[0].s);
+        set_layers_membership(W, P0);
+    }
     return rc;
 }
 
 static void work_free(la_work *W) {
-    la_scratch_free(&W->s);
+    int l;
+    for (l = 0; W->lay && l < W->L; l++) {
+        la_scratch_free(&W->lay[l].s);
+        free(W->lay[l].inc_comm);
+        free(W->lay[l].lists[0]);
+        free(W->lay[l].lists[1]);
+    }
+    free(W->lay);
+    free(W->d);
     free(W->queue);
     free(W->stable);
     free(W->added);
@@ -606,21 +764,37 @@ static void work_free(la_work *W) {
     free(W->eoff);
     free(W->etgt);
     free(W->ew);
-    free(W->lists[0]);
-    free(W->lists[1]);
-    free(W->inc_comm);
     free(W->nbr_comm);
 }
 
-/* max_degree: the largest incidence list of any level (see la_find_partition) */
-static int work_init(la_work *W, const la_options *opt, const az_mt19937 *mt, int32_t n,
-                     int64_t max_degree, az_interrupt *intr) {
+/* max_degree[l]: the largest incidence list of any level of layer l (see
+ * la_optimise()) */
+static int work_init(la_work *W, const la_options *opt, const double *lw, int L,
+                     const az_mt19937 *mt, int32_t n, const int64_t *max_degree,
+                     az_interrupt *intr) {
     const size_t cap = (size_t)n + 1;
+    int64_t total_degree = 0;
+    int l, ok;
     memset(W, 0, sizeof(*W));
     W->opt = opt;
+    W->L = L;
+    W->lw = lw;
     W->intr = intr;
     W->rng.mt = *mt;
     W->rng.source = AZ_RNG_WHOLE_WORDS; /* igraph_rng_mt19937_get(): whole words */
+    W->lay = calloc((size_t)L, sizeof(la_layer_work));
+    W->d = az_malloc((size_t)L, sizeof(la_diff));
+    ok = W->lay && W->d;
+    for (l = 0; ok && l < L; l++) {
+        W->lay[l].inc_comm = az_malloc((size_t)max_degree[l], sizeof(int32_t));
+        ok = W->lay[l].inc_comm && la_scratch_init(&W->lay[l].s, n) == 0;
+        total_degree += max_degree[l];
+    }
+    if (!ok) {
+        W->L = l; /* the layers set up so far */
+        work_free(W);
+        return AZ_ENOMEM;
+    }
     W->queue = az_malloc(cap, sizeof(int32_t));
     W->stable = az_calloc(cap, 1);
     W->added = az_calloc(cap, 1);
@@ -632,10 +806,9 @@ static int work_init(la_work *W, const la_options *opt, const az_mt19937 *mt, in
     W->gnodes = az_malloc(cap, sizeof(int32_t));
     W->pos = az_malloc(cap, sizeof(int32_t));
     W->eoff = az_malloc(cap, sizeof(int64_t));
-    W->inc_comm = az_malloc((size_t)max_degree, sizeof(int32_t));
-    W->nbr_comm = az_malloc((size_t)max_degree, sizeof(int32_t));
-    if (!W->inc_comm || !W->nbr_comm || la_scratch_init(&W->s, n) != 0 || !W->queue || !W->stable || !W->added ||
-        !W->comms || !W->aggnode || !W->newmemb || !W->acc || !W->goff || !W->gnodes || !W->pos || !W->eoff) {
+    W->nbr_comm = az_malloc((size_t)total_degree, sizeof(int32_t));
+    if (!W->nbr_comm || !W->queue || !W->stable || !W->added || !W->comms || !W->aggnode ||
+        !W->newmemb || !W->acc || !W->goff || !W->gnodes || !W->pos || !W->eoff) {
         work_free(W);
         return AZ_ENOMEM;
     }
@@ -646,12 +819,12 @@ static int work_init(la_work *W, const la_options *opt, const az_mt19937 *mt, in
  * order, weight 1 for every edge without weights. CPMVertexPartition (Python)
  * corrects for self-loops iff the graph has one; the others never do. The
  * offsets, 32-bit targets and weights are borrowed from the input. */
-static int input_graph(const az_edge_graph *in, const la_options *opt, const double *node_size,
-                       la_graph *g) {
+static int input_graph(const la_layer *layer, la_graph *g) {
+    const az_edge_graph *in = layer->graph;
     const int32_t n = (int32_t)in->n_vertices;
     const int64_t m = in->n_edges;
     const int32_t *tgt = in->indices32;
-    const double *w = opt->use_weights ? in->weights : NULL;
+    const double *w = layer->use_weights ? in->weights : NULL;
     int32_t *own_tgt = NULL;
     double *own_w = NULL, *own_sizes = NULL;
     int64_t e;
@@ -677,17 +850,17 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, const dou
     if (in->sources) {
         /* an igraph_t's undirected edges with their incidence order */
         for (e = 0; e < m && !has_loop; e++) has_loop |= in->sources[e] == tgt[e];
-        has_loop = opt->type == LA_CPM && has_loop;
+        has_loop = layer->type == LA_CPM && has_loop;
         return la_graph_init_incidence(g, n, m, in->sources, tgt, in->incidence, w,
-                                       own_w ? LA_OWN_W : 0, node_size, has_loop) == 0
+                                       own_w ? LA_OWN_W : 0, layer->node_size, has_loop) == 0
                    ? AZ_OK
                    : AZ_ENOMEM;
     }
     for (v = 0; v < n && !has_loop; v++) {
         for (e = in->indptr[v]; e < in->indptr[v + 1]; e++) has_loop |= tgt[e] == v;
     }
-    has_loop = opt->type == LA_CPM && has_loop;
-    if (node_size) {
+    has_loop = layer->type == LA_CPM && has_loop;
+    if (layer->node_size) {
         /* la_graph_init() takes its sizes over */
         own_sizes = az_malloc((uint32_t)n + 1, sizeof(double));
         if (!own_sizes) {
@@ -695,9 +868,9 @@ static int input_graph(const az_edge_graph *in, const la_options *opt, const dou
             free(own_w);
             return AZ_ENOMEM;
         }
-        memcpy(own_sizes, node_size, (size_t)n * sizeof(double));
+        memcpy(own_sizes, layer->node_size, (size_t)n * sizeof(double));
     }
-    return la_graph_init(g, n, opt->directed, in->indptr, tgt, w,
+    return la_graph_init(g, n, layer->directed, in->indptr, tgt, w,
                          (own_tgt ? LA_OWN_TGT : 0) | (own_w ? LA_OWN_W : 0), own_sizes,
                          has_loop) == 0
                ? AZ_OK
@@ -717,66 +890,72 @@ static int exact_sums(const la_graph *g) {
     return total < 9007199254740992.0;
 }
 
-/* mirrors Optimiser.optimise_partition() in leidenalg src/leidenalg/Optimiser.py
- * (which find_partition() in functions.py calls): iterate n_iterations times,
- * or (n_iterations < 0) until an iteration's improvement is not positive,
- * summing the improvements. */
-int la_optimise(const az_edge_graph *graph, const la_options *opt, const double *node_size,
-                az_mt19937 *mt, int64_t *membership, la_result *out, az_interrupt *intr) {
-    const int32_t n = (int32_t)graph->n_vertices;
-    la_graph g0;
-    la_part P0;
+/* mirrors Optimiser.optimise_partition() and optimise_partition_multiplex()
+ * in leidenalg src/leidenalg/Optimiser.py (find_partition() in functions.py
+ * calls the first): iterate n_iterations times, or (n_iterations < 0) until an
+ * iteration's improvement is not positive, summing the improvements. */
+int la_optimise(const la_layer *layers, int n_layers, const la_options *opt, az_mt19937 *mt,
+                int64_t *membership, double *quality, la_result *out, az_interrupt *intr) {
+    const int32_t n = (int32_t)layers[0].graph->n_vertices;
+    la_graph *g0 = calloc((size_t)n_layers, sizeof(la_graph));
+    la_part *P0 = calloc((size_t)n_layers, sizeof(la_part));
+    double *lw = az_malloc((size_t)n_layers, sizeof(double));
+    int64_t *max_degree = az_malloc((size_t)n_layers, sizeof(int64_t));
+    int32_t *memb32 = az_malloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
     la_work W;
-    int32_t *memb32, v;
-    int64_t itr = 0, max_degree;
-    int rc, cont;
+    int32_t v;
+    int64_t itr = 0;
+    int rc = AZ_OK, cont, l, built = 0;
 
-    rc = input_graph(graph, opt, node_size, &g0);
-    if (rc != AZ_OK) return rc;
-    memb32 = az_malloc((uint32_t)n, sizeof(int32_t)); /* 0 <= n < 2^31 */
-    if (!memb32) {
-        la_graph_free(&g0);
-        return AZ_ENOMEM;
-    }
-    for (v = 0; v < n; v++) memb32[v] = (int32_t)membership[v];
-    rc = la_part_init(&P0, &g0, opt->type, opt->resolution, memb32) == 0 ? AZ_OK : AZ_ENOMEM;
-    free(memb32);
-    if (rc != AZ_OK) {
-        la_graph_free(&g0);
-        return rc;
-    }
-    /* a collapsed node's incidences: at most two per community pair plus a
-     * self-loop listed twice */
-    max_degree = 2 * (int64_t)n + 2;
-    for (v = 0; v < n; v++) {
-        if (g0.all_off[v + 1] - g0.all_off[v] > max_degree) max_degree = g0.all_off[v + 1] - g0.all_off[v];
-    }
-    rc = work_init(&W, opt, mt, n, max_degree, intr);
-    if (rc != AZ_OK) {
-        la_part_free(&P0);
-        la_graph_free(&g0);
-        return rc;
-    }
-
-    out->improvement = 0.0;
-    cont = opt->n_iterations < 0 || itr < opt->n_iterations;
-    while (cont) {
-        double diff_inc;
-        rc = optimise_partition(&W, &P0, &diff_inc);
+    if (!g0 || !P0 || !lw || !max_degree || !memb32) rc = AZ_ENOMEM;
+    for (v = 0; rc == AZ_OK && v < n; v++) memb32[v] = (int32_t)membership[v];
+    for (l = 0; rc == AZ_OK && l < n_layers; l++) {
+        lw[l] = layers[l].weight;
+        rc = input_graph(&layers[l], &g0[l]);
         if (rc != AZ_OK) break;
-        out->improvement += diff_inc;
-        itr++;
-        cont = opt->n_iterations < 0 ? diff_inc > 0 : itr < opt->n_iterations;
+        if (la_part_init(&P0[l], &g0[l], layers[l].type, layers[l].resolution, memb32) != 0) {
+            la_graph_free(&g0[l]);
+            rc = AZ_ENOMEM;
+            break;
+        }
+        built++;
+        /* a collapsed node's incidences: at most two per community pair plus
+         * a self-loop listed twice */
+        max_degree[l] = 2 * (int64_t)n + 2;
+        for (v = 0; v < n; v++) {
+            const int64_t deg = g0[l].all_off[v + 1] - g0[l].all_off[v];
+            if (deg > max_degree[l]) max_degree[l] = deg;
+        }
     }
+    free(memb32);
+    if (rc == AZ_OK) rc = work_init(&W, opt, lw, n_layers, mt, n, max_degree, intr);
     if (rc == AZ_OK) {
-        for (v = 0; v < n; v++) membership[v] = P0.memb[v];
-        out->quality = la_part_quality(&P0);
-        out->sums_fresh = !W.p0_moved || exact_sums(&g0);
+        out->improvement = 0.0;
+        cont = opt->n_iterations < 0 || itr < opt->n_iterations;
+        while (cont) {
+            double diff_inc;
+            rc = optimise_partition(&W, P0, &diff_inc);
+            if (rc != AZ_OK) break;
+            out->improvement += diff_inc;
+            itr++;
+            cont = opt->n_iterations < 0 ? diff_inc > 0 : itr < opt->n_iterations;
+        }
+        if (rc == AZ_OK) {
+            for (v = 0; v < n; v++) membership[v] = P0[0].memb[v];
+            for (l = 0; l < n_layers; l++) quality[l] = la_part_quality(&P0[l]);
+            out->sums_fresh = !W.p0_moved || exact_sums(&g0[0]);
+        }
+        *mt = W.rng.mt;
+        work_free(&W);
     }
-    *mt = W.rng.mt;
-    work_free(&W);
-    la_part_free(&P0);
-    la_graph_free(&g0);
+    for (l = 0; l < built; l++) {
+        la_part_free(&P0[l]);
+        la_graph_free(&g0[l]);
+    }
+    free(g0);
+    free(P0);
+    free(lw);
+    free(max_degree);
     return rc;
 }
 
