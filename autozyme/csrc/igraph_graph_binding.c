@@ -85,11 +85,8 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "Onnp", &capsule, &n, &m, &directed)) return NULL;
     g = PyCapsule_GetPointer(capsule, NULL);
     if (g == NULL) return NULL;
-    if (directed) {
-        PyErr_SetString(PyExc_ValueError, "igraph_edges reads undirected graphs only");
-        return NULL;
-    }
-    if (n < 0 || n >= INT32_MAX || m < 0 || m >= INT32_MAX || g->n != n || g->directed != 0 ||
+    if (n < 0 || n >= INT32_MAX || m < 0 || m >= INT32_MAX || g->n != n ||
+        g->directed != (directed != 0) ||
         !vector_holds(&g->from, m) || !vector_holds(&g->to, m) || !vector_holds(&g->oi, m) ||
         !vector_holds(&g->ii, m) || !vector_holds(&g->os, n + 1) || !vector_holds(&g->is, n + 1)) {
         return layout_error();
@@ -98,8 +95,10 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
     cnt_to = calloc((size_t)n + 1, sizeof(int64_t));
     sources = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
     targets = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
-    incidence = PyByteArray_FromStringAndSize(NULL, 2 * m * (Py_ssize_t)sizeof(int32_t));
-    if (!cnt_from || !cnt_to || !sources || !targets || !incidence) {
+    if (!directed) {
+        incidence = PyByteArray_FromStringAndSize(NULL, 2 * m * (Py_ssize_t)sizeof(int32_t));
+    }
+    if (!cnt_from || !cnt_to || !sources || !targets || (!directed && !incidence)) {
         if (!PyErr_Occurred()) PyErr_NoMemory();
         goto fail;
     }
@@ -109,7 +108,7 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
     for (e = 0; e < m && ok; e++) {
         const int64_t a = g->from.stor_begin[e], b = g->to.stor_begin[e];
         /* igraph_add_edges() stores an undirected edge with from >= to */
-        ok = a >= 0 && a < n && b >= 0 && b < n && a >= b;
+        ok = a >= 0 && a < n && b >= 0 && b < n && (directed || a >= b);
         if (ok) {
             src[e] = (int32_t)a;
             dst[e] = (int32_t)b;
@@ -123,9 +122,10 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
         layout_error();
         goto fail;
     }
-    write_incidence(g, n, (int32_t *)(void *)PyByteArray_AsString(incidence));
     free(cnt_from);
     free(cnt_to);
+    if (directed) return Py_BuildValue("(NNO)", sources, targets, Py_None);
+    write_incidence(g, n, (int32_t *)(void *)PyByteArray_AsString(incidence));
     return Py_BuildValue("(NNN)", sources, targets, incidence);
 
 fail:

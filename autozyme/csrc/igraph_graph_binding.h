@@ -11,10 +11,11 @@ PyObject *az_py_float_list(PyObject *self, PyObject *list);
 
 #define AZ_IGRAPH_EDGES_DOC                                                                 \
     "igraph_edges(capsule, n_vertices, n_edges, directed) -> (sources, targets, incidence)\n" \
-    "The from / to vectors of the undirected igraph_t behind Graph.__graph_as_capsule(), "  \
-    "copied as int32 into bytearrays in edge id order, and every vertex's incident edge "   \
-    "ids in igraph_incident()'s order (2 * n_edges, vertex after vertex). Raises "          \
-    "ValueError unless the igraph_t agrees with the counts python-igraph reports for it."
+    "The from / to vectors of the igraph_t behind Graph.__graph_as_capsule(), copied as "   \
+    "int32 into bytearrays in edge id order, and, for an undirected graph, every vertex's " \
+    "incident edge ids in igraph_incident()'s order (2 * n_edges, vertex after vertex; "    \
+    "None if directed). Raises ValueError unless the igraph_t agrees with the counts and "  \
+    "direction python-igraph reports for it."
 
 #define AZ_FLOAT_LIST_DOC                                                                 \
     "float_list(list) -> bytearray of float64, or None\n"                                   \
