@@ -26,14 +26,14 @@ def is_int(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
-def graph_problem(graph: Any) -> str | None:
-    """Why an igraph ``Graph`` is not one the fast paths read (undirected, with edges,
-    counts below 2**31 - 1), or None."""
+def graph_problem(graph: Any, *, directed_ok: bool = False) -> str | None:
+    """Why an igraph ``Graph`` is not one the fast paths read (undirected unless
+    ``directed_ok``, with edges, counts below 2**31 - 1), or None."""
     import igraph
 
     if not isinstance(graph, igraph.Graph):
         return f"graph: {type(graph).__name__} is not an igraph.Graph"
-    if graph.is_directed():
+    if graph.is_directed() and not directed_ok:
         return "graph: directed (not ported)"
     if graph.vcount() >= MAX_C_INT or graph.ecount() >= MAX_C_INT:
         return "graph: 2**31 - 1 or more vertices or edges is not verified"

@@ -1,15 +1,19 @@
-"""The decision points of the leidenalg target: ``leidenalg.find_partition`` (:func:`decide`)
-and ``Optimiser.optimise_partition`` (:func:`decide_optimise`), each giving a plan for the
-fast path or a :class:`~.routing.Fallback` with its reason.
+"""The decision points of the leidenalg target: ``leidenalg.find_partition`` (:func:`decide`),
+``Optimiser.optimise_partition`` (:func:`decide_optimise`) and
+``Optimiser.optimise_partition_multiplex`` (:func:`decide_multiplex`), each giving a plan
+for the fast path or a :class:`~.routing.Fallback` with its reason.
 
 The fast path covers the three partition types scanpy's users pass (exactly those
 classes, no subclass), on an undirected ``Graph``, with a seed: ``seed=None`` makes
 leidenalg seed its generator from the clock, so its result cannot be reproduced.
 Everything else (other keywords such as ``node_sizes``, directed graphs, values upstream
-rejects or converts in ways we have not verified) falls back. ``optimise_partition``
-further needs what :mod:`.leidenalg_objects` knows: an Optimiser seeded through
-``set_rng_seed`` with leidenalg's default settings (``max_comm_size`` aside), and a
-partition built while AutoZyme was active whose bookkeeping is still fresh. Deciding has
+rejects or converts in ways we have not verified) falls back. The Optimiser's
+methods further need what :mod:`.leidenalg_objects` knows: an Optimiser seeded through
+``set_rng_seed`` with leidenalg's default settings (``max_comm_size`` aside), and
+partitions built while AutoZyme was active whose bookkeeping is still fresh (there,
+directed graphs are read too, where their edges are ordered by source as scanpy's
+``get_igraph_from_adjacency(directed=True)`` adds them; a multiplex call's partitions
+share one membership). Deciding has
 no side effects: it reads the objects and the arguments, nothing else.
 """
 
@@ -145,16 +149,25 @@ def decide(arguments: dict[str, Any] | None) -> FindPartitionPlan | Fallback:
 
 
 @dataclass(frozen=True)
-class OptimisePlan:
-    """Everything the fast path of ``optimise_partition`` needs, already validated."""
+class LayerPlan:
+    """One partition the Optimiser is to optimise, as the port takes it."""
 
-    optimiser: Any
     partition: Any  # the caller's, changed in place on the fast path
-    generator: leidenalg_objects.Generator
     record: leidenalg_objects.PartitionRecord
     type_name: str
     resolution: float | None
-    membership: np.ndarray
+    weight: float  # its layer weight (1 for optimise_partition)
+
+
+@dataclass(frozen=True)
+class OptimisePlan:
+    """Everything the fast path of ``optimise_partition`` (one layer) and
+    ``optimise_partition_multiplex`` needs, already validated."""
+
+    optimiser: Any
+    generator: leidenalg_objects.Generator
+    layers: tuple[LayerPlan, ...]
+    membership: np.ndarray  # every partition's (they are equal)
     n_iterations: int
     max_comm_size: int
     leidenalg_class: str
@@ -192,27 +205,7 @@ def _settings_problem(optimiser: Any) -> str | None:
     return None
 
 
-def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> OptimisePlan | Fallback:
-    """``arguments``: the call bound to upstream's ``optimise_partition`` signature (None
-    where it does not bind), defaults applied; ``optimiser``: its ``self``."""
-    if arguments is None:
-        return Fallback("arguments do not bind to upstream's signature")
-    proven = proven_here(TABLE_KEY)
-    if isinstance(proven, Fallback):
-        return proven
-    leidenalg_class = proven.classes["leidenalg"].name
-    generator = leidenalg_objects.generator(optimiser)
-    if generator is None:
-        return Fallback(
-            "Optimiser's generator unknown: not seeded with set_rng_seed while AutoZyme was "
-            "active (it starts from the clock), or drawn from by upstream code since"
-        )
-    problem = _settings_problem(optimiser)
-    if problem:
-        return Fallback(problem)
-    max_comm_size = optimiser.max_comm_size  # a C size_t, read back as an int
-
-    partition = arguments["partition"]
+def _layer(partition: Any, weight: float) -> LayerPlan | Fallback:
     type_name = _partition_type(type(partition))
     if type_name is None:
         return Fallback(
@@ -233,7 +226,7 @@ def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> Optimis
             "membership (move_node, renumbering, an upstream optimiser call): not reproduced"
         )
     graph = partition.graph
-    problem = graph_problem(graph)
+    problem = graph_problem(graph, directed_ok=True)
     if problem:
         return Fallback(problem)
     if (graph.vcount(), graph.ecount()) != (record.n_vertices, record.n_edges):
@@ -243,6 +236,44 @@ def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> Optimis
         resolution = partition.resolution_parameter
         if not (is_real(resolution) and math.isfinite(resolution) and resolution >= 0):
             return Fallback("resolution_parameter: not a finite non-negative number")
+    return LayerPlan(
+        partition, record, type_name, None if resolution is None else float(resolution), weight
+    )
+
+
+def _plan(
+    optimiser: Any,
+    partitions: list[Any],
+    weights: list[float],
+    arguments: dict[str, Any],
+) -> OptimisePlan | Fallback:
+    """The plan of an optimisation of these partitions (one per layer) with these layer
+    weights, after the checks every such call needs."""
+    proven = proven_here(TABLE_KEY)
+    if isinstance(proven, Fallback):
+        return proven
+    generator = leidenalg_objects.generator(optimiser)
+    if generator is None:
+        return Fallback(
+            "Optimiser's generator unknown: not seeded with set_rng_seed while AutoZyme was "
+            "active (it starts from the clock), or drawn from by upstream code since"
+        )
+    problem = _settings_problem(optimiser)
+    if problem:
+        return Fallback(problem)
+    layers = []
+    for partition, weight in zip(partitions, weights, strict=True):
+        layer = _layer(partition, weight)
+        if isinstance(layer, Fallback):
+            return layer
+        layers.append(layer)
+    n = layers[0].record.n_vertices
+    if any(layer.record.n_vertices != n for layer in layers):
+        return Fallback("partitions: their graphs differ in vertex count (upstream raises)")
+    if len({id(layer.record.capsule) for layer in layers}) < len(layers):
+        return Fallback("partitions: one partition given twice is not ported")
+    if len(layers) > 1 and any(layer.record.node_sizes is not None for layer in layers):
+        return Fallback("partitions: aggregate partitions (node sizes) in a multiplex call")
     n_iterations = arguments["n_iterations"]
     if not (is_int(n_iterations) and abs(n_iterations) < 2**62):
         return Fallback("n_iterations: not an integer")
@@ -252,20 +283,50 @@ def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> Optimis
             fixed = list(fixed)
         except TypeError:
             return Fallback("is_membership_fixed: not a sequence")
-        if len(fixed) != graph.vcount() or any(type(x) is not bool or x for x in fixed):
+        if len(fixed) != n or any(type(x) is not bool or x for x in fixed):
             return Fallback("is_membership_fixed: fixed nodes are not ported")
     # leidenalg keeps labels in [0, n): its constructor and set_membership refuse others
-    labels = np.asarray(partition.membership, dtype=np.int64)
+    labels = np.asarray(layers[0].partition.membership, dtype=np.int64)
+    for layer in layers[1:]:
+        if not np.array_equal(labels, layer.partition.membership):
+            return Fallback(
+                "partitions: memberships differ (upstream moves every layer by the first's)"
+            )
     return OptimisePlan(
         optimiser=optimiser,
-        partition=partition,
         generator=generator,
-        record=record,
-        type_name=type_name,
-        resolution=None if resolution is None else float(resolution),
+        layers=tuple(layers),
         membership=labels,
         n_iterations=int(n_iterations),
-        max_comm_size=int(max_comm_size),
-        leidenalg_class=leidenalg_class,
+        max_comm_size=int(optimiser.max_comm_size),  # a C size_t, read back as an int
+        leidenalg_class=proven.classes["leidenalg"].name,
         igraph_class=proven.classes["igraph"].name,
     )
+
+
+def decide_optimise(optimiser: Any, arguments: dict[str, Any] | None) -> OptimisePlan | Fallback:
+    """``arguments``: the call bound to upstream's ``optimise_partition`` signature (None
+    where it does not bind), defaults applied; ``optimiser``: its ``self``."""
+    if arguments is None:
+        return Fallback("arguments do not bind to upstream's signature")
+    return _plan(optimiser, [arguments["partition"]], [1.0], arguments)
+
+
+def decide_multiplex(optimiser: Any, arguments: dict[str, Any] | None) -> OptimisePlan | Fallback:
+    """``arguments``: the call bound to upstream's ``optimise_partition_multiplex``
+    signature (None where it does not bind), defaults applied."""
+    if arguments is None:
+        return Fallback("arguments do not bind to upstream's signature")
+    partitions = arguments["partitions"]
+    if not isinstance(partitions, (list, tuple)) or not partitions:
+        return Fallback("partitions: not a non-empty list or tuple")
+    weights = arguments["layer_weights"]
+    if weights is None or (isinstance(weights, list) and not weights):
+        weights = [1] * len(partitions)  # upstream's default (also for an empty list)
+    if not isinstance(weights, list):
+        return Fallback("layer_weights: not a list (upstream reads a Python list)")
+    if len(weights) != len(partitions):
+        return Fallback("layer_weights: not one per partition (upstream raises)")
+    if not all(type(w) in (int, float) and math.isfinite(w) for w in weights):
+        return Fallback("layer_weights: not finite Python ints or floats")
+    return _plan(optimiser, list(partitions), [float(w) for w in weights], arguments)

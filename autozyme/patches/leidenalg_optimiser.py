@@ -1,12 +1,14 @@
-"""The patch of leidenalg's ``Optimiser`` and partitions: ``optimise_partition`` on the
-caller's own objects.
+"""The patch of leidenalg's ``Optimiser`` and partitions: ``optimise_partition`` and
+``optimise_partition_multiplex`` on the caller's own objects.
 
-``Optimiser.optimise_partition`` routes each call through
-:func:`.leidenalg_decision.decide_optimise`. On the fast path the compiled port optimises
-from the partition's membership and the Optimiser's generator as
-:mod:`.leidenalg_objects` knows them; the caller's partition then receives the membership
-through leidenalg's own ``set_membership`` (bookkeeping recomputed from the membership,
-as upstream's last aggregation leaves it), and the call returns upstream's improvement.
+``Optimiser.optimise_partition`` and ``optimise_partition_multiplex`` route each call
+through :func:`.leidenalg_decision.decide_optimise` / ``decide_multiplex`` (one partition
+is one layer of weight 1). On the fast path the compiled port optimises from the
+partitions' membership and the Optimiser's generator as :mod:`.leidenalg_objects` knows
+them; each caller's partition then receives the membership through leidenalg's own
+``set_membership`` (bookkeeping recomputed from the membership, as upstream's last
+aggregation and its multiplex renumbering leave it), and the call returns upstream's
+improvement.
 
 Around it, the methods that create, change or draw for these objects are wrapped to keep
 :mod:`.leidenalg_objects` true: the three partition constructors, ``aggregate_partition``
@@ -30,15 +32,22 @@ from typing import Any
 import numpy as np
 
 from ..algorithms.graph import graph_from_igraph
-from ..algorithms.leidenalg_partition import optimise, seeded_generator
+from ..algorithms.leidenalg_partition import Layer, optimise_multiplex, seeded_generator
 from . import leidenalg_objects
-from .leidenalg_decision import OptimisePlan, decide_optimise, proven_here
+from .leidenalg_decision import (
+    LayerPlan,
+    OptimisePlan,
+    decide_multiplex,
+    decide_optimise,
+    proven_here,
+)
 from .leidenalg_find_partition import INCREMENTAL_SUMS
 from .routing import Fallback, bind_arguments, route
 
 __all__ = ["install", "patched_names", "uninstall"]
 
 FUNCTION = "leidenalg.Optimiser.optimise_partition"
+MULTIPLEX = "leidenalg.Optimiser.optimise_partition_multiplex"
 logger = logging.getLogger("autozyme")
 
 _PARTITION_TYPES = (
@@ -48,7 +57,6 @@ _PARTITION_TYPES = (
 )
 # Optimiser methods besides optimise_partition that draw from its generator
 _DRAWING = (
-    "optimise_partition_multiplex",
     "move_nodes",
     "move_nodes_constrained",
     "merge_nodes",
@@ -188,64 +196,90 @@ def _changing(original: Callable[..., Any], fresh: bool) -> Callable[..., Any]:
     return method
 
 
+def _core_layer(layer: LayerPlan) -> Layer | Fallback:
+    graph = layer.partition.graph
+    try:
+        edges = graph_from_igraph(graph, layer.record.weights)
+    except ValueError as exc:
+        return Fallback(f"graph: {exc}")
+    return Layer(
+        edges,
+        layer.type_name,
+        directed=graph.is_directed(),
+        use_weights=layer.record.weights is not None,
+        resolution=layer.resolution,
+        node_sizes=layer.record.node_sizes,
+        weight=layer.weight,
+    )
+
+
 def run_fast_path(plan: OptimisePlan) -> tuple[Any, dict] | Fallback:
     from leidenalg import _c_leiden
 
-    partition = plan.partition
     if plan.n_iterations == 0:
-        partition._update_internal_membership()
+        for layer in plan.layers:
+            layer.partition._update_internal_membership()
         return 0, {}  # upstream's diff stays the integer 0
+    layers = []
+    for layer in plan.layers:
+        found = _core_layer(layer)
+        if isinstance(found, Fallback):
+            return found
+        layers.append(found)
     state = plan.generator.state.copy()
-    found = optimise(
-        graph_from_igraph(partition.graph, plan.record.weights),
+    result = optimise_multiplex(
+        layers,
         generator=state,
-        partition_type=plan.type_name,
-        directed=False,
-        use_weights=plan.record.weights is not None,
-        resolution=plan.resolution,
         n_iterations=plan.n_iterations,
         max_comm_size=plan.max_comm_size,
         initial_membership=plan.membership,
-        node_sizes=plan.record.node_sizes,
         leidenalg_class=plan.leidenalg_class,
         igraph_class=plan.igraph_class,
     )
-    if not found.sums_fresh:
+    if not result.sums_fresh:
         return Fallback(INCREMENTAL_SUMS)
-    _c_leiden._MutableVertexPartition_set_membership(
-        partition._partition, found.membership.tolist()
-    )
-    partition._update_internal_membership()
-    plan.record.fresh = True
+    membership = result.membership.tolist()
+    for layer in plan.layers:
+        _c_leiden._MutableVertexPartition_set_membership(layer.partition._partition, membership)
+        layer.partition._update_internal_membership()
+        layer.record.fresh = True
     plan.generator.state = state
-    plan.generator.lag += found.words
-    return found.improvement, {}
+    plan.generator.lag += result.words
+    return result.improvement, {}
 
 
-def _optimise_partition(upstream: Callable[..., Any]) -> Callable[..., Any]:
-    signature = inspect.signature(upstream)
-    fallback = _drawing_upstream(upstream)
+def _routed(
+    function: str, decide: Callable[..., Any]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An Optimiser method routed through ``decide`` to :func:`run_fast_path`."""
 
-    @functools.wraps(upstream)
-    def optimise_partition(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return route(
-            FUNCTION,
-            functools.partial(fallback, self),
-            args,
-            kwargs,
-            decide=lambda: decide_optimise(self, bind_arguments(signature, (self, *args), kwargs)),
-            run=run_fast_path,
-        )
+    def wrap(upstream: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(upstream)
+        fallback = _drawing_upstream(upstream)
 
-    optimise_partition.__autozyme_original__ = upstream  # type: ignore[attr-defined]
-    return optimise_partition
+        @functools.wraps(upstream)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return route(
+                function,
+                functools.partial(fallback, self),
+                args,
+                kwargs,
+                decide=lambda: decide(self, bind_arguments(signature, (self, *args), kwargs)),
+                run=run_fast_path,
+            )
+
+        method.__autozyme_original__ = upstream  # type: ignore[attr-defined]
+        return method
+
+    return wrap
 
 
 def _replacements(leidenalg: Any) -> dict[tuple[type, str], Callable[[Callable[..., Any]], Any]]:
     optimiser = leidenalg.Optimiser
     base = leidenalg.VertexPartition.MutableVertexPartition
     wanted: dict[tuple[type, str], Callable[[Callable[..., Any]], Any]] = {
-        (optimiser, "optimise_partition"): _optimise_partition,
+        (optimiser, "optimise_partition"): _routed(FUNCTION, decide_optimise),
+        (optimiser, "optimise_partition_multiplex"): _routed(MULTIPLEX, decide_multiplex),
         (optimiser, "set_rng_seed"): _set_rng_seed,
         (base, "set_membership"): lambda f: _changing(f, fresh=True),
         (base, "aggregate_partition"): _aggregate_partition,
@@ -280,4 +314,4 @@ def uninstall() -> None:
 
 def patched_names() -> list[str]:
     with _lock:
-        return [FUNCTION] if _originals else []
+        return [FUNCTION, MULTIPLEX] if _originals else []
