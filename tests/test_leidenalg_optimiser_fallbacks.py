@@ -313,7 +313,7 @@ def test_internal_error_runs_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError("test")
 
-    monkeypatch.setattr(leidenalg_optimiser, "optimise", broken)
+    monkeypatch.setattr(leidenalg_optimiser, "optimise_multiplex", broken)
     graph = _graph()
     upstream = _outcome(_seeded(weights="weight"), graph, (), {}, on=False)
     autozyme.activate("leidenalg")

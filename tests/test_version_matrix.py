@@ -45,6 +45,8 @@ FLAVOR_SUITES = {
         "tests/test_leidenalg_fallbacks.py",
         "tests/test_leidenalg_optimiser.py",
         "tests/test_leidenalg_optimiser_fallbacks.py",
+        "tests/test_leidenalg_multiplex.py",
+        "tests/test_leidenalg_multiplex_fallbacks.py",
     ),
 }
 DIFFERENTIAL = tuple(suite for suites in FLAVOR_SUITES.values() for suite in suites)

@@ -39,7 +39,9 @@ __all__ = [
     "Generator",
     "PartitionRecord",
     "catch_up",
+    "catch_up_all",
     "constructing_with",
+    "forget_all",
     "forget_generator",
     "generator",
     "mark_changed",
@@ -62,6 +64,7 @@ class Generator:
     state: np.ndarray
     behind: np.ndarray
     lag: int = 0
+    owner: Any = None  # weakref.ref to the Optimiser, for catch_up_all()
 
 
 @dataclass
@@ -108,7 +111,8 @@ def _lookup(table: dict[int, Any], capsule: Any) -> Any:
 def record_seed(optimiser: Any, state: np.ndarray) -> None:
     """``optimiser.set_rng_seed`` just set leidenalg's generator to ``state``."""
     capsule = optimiser._optimiser
-    _remember(_generators, optimiser, capsule, Generator(capsule, state, state.copy()))
+    record = Generator(capsule, state, state.copy(), owner=weakref.ref(optimiser))
+    _remember(_generators, optimiser, capsule, record)
 
 
 def generator(optimiser: Any) -> Generator | None:
@@ -149,6 +153,23 @@ def catch_up(optimiser: Any, move_nodes: Any) -> None:
         move_nodes(optimiser, isolated, consider_comms=leidenalg.ALL_NEIGH_COMMS)
     record.behind = behind
     record.lag = 0
+
+
+def catch_up_all(move_nodes: Any) -> None:
+    """:func:`catch_up` every known Optimiser: before AutoZyme steps aside, so that
+    leidenalg's own methods continue where the fast calls left each stream."""
+    with _lock:
+        owners = [record.owner() for record in _generators.values() if record.lag]
+    for optimiser in owners:
+        if optimiser is not None:
+            catch_up(optimiser, move_nodes)
+
+
+def forget_all() -> None:
+    """Nothing is followed while AutoZyme is off: every object becomes unknown."""
+    with _lock:
+        _generators.clear()
+        _partitions.clear()
 
 
 # --- partitions ---------------------------------------------------------------------

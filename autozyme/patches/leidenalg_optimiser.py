@@ -305,7 +305,16 @@ def install(leidenalg: Any, *, at_import: bool = False) -> None:
 
 
 def uninstall() -> None:
-    """Put leidenalg's own methods back (idempotent)."""
+    """Put leidenalg's own methods back (idempotent), each known generator caught up
+    first (leidenalg's own methods draw from where the fast calls left it); nothing is
+    followed from then on, so every object becomes unknown."""
+    import leidenalg
+
+    _quietly(
+        "aligning leidenalg's generators",
+        lambda: leidenalg_objects.catch_up_all(_upstream_method(leidenalg.Optimiser, "move_nodes")),
+    )
+    leidenalg_objects.forget_all()
     with _lock:
         for (cls, name), original in _originals.items():
             setattr(cls, name, original)
