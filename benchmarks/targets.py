@@ -15,9 +15,17 @@ Workloads:
   (python-igraph's default generator);
 - ``find_partition`` (target leidenalg): pegasus' call, ``find_partition(g,
   RBConfigurationVertexPartition, weights="weight", resolution_parameter=1.3,
-  n_iterations=-1, seed=0)``.
+  n_iterations=-1, seed=0)``;
+- ``multiplex`` (target leidenalg): muon's call on two modalities of the same cells,
+  each a directed graph (``get_igraph_from_adjacency(directed=True)``): the dataset's,
+  and a second one built from a noisy 30-dimensional projection of the same embedding
+  (like an ATAC next to an RNA embedding; cached beside the dataset); per modality an
+  ``RBConfigurationVertexPartition(g, weights=np.array(g.es["weight"]),
+  resolution_parameter=1)``, then ``Optimiser()``, ``set_rng_seed(0)`` and
+  ``optimise_partition_multiplex(partitions, layer_weights=None, n_iterations=-1)``, all
+  timed (the partitions' construction is upstream's for both contenders).
 
-    python benchmarks/targets.py                       # both, 68k and 200k, 3 runs each
+    python benchmarks/targets.py                       # all, 68k and 200k, 3 runs each
     python benchmarks/targets.py --workloads find_partition --sizes 10k --repeats 1
 """
 
@@ -42,7 +50,58 @@ CONTENDERS = ("upstream", "autozyme")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _community_leiden_calls(graph: Any) -> list[Callable[[], Any]]:
+def _undirected(size: str) -> list[Any]:
+    from scanpy._utils import get_igraph_from_adjacency
+
+    from autozyme.bench import datasets
+
+    adata = datasets.load(size)
+    return [get_igraph_from_adjacency(adata.obsp["connectivities"], directed=False)]
+
+
+def _second_modality_path(size: str) -> Path:
+    from autozyme.bench import datasets
+
+    return datasets.cache_path(size).with_name(f"knn-{size}-modality2-v1.npz")
+
+
+def _ensure_second_modality(size: str) -> None:
+    """The second modality's connectivities: the dataset's embedding projected to 30
+    dimensions with noise, neighbours as the dataset's (built once, cached)."""
+    path = _second_modality_path(size)
+    if path.exists():
+        return
+    import anndata as ad
+    import numpy as np
+    import scanpy as sc
+    import scipy.sparse as sp
+
+    from autozyme.bench import datasets
+
+    points = datasets.embedding(datasets.SIZES[size])
+    rng = np.random.default_rng(1)
+    projection = rng.normal(size=(points.shape[1], 30)) / np.sqrt(points.shape[1])
+    other = points @ projection + rng.normal(scale=0.5, size=(points.shape[0], 30))
+    adata = ad.AnnData(obsm={"X_emb": other.astype(np.float32)}, shape=(points.shape[0], 0))
+    sc.pp.neighbors(adata, n_neighbors=datasets.N_NEIGHBORS, use_rep="X_emb", random_state=0)
+    partial = path.with_suffix(".partial.npz")
+    sp.save_npz(partial, adata.obsp["connectivities"].tocsr())
+    partial.replace(path)
+
+
+def _modalities(size: str) -> list[Any]:
+    import scipy.sparse as sp
+    from scanpy._utils import get_igraph_from_adjacency
+
+    from autozyme.bench import datasets
+
+    first = datasets.load(size).obsp["connectivities"]
+    second = sp.load_npz(_second_modality_path(size)).tocsr()
+    return [get_igraph_from_adjacency(a, directed=True) for a in (first, second)]
+
+
+def _community_leiden_calls(graphs: list[Any]) -> list[Callable[[], Any]]:
+    [graph] = graphs
     return [
         functools.partial(
             graph.community_leiden,
@@ -55,9 +114,10 @@ def _community_leiden_calls(graph: Any) -> list[Callable[[], Any]]:
     ]
 
 
-def _find_partition_calls(graph: Any) -> list[Callable[[], Any]]:
+def _find_partition_calls(graphs: list[Any]) -> list[Callable[[], Any]]:
     import leidenalg
 
+    [graph] = graphs
     # looked up at call time: the patched function once AutoZyme is active
     return [
         lambda: leidenalg.find_partition(
@@ -69,6 +129,33 @@ def _find_partition_calls(graph: Any) -> list[Callable[[], Any]]:
             seed=0,
         )
     ]
+
+
+def _multiplex_calls(graphs: list[Any]) -> list[Callable[[], Any]]:
+    import leidenalg
+    import numpy as np
+
+    def call() -> list[Any]:
+        partitions = [
+            leidenalg.RBConfigurationVertexPartition(
+                g, weights=np.array(g.es["weight"]).astype(np.float64), resolution_parameter=1
+            )
+            for g in graphs
+        ]
+        optimiser = leidenalg.Optimiser()
+        optimiser.set_rng_seed(0)
+        diff = optimiser.optimise_partition_multiplex(partitions, n_iterations=-1)
+        return [diff, partitions]
+
+    return [call]
+
+
+def _multiplex_identity(result: list[Any]) -> bytes:
+    diff, partitions = result
+    qualities = [p.quality() for p in partitions]
+    return json.dumps(partitions[0].membership).encode() + struct.pack(
+        f"<{1 + len(qualities)}d", diff, *qualities
+    )
 
 
 def _community_leiden_identity(part: Any) -> bytes:
@@ -88,6 +175,9 @@ class Workload:
     calls: Callable[[Any], list[Callable[[], Any]]]
     identity: Callable[[Any], bytes]
     header: str  # what one call is, for the table
+    graphs: Callable[[str], list[Any]] = _undirected  # the caller's graphs, untimed
+    membership: Callable[[Any], list[int]] = lambda part: part.membership
+    prepare: Callable[[str], None] = lambda size: None  # extra data, built once
 
 
 WORKLOADS = {
@@ -105,6 +195,16 @@ WORKLOADS = {
         _find_partition_identity,
         "find_partition(RBConfiguration, resolution 1.3, n_iterations=-1)",
     ),
+    "multiplex": Workload(
+        "leidenalg",
+        "leidenalg.Optimiser.optimise_partition_multiplex",
+        _multiplex_calls,
+        _multiplex_identity,
+        "two directed RBConfiguration layers, optimise_partition_multiplex(n_iterations=-1)",
+        graphs=_modalities,
+        membership=lambda result: result[1][0].membership,
+        prepare=_ensure_second_modality,
+    ),
 }
 
 
@@ -118,13 +218,10 @@ def child(workload_name: str, size: str, contender: str) -> dict[str, Any]:
         autozyme.activate(workload.target)
     import random
 
-    from scanpy._utils import get_igraph_from_adjacency
+    from autozyme.bench import measure
 
-    from autozyme.bench import datasets, measure
-
-    adata = datasets.load(size)
-    graph = get_igraph_from_adjacency(adata.obsp["connectivities"], directed=False)
-    calls = workload.calls(graph)
+    graphs = workload.graphs(size)
+    calls = workload.calls(graphs)
     random.seed(0)
     digest = hashlib.sha256()
     seconds, parts = [], []
@@ -143,12 +240,12 @@ def child(workload_name: str, size: str, contender: str) -> dict[str, Any]:
         "workload": workload_name,
         "size": size,
         "contender": contender,
-        "n_vertices": graph.vcount(),
-        "n_edges": graph.ecount(),
+        "n_vertices": graphs[0].vcount(),
+        "n_edges": sum(g.ecount() for g in graphs),
         "seconds": seconds,
         "peak_rss_mib": (peak - before) / 1024 if measured and peak and before else None,
         "identity": digest.hexdigest()[:16],
-        "clusters": [len(set(p.membership)) for p in parts],
+        "clusters": [len(set(workload.membership(p))) for p in parts],
     }
     if contender == "autozyme":
         stats = autozyme.report()["calls"].get(workload.function, {})
@@ -163,6 +260,7 @@ def run(workload: str, sizes: list[str], repeats: int) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
         datasets.ensure(size)
+        WORKLOADS[workload].prepare(size)
         for _ in range(repeats):
             for contender in CONTENDERS:  # alternating A B A B
                 out = subprocess.run(
