@@ -228,7 +228,9 @@ def _run_unordered(script: Script) -> None:
         before = fallbacks(FUNCTION)
         ours = play(script, ported=False)
         new = {r for r, c in fallbacks(FUNCTION).items() if c > before.get(r, 0)}
-        assert any("not ordered by source" in r for r in new)
+        # n_iterations=0 reads no graph: leidenalg only updates the memberships
+        reads_graphs = any(call["n_iterations"] != 0 for call in script.calls)
+        assert any("not ordered by source" in r for r in new) or not reads_graphs
     finally:
         autozyme.deactivate("leidenalg")
     assert ours == upstream
