@@ -1,4 +1,4 @@
-"""The hypothesis strategy both direct-caller targets draw their graphs from."""
+"""The hypothesis strategies the direct-caller targets draw their graphs from."""
 
 from __future__ import annotations
 
@@ -26,6 +26,29 @@ def edge_list_graphs(draw: st.DrawFn) -> igraph.Graph:
     if graph.ecount() == 0:
         graph.add_edges([(0, n - 1)])
     graph.es["weight"] = draw(st.lists(WEIGHT, min_size=graph.ecount(), max_size=graph.ecount()))
+    return graph
+
+
+@st.composite
+def layer_graphs(draw: st.DrawFn, n: int, directed: bool | None = None) -> igraph.Graph:
+    """An edge list on n vertices (parallel edges, at most one loop per vertex: with more,
+    libleidenalg may move nodes back and forth forever), undirected or directed (None:
+    either); a directed one ordered by source, as scanpy adds a matrix's entries, but for
+    one in ten drawn freely."""
+    node = st.integers(0, n - 1)
+    edges = draw(st.lists(st.tuples(node, node), min_size=1, max_size=4 * n))
+    looped: set[int] = set()
+    kept = []
+    for a, b in edges:
+        if a == b and a in looped:
+            continue
+        looped.update([a] if a == b else [])
+        kept.append((a, b))
+    directed = draw(st.booleans()) if directed is None else directed
+    if directed and draw(st.integers(0, 9)) > 0:
+        kept.sort(key=lambda e: e[0])  # stable: parallel edges keep their order
+    graph = igraph.Graph(n=n, edges=kept, directed=directed)
+    graph.es["weight"] = draw(st.lists(WEIGHT, min_size=len(kept), max_size=len(kept)))
     return graph
 
 

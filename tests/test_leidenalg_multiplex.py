@@ -36,7 +36,7 @@ from autozyme.patches.leidenalg_find_partition import INCREMENTAL_SUMS
 
 from ._call_counts import fallbacks, fast_calls
 from ._compare import fast_path_here
-from ._generated_graphs import WEIGHT
+from ._generated_graphs import layer_graphs
 from ._leidenalg_compare import PARTITION_TYPES, generator_states, snapshot
 
 TARGET = "find_partition"
@@ -128,27 +128,6 @@ def run_both(script: Script) -> None:
 # ---------------------------------------------------------------------------------------
 # generated layers
 # ---------------------------------------------------------------------------------------
-
-
-@st.composite
-def layer_graphs(draw: st.DrawFn, n: int) -> igraph.Graph:
-    """An edge list on n vertices (parallel edges, at most one loop per vertex); a directed
-    one ordered by source, as scanpy adds a matrix's entries, mostly."""
-    node = st.integers(0, n - 1)
-    edges = draw(st.lists(st.tuples(node, node), min_size=1, max_size=4 * n))
-    looped: set[int] = set()
-    kept = []
-    for a, b in edges:
-        if a == b and a in looped:
-            continue
-        looped.update([a] if a == b else [])
-        kept.append((a, b))
-    directed = draw(st.booleans())
-    if directed and draw(st.integers(0, 9)) > 0:
-        kept.sort(key=lambda e: e[0])  # stable: parallel edges keep their order
-    graph = igraph.Graph(n=n, edges=kept, directed=directed)
-    graph.es["weight"] = draw(st.lists(WEIGHT, min_size=len(kept), max_size=len(kept)))
-    return graph
 
 
 @st.composite

@@ -28,7 +28,7 @@ from autozyme import reporting, verification
 from autozyme.patches.leidenalg_find_partition import INCREMENTAL_SUMS
 
 from ._compare import fast_path_here
-from ._generated_graphs import edge_list_graphs
+from ._generated_graphs import edge_list_graphs, layer_graphs
 from ._leidenalg_compare import PARTITION_TYPES, generator_states, snapshot, upstream_find_partition
 
 TARGET = "find_partition"
@@ -126,6 +126,52 @@ def test_generated_graphs(case: tuple[igraph.Graph, type, dict[str, Any]]) -> No
     run_both(graph, partition_type, kwargs)
 
 
+@st.composite
+def directed_cases(draw: st.DrawFn) -> tuple[igraph.Graph, type, dict[str, Any]]:
+    """Directed graphs (ordered by source but for one in ten, which go upstream)."""
+    n = draw(st.integers(2, 25))
+    graph = draw(layer_graphs(n, directed=True))
+    partition_type = draw(st.sampled_from(PARTITION_TYPES))
+    kwargs: dict[str, Any] = {
+        "n_iterations": draw(st.sampled_from([2, 1, -1, 0])),
+        "seed": draw(st.sampled_from(_seeds())),
+        "max_comm_size": draw(st.sampled_from([0, 0, 2, 5])),
+    }
+    weights = draw(st.sampled_from(["none", "name", "list", "array"]))
+    values = graph.es["weight"]
+    chosen = {"none": None, "name": "weight", "list": list(values), "array": np.array(values)}
+    if chosen[weights] is not None:
+        kwargs["weights"] = chosen[weights]
+    if partition_type is not leidenalg.ModularityVertexPartition:
+        kwargs["resolution_parameter"] = draw(st.sampled_from([0.05, 0.5, 1, 2.0]))
+    if draw(st.booleans()):
+        kwargs["initial_membership"] = draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n))
+    return graph, partition_type, kwargs
+
+
+@settings(
+    max_examples=160,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=directed_cases())
+def test_generated_directed_graphs(case: tuple[igraph.Graph, type, dict[str, Any]]) -> None:
+    graph, partition_type, kwargs = case
+    note(f"edges={graph.get_edgelist()} weights={graph.es['weight']}")
+    note(f"{partition_type.__name__} kwargs={kwargs}")
+    sources = [e.source for e in graph.es]
+    if sources == sorted(sources):
+        run_both(graph, partition_type, kwargs)
+        return
+    before = reporting.report()["calls"].get(FUNCTION, {}).get("fallbacks", {})
+    ours = leidenalg.find_partition(graph, partition_type, **kwargs)
+    after = reporting.report()["calls"][FUNCTION]["fallbacks"]
+    assert any("not ordered by source" in r and c > before.get(r, 0) for r, c in after.items())
+    upstream = upstream_find_partition()(graph, partition_type, **kwargs)
+    assert snapshot(ours, graph) == snapshot(upstream, graph)
+
+
 def test_positional_arguments() -> None:
     graph = igraph.Graph(n=5, edges=[(0, 1), (1, 2), (2, 0), (3, 4), (2, 3)])
     graph.es["weight"] = [1.0, 2.5, 0.5, 3.0, 0.25]
@@ -150,6 +196,19 @@ def knn_graph(pbmc: Any) -> igraph.Graph:
     from scanpy._utils import get_igraph_from_adjacency
 
     return get_igraph_from_adjacency(pbmc.obsp["connectivities"], directed=False)
+
+
+@pytest.mark.parametrize("partition_type", PARTITION_TYPES, ids=lambda t: t.__name__)
+def test_directed_knn_graph(pbmc: Any, partition_type: type) -> None:
+    """scanpy's directed graph (``get_igraph_from_adjacency(directed=True)``), as scanpy's
+    own leidenalg flavor and muon build it."""
+    from scanpy._utils import get_igraph_from_adjacency
+
+    graph = get_igraph_from_adjacency(pbmc.obsp["connectivities"], directed=True)
+    kwargs: dict[str, Any] = {"weights": "weight", "n_iterations": -1, "seed": 4}
+    if partition_type is leidenalg.CPMVertexPartition:
+        kwargs["resolution_parameter"] = 0.05
+    run_both(graph, partition_type, kwargs)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 2**31 - 1])

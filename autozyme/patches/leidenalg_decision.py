@@ -92,7 +92,7 @@ def decide(arguments: dict[str, Any] | None) -> FindPartitionPlan | Fallback:
     leidenalg_class = proven.classes["leidenalg"].name
 
     graph = a["graph"]
-    problem = graph_problem(graph)
+    problem = graph_problem(graph, directed_ok=True)
     if problem:
         return Fallback(problem)
     n, m = graph.vcount(), graph.ecount()

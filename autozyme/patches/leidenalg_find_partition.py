@@ -43,11 +43,14 @@ INCREMENTAL_SUMS = (
 
 
 def run_fast_path(plan: FindPartitionPlan) -> tuple[Any, dict] | Fallback:
-    graph = graph_from_igraph(plan.graph, plan.weights)
+    try:
+        graph = graph_from_igraph(plan.graph, plan.weights)
+    except ValueError as exc:
+        return Fallback(f"graph: {exc}")
     found = find_partition(
         graph,
         partition_type=plan.type_name,
-        directed=False,
+        directed=plan.graph.is_directed(),
         use_weights=plan.weights is not None,
         resolution=plan.resolution,
         n_iterations=plan.n_iterations,
