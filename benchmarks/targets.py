@@ -270,7 +270,8 @@ def run(workload: str, sizes: list[str], repeats: int) -> list[dict[str, Any]]:
                     text=True,
                 ).stdout
                 row = json.loads(out.strip().splitlines()[-1])
-                print(json.dumps({k: v for k, v in row.items() if k != "seconds"}), flush=True)
+                # the whole row: a run cut short still leaves every measurement in the log
+                print(json.dumps(row), flush=True)
                 rows.append(row)
     return rows
 
