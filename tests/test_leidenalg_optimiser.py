@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 import autozyme
 from autozyme import verification
+from autozyme.patches import leidenalg_objects
 from autozyme.patches.leidenalg_find_partition import INCREMENTAL_SUMS
 
 from ._call_counts import fallbacks, fast_calls
@@ -283,6 +284,24 @@ def test_knn_graph_sequences(
             calls=[{"n_iterations": 2}, {"n_iterations": -1}],
             between=between,
             after_between={"n_iterations": 1},
+        )
+    )
+
+
+def test_catch_up_in_many_shuffles(
+    knn_graph: igraph.Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lag larger than the largest shuffle catch_up() builds is drawn in several (here
+    nine shuffles of at most 1000 vertices), ending where the port left the stream."""
+    monkeypatch.setattr(leidenalg_objects, "SHUFFLE_MAX", 1000)
+    run_both(
+        Script(
+            graph=knn_graph,
+            partition_type=leidenalg.ModularityVertexPartition,
+            constructor={"weights": "weight"},
+            seed=8,
+            calls=[{"n_iterations": 2}],
+            between="move_nodes",
         )
     )
 

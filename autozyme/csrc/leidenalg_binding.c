@@ -176,25 +176,31 @@ PyObject *az_py_igraph_mt_seed(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* Greedy: the largest shuffle that fits what remains (a shuffle of n draws n - 1
- * integers and, rarely, a rejected word more for some), down to shuffles of two
- * vertices, whose single draw on [0, 1] never rejects. */
+/* Greedy: the largest shuffle of at most max_size vertices that fits what
+ * remains (a shuffle of n draws n - 1 integers and, rarely, a rejected word
+ * more for some), down to shuffles of two vertices, whose single draw on
+ * [0, 1] never rejects. */
 PyObject *az_py_shuffle_sizes(PyObject *self, PyObject *args) {
     PyObject *state, *sizes;
     Py_buffer b_state;
     az_rng rng = {{NULL, 0, 0}, 64, AZ_RNG_WHOLE_WORDS};
     uint32_t trial[AZ_MT_N];
     unsigned long long words;
+    long long max_size;
     uint64_t remaining;
     (void)self;
-    if (!PyArg_ParseTuple(args, "OK", &state, &words)) return NULL;
+    if (!PyArg_ParseTuple(args, "OKL", &state, &words, &max_size)) return NULL;
+    if (max_size < 2 || max_size > (1 << 30)) {
+        PyErr_SetString(PyExc_ValueError, "max_size must lie in [2, 2**30]");
+        return NULL;
+    }
     if (az_get_mt_state(state, &b_state, &rng.mt) != 0) return NULL;
     sizes = PyList_New(0);
     remaining = words;
     while (sizes && remaining > 0) {
         const uint32_t *start = rng.mt.key;
         const int start_pos = rng.mt.pos;
-        int64_t n = remaining < (1u << 30) ? (int64_t)remaining + 1 : (int64_t)1 << 30;
+        int64_t n = remaining < (uint64_t)max_size ? (int64_t)remaining + 1 : max_size;
         az_rng t = rng;
         PyObject *item;
         t.mt.key = trial;

@@ -26,8 +26,9 @@ PyObject *az_py_shuffle_sizes(PyObject *self, PyObject *args);
     "libleidenalg's Optimiser.set_rng_seed() seeds its generator."
 
 #define AZ_SHUFFLE_SIZES_DOC                                                             \
-    "shuffle_sizes(state, words) -> list of sizes\n"                                     \
-    "Vertex counts whose shuffles, one after the other, draw exactly `words` words "     \
-    "from igraph's MT19937 in state (uint32[625]), which is advanced past them."
+    "shuffle_sizes(state, words, max_size) -> list of sizes\n"                           \
+    "Vertex counts (each at most max_size) whose shuffles, one after the other, draw "   \
+    "exactly `words` words from igraph's MT19937 in state (uint32[625]), which is "      \
+    "advanced past them."
 
 #endif

@@ -12,7 +12,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(12);
+    return PyLong_FromLong(13);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {

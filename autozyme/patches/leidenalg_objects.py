@@ -51,6 +51,10 @@ __all__ = [
     "record_seed",
 ]
 
+# the largest isolated-vertex partition catch_up() has leidenalg build (a partition costs
+# leidenalg some hundred bytes a vertex): larger lags take several shuffles
+SHUFFLE_MAX = 1 << 20
+
 _lock = threading.RLock()
 _local = threading.local()  # weights already read for the partition being constructed
 
@@ -143,7 +147,7 @@ def catch_up(optimiser: Any, move_nodes: Any) -> None:
     if record is None or record.lag == 0:
         return
     behind = record.behind.copy()
-    sizes = _core.shuffle_sizes(behind, record.lag)
+    sizes = _core.shuffle_sizes(behind, record.lag, SHUFFLE_MAX)
     if not np.array_equal(behind, record.state):
         # a bug of ours: leave the state unknown rather than claim a wrong one
         forget_generator(optimiser)
