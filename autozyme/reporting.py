@@ -45,12 +45,19 @@ def reset() -> None:
 
 
 # the scanpy flavors, then the direct callers' targets (autozyme.verification.PACKAGES)
-FLAVORS = ("igraph", "leidenalg", "Graph.community_leiden", "find_partition")
+FLAVORS = (
+    "igraph",
+    "leidenalg",
+    "Graph.community_leiden",
+    "find_partition",
+    "Graph.community_multilevel",
+)
 _LABELS = {
     "igraph": "sc.tl.leiden flavor=igraph",
     "leidenalg": "sc.tl.leiden flavor=leidenalg",
     "Graph.community_leiden": "igraph's Graph.community_leiden",
     "find_partition": "leidenalg.find_partition",
+    "Graph.community_multilevel": "igraph's Graph.community_multilevel",
 }
 
 

@@ -32,6 +32,15 @@ class EdgeGraph:
     def n_edges(self) -> int:
         return int(self.indices.size)
 
+    def core_weights(self) -> np.ndarray:
+        """The weights as the compiled core reads them: float32 in place (promoted exactly
+        there), anything else as float64."""
+        w = self.weights
+        if w is None:
+            raise ValueError("the graph has no weights")
+        dtype = np.float32 if w.dtype == np.float32 else np.float64
+        return np.ascontiguousarray(w, dtype=dtype)
+
     def core_graph(self, weights: np.ndarray | None) -> tuple:
         """The graph as the compiled core takes it, weighted by ``weights`` (or not)."""
         return (self.n_vertices, self.indptr, self.sources, self.indices, self.incidence, weights)

@@ -51,13 +51,6 @@ def _core_id(core: str) -> int:
         raise ValueError(f"core must be one of {sorted(_CORES)}, got {core!r}") from None
 
 
-def _core_weights(graph: EdgeGraph) -> np.ndarray:
-    """The weights as the core reads them: float32 in place (promoted exactly there),
-    anything else as float64."""
-    w = graph.weights
-    return np.ascontiguousarray(w, dtype=np.float32 if w.dtype == np.float32 else np.float64)
-
-
 def _as_membership(membership: object, n: int) -> np.ndarray:
     memb = np.array(membership, copy=True)
     if memb.ndim != 1 or (memb.size and not np.issubdtype(memb.dtype, np.integer)):
@@ -122,7 +115,7 @@ def community_leiden(
         membership = np.arange(n, dtype=np.int64)
     else:
         membership = _as_membership(initial_membership, n)
-    weights = _core_weights(graph) if use_weights else None
+    weights = graph.core_weights() if use_weights else None
     if node_weights is not None:
         node_weights = np.ascontiguousarray(node_weights, dtype=np.float64)
         if node_weights.ndim != 1 or node_weights.size != n:
@@ -184,7 +177,7 @@ def modularity(
         return float("nan")
     if not core_id & _core.IGRAPH_CORE_1_0 and memb.min() < 0:
         raise ValueError("invalid membership vector: negative entry")
-    weights = _core_weights(graph) if use_weights else None
+    weights = graph.core_weights() if use_weights else None
     if weights is not None and (weights < 0).any():
         raise ValueError("negative weight in weight vector")
     if memb.min() >= 0 and memb.max() < n:

@@ -2,16 +2,11 @@
  * and 1.0) for undirected graphs, keeping igraph's visiting order and floating-point
  * operation order so results are bit-identical.
  *
- * Instead of igraph_t plus an incidence list of edge ids, each level stores every
- * vertex's incidences contiguously (neighbours and weights in two arrays) in the
- * exact order igraph_inclist_init(IGRAPH_ALL, IGRAPH_LOOPS_TWICE) lists them.
- * When that sequence is every stored incidence repeated `mult` times in a row
- * (mult = 2 for the two parallel edges of every pair of a symmetric matrix), each
- * is stored once: every loop over incidences repeats its per-incidence step mult
- * times, which is exactly igraph's sequence of operations, while reading half the
- * memory. For a symmetric CSR matrix with sorted rows, the stored incidences are
- * the matrix rows themselves, used in place. */
+ * Each level is an az_level (igraph_incidence.h): incidences stored in
+ * igraph's order, repeated ones once with a multiplicity. */
 #include "igraph_leiden.h"
+
+#include "igraph_incidence.h"
 
 #include "az_alloc.h"
 
@@ -20,18 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct {
-    int32_t n;
-    int32_t mult;       /* every stored incidence stands for mult identical ones */
-    const int64_t *off; /* n + 1: incidences of v are [off[v], off[v + 1]) */
-    const int32_t *nbr; /* neighbour of each incidence */
-    const double *w;    /* weight of each incidence, or */
-    const float *w32;   /* these (a borrowed float32 matrix, always mult 2), w NULL */
-    double *vw;         /* vertex weights */
-    int64_t *own_off;   /* the arrays above that the level allocated (else borrowed) */
-    int32_t *own_nbr;
-    double *own_w;
-} az_level;
 
 /* A cluster's weight and, while a vertex is looked at, the vertex's edge
  * weight to it, side by side: fast-move and the refinement read both for every
@@ -90,28 +73,6 @@ typedef struct {
     int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
 
-/* The routines that repeat additions per incidence take the level's
- * multiplicity (and weight type) as arguments and are forced inline into
- * dispatchers that pass the common values as constants, so add_times() becomes
- * straight-line code in their inner loops. */
-#if defined(__GNUC__) || defined(__clang__)
-#define AZ_PER_MULT static inline __attribute__((always_inline))
-#else
-#define AZ_PER_MULT static __forceinline
-#endif
-
-/* Calls f(args..., mult, f32) for level L with mult a constant when it is 1 or
- * 2 and f32 (float32 weights, see az_level) always a constant. */
-#define AZ_DISPATCH_LEVEL(L, f, ...)                                         \
-    ((L)->w32         ? f(__VA_ARGS__, 2, 1)                                 \
-     : (L)->mult == 1 ? f(__VA_ARGS__, 1, 0)                                 \
-     : (L)->mult == 2 ? f(__VA_ARGS__, 2, 0)                                 \
-                      : f(__VA_ARGS__, (L)->mult, 0))
-
-/* Weight of incidence p of L; f32 as in AZ_DISPATCH_LEVEL (promotion is exact). */
-AZ_PER_MULT double level_weight(const az_level *L, int64_t p, const int f32) {
-    return f32 ? (double)L->w32[p] : L->w[p];
-}
 
 /* Weight of in-cluster list entry q (see az_work's lw); f32 as for the level. */
 AZ_PER_MULT double list_weight(const double *lw, int64_t q, const int f32) {
@@ -176,251 +137,6 @@ static inline double negate_if(double x, int cond) {
     return x;
 }
 
-static void level_free(az_level *L) {
-    free(L->own_off);
-    free(L->own_nbr);
-    free(L->own_w);
-    free(L->vw);
-    memset(L, 0, sizeof(*L));
-}
-
-/* Gives the level its own incidence arrays for n vertices and m incidences. */
-static int level_alloc_incidences(az_level *L, int32_t n, int64_t m) {
-    L->n = n;
-    L->mult = 1;
-    L->own_off = az_malloc((size_t)n + 1, sizeof(int64_t));
-    L->own_nbr = az_malloc((size_t)m, sizeof(int32_t));
-    L->own_w = az_malloc((size_t)m, sizeof(double));
-    L->off = L->own_off;
-    L->nbr = L->own_nbr;
-    L->w = L->own_w;
-    return L->own_off && L->own_nbr && L->own_w ? AZ_OK : AZ_ENOMEM;
-}
-
-static int64_t gcd64(int64_t a, int64_t b) {
-    while (b != 0) {
-        const int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-static int same_incidence(const az_level *L, int64_t i, int64_t j) {
-    return L->nbr[i] == L->nbr[j] && memcmp(&L->w[i], &L->w[j], sizeof(double)) == 0;
-}
-
-/* Stores each incidence once with multiplicity mult, the greatest common divisor
- * of the lengths of all runs of bit-identical consecutive incidences, in place. */
-static void compress_runs(az_level *L) {
-    int64_t v, i, run = 0, mult = 0, out = 0;
-    for (v = 0; v < L->n; v++) {
-        for (i = L->off[v]; i < L->off[v + 1]; i++) {
-            if (i > L->off[v] && same_incidence(L, i - 1, i)) {
-                run++;
-            } else {
-                mult = gcd64(mult, run);
-                run = 1;
-            }
-        }
-    }
-    mult = gcd64(mult, run);
-    if (mult <= 1) return;
-    for (v = 0; v < L->n; v++) {
-        const int64_t begin = L->off[v], end = L->off[v + 1];
-        L->own_off[v] = out;
-        for (i = begin; i < end; i += mult) {
-            L->own_nbr[out] = L->nbr[i];
-            L->own_w[out++] = L->w[i];
-        }
-    }
-    L->own_off[L->n] = out;
-    L->mult = (int32_t)mult;
-}
-
-/* Whether the CSR matrix is symmetric (pattern and weight bits) with strictly
- * ascending columns in every row. Then, by the order level_from_edges() builds,
- * vertex v's incidences are row v with every entry twice: for a neighbour u < v
- * the edges (v, u) then (u, v), for u > v (u, v) then (v, u), and a loop (v, v)
- * once as "out", once as "in" edge.
- *
- * Rows are taken in ascending order; row v's entries above the diagonal, (v, u)
- * with u > v, must then be row u's entries below it in their stored order, so
- * each is checked against row u's next unmatched entry (cursor cur[u], in w's
- * n-sized scratch) without building the transpose. */
-static int is_symmetric_sorted(const az_edge_graph *g, az_work *w) {
-    const int64_t n = g->n_vertices, m = g->n_edges;
-    const int32_t *idx = g->indices32;
-    const size_t ws = g->weights32 ? sizeof(float) : sizeof(double);
-    const char *wt = g->weights32 ? (const char *)g->weights32 : (const char *)g->weights;
-    int64_t *cur = w->start;
-    int64_t v, e;
-    if (!g->indptr || !idx || !wt) return 0;
-    for (v = 0; v < n; v++) {
-        const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
-        for (e = begin + 1; e < end; e++) {
-            if (idx[e] <= idx[e - 1]) return 0;
-        }
-        cur[v] = begin;
-    }
-    for (v = 0; v < n; v++) {
-        const int64_t end = g->indptr[v + 1];
-        e = cur[v];
-        /* rows above v have matched its entries below the diagonal, all of them */
-        if (e < end && idx[e] < v) return 0;
-        if (e < end && idx[e] == v) e++; /* the loop */
-        for (; e < end; e++) {
-            const int32_t u = idx[e];
-            const int64_t c = cur[u];
-            /* the coming rows' cursors, then what they point at, a stage ahead
-             * each (a cursor may still move before its entry is checked; the
-             * prefetch is then merely early) */
-            if (e + 16 < m) AZ_PREFETCH(&cur[idx[e + 16]]);
-            if (e + 8 < m) {
-                const int64_t ahead = cur[idx[e + 8]];
-                AZ_PREFETCH(&idx[ahead]);
-                AZ_PREFETCH(wt + ahead * ws);
-            }
-            /* memcmp of a constant size: inlined, not a library call */
-            if (c >= g->indptr[u + 1] || idx[c] != v ||
-                (ws == sizeof(float) ? memcmp(wt + c * ws, wt + e * ws, sizeof(float))
-                                     : memcmp(wt + c * ws, wt + e * ws, sizeof(double))) != 0) {
-                return 0;
-            }
-            cur[u] = c + 1;
-        }
-    }
-    return 1;
-}
-
-/* One half of a vertex's incidence list, for level_from_edges(): edges counting-
- * sorted by their other endpoint, descending edge id within it, then appended to the
- * bucket of the endpoint listing them. out_part lists each edge at its "from" (larger)
- * endpoint from the start of that list; otherwise at its "to" (smaller) endpoint,
- * after that vertex's out part (deg_out). */
-static void append_incidence_part(const az_edge_graph *g, const int32_t *row, int64_t *perm,
-                                  int64_t *pos, const int64_t *off, const int64_t *deg_out,
-                                  int32_t *nbr, double *wt, int out_part) {
-    const int64_t n = g->n_vertices, m = g->n_edges;
-    int64_t e, v;
-    memset(pos, 0, ((size_t)n + 1) * sizeof(int64_t));
-    for (e = 0; e < m; e++) {
-        int64_t c = az_edge_target(g, e);
-        int64_t lo = row[e] > c ? c : row[e], hi = row[e] > c ? row[e] : c;
-        pos[(out_part ? lo : hi) + 1]++;
-    }
-    for (v = 0; v < n; v++) pos[v + 1] += pos[v];
-    for (e = m - 1; e >= 0; e--) {
-        int64_t c = az_edge_target(g, e);
-        int64_t lo = row[e] > c ? c : row[e], hi = row[e] > c ? row[e] : c;
-        perm[pos[out_part ? lo : hi]++] = e;
-    }
-    for (v = 0; v < n; v++) pos[v] = off[v] + (out_part ? 0 : deg_out[v]);
-    for (int64_t i = 0; i < m; i++) {
-        int64_t c, lo, hi, at;
-        e = perm[i];
-        c = az_edge_target(g, e);
-        lo = row[e] > c ? c : row[e];
-        hi = row[e] > c ? row[e] : c;
-        at = pos[out_part ? hi : lo]++;
-        wt[at] = az_edge_weight(g, e);
-        nbr[at] = (int32_t)(out_part ? lo : hi);
-    }
-}
-
-/* The input level from igraph's own incidence order (az_edge_graph.incidence,
- * read from the igraph_t): one pass, an incidence's neighbour being the edge's
- * other end (the vertex itself for a loop, listed twice).
- * mirrors igraph_inclist_init() (mode ALL, loops twice) in graph/adjlist.c */
-static void level_from_incidence(const az_edge_graph *g, az_level *L) {
-    const int64_t n = g->n_vertices, m = g->n_edges;
-    int64_t *off = L->own_off;
-    int64_t v, e, p;
-    memset(off, 0, ((size_t)n + 1) * sizeof(int64_t));
-    for (e = 0; e < m; e++) {
-        off[g->sources[e] + 1]++;
-        off[g->indices32[e] + 1]++;
-    }
-    for (v = 0; v < n; v++) off[v + 1] += off[v];
-    for (v = 0, p = 0; v < n; v++) {
-        for (; p < off[v + 1]; p++) {
-            const int32_t id = g->incidence[p];
-            if (p + 16 < 2 * m) AZ_PREFETCH(&g->sources[g->incidence[p + 16]]);
-            L->own_nbr[p] = az_incident_neighbour(g->sources, g->indices32, id, v);
-            L->own_w[p] = az_edge_weight(g, id);
-        }
-    }
-    compress_runs(L);
-}
-
-/* Builds the input level. An undirected igraph edge is stored with from = max,
- * to = min of its endpoints; a vertex's incidences are its "out" edges (from == v)
- * ordered by (to, descending edge id) followed by its "in" edges (to == v)
- * ordered by (from, descending edge id), so loops appear twice. A symmetric
- * matrix with sorted rows is that list already (see is_symmetric_sorted()).
- * mirrors igraph_add_edges() + igraph_vector_int_pair_order() in
- * graph/type_indexededgelist.c, core/vector.c and igraph_incident() */
-static int level_from_edges(const az_edge_graph *g, az_level *L, az_work *w) {
-    const int64_t n = g->n_vertices, m = g->n_edges;
-    int64_t *deg_out = NULL, *pos = NULL, *perm = NULL, *off;
-    int32_t *row = NULL, *nbr;
-    double *wt;
-    int64_t v, e;
-    int rc = AZ_ENOMEM;
-
-    memset(L, 0, sizeof(*L));
-    L->vw = az_malloc((size_t)n, sizeof(double));
-    if (!L->vw) return AZ_ENOMEM;
-    if (is_symmetric_sorted(g, w)) {
-        L->n = (int32_t)n;
-        L->mult = 2;
-        L->off = g->indptr;
-        L->nbr = g->indices32;
-        L->w = g->weights;
-        L->w32 = g->weights32;
-        return AZ_OK;
-    }
-
-    if (level_alloc_incidences(L, (int32_t)n, 2 * m) != AZ_OK) goto done;
-    if (g->incidence) {
-        level_from_incidence(g, L);
-        return AZ_OK;
-    }
-    off = L->own_off;
-    nbr = L->own_nbr;
-    wt = L->own_w;
-    deg_out = calloc((size_t)n + 1, sizeof(int64_t));
-    pos = az_malloc((size_t)n + 1, sizeof(int64_t));
-    perm = az_malloc((size_t)m, sizeof(int64_t));
-    row = az_malloc((size_t)m, sizeof(int32_t));
-    if (!deg_out || !pos || !perm || !row) goto done;
-
-    /* degrees: out counts edges with from == v, the rest are "in" */
-    memset(off, 0, ((size_t)n + 1) * sizeof(int64_t));
-    for (e = 0, v = 0; e < m; e++) {
-        const int64_t s = az_edge_source(g, e, &v), c = az_edge_target(g, e);
-        row[e] = (int32_t)s;
-        deg_out[s > c ? s : c]++;
-        off[(s > c ? c : s) + 1]++;
-    }
-    for (v = 0; v < n; v++) off[v + 1] += off[v] + deg_out[v];
-
-    /* out parts: visit edges by (to, descending id), append to bucket "from";
-     * in parts: visit edges by (from, descending id), append to bucket "to" */
-    append_incidence_part(g, row, perm, pos, off, NULL, nbr, wt, 1);
-    append_incidence_part(g, row, perm, pos, off, deg_out, nbr, wt, 0);
-    compress_runs(L);
-    rc = AZ_OK;
-
-done:
-    if (rc != AZ_OK) level_free(L);
-    free(deg_out);
-    free(pos);
-    free(perm);
-    free(row);
-    return rc;
-}
-
 /* Vertex strength ignoring loops: every edge adds to its "from" end first, then
  * a second pass adds to the "to" ends.
  * mirrors igraph_i_strength_all() in igraph properties/degrees.c from core
@@ -456,7 +172,7 @@ static void strength_by_vertex(const az_level *L, double *s) {
 }
 
 /* strength_no_loops() of a symmetric matrix with sorted rows (the level is its
- * rows, see is_symmetric_sorted()), from row x alone: the first pass gives x
+ * rows, see az_level_from_edges()), from row x alone: the first pass gives x
  * the weights of its lower neighbours in ascending order from rows u < x, then
  * the same weights again from row x; the second pass those of its upper
  * neighbours from row x, then again from rows u > x. */
@@ -501,22 +217,6 @@ static void group_by_label(const int32_t *lab, int32_t n, int32_t k, int64_t *st
     for (i = 0; i < n; i++) start[lab[i] + 2]++;
     for (c = 0; c < k; c++) start[c + 2] += start[c + 1];
     for (i = 0; i < n; i++) verts[start[lab[i] + 1]++] = i;
-}
-
-/* Starts loading all of v's incidences, line by line: a vertex's list spans
- * several cache lines, and the hardware prefetcher only follows a stream after
- * its first misses. */
-AZ_PER_MULT void prefetch_all_incidences(const az_level *L, int32_t v, const int f32) {
-    const int64_t begin = L->off[v], end = L->off[v + 1];
-    const uintptr_t w0 = f32 ? (uintptr_t)L->w32 : (uintptr_t)L->w;
-    const size_t ws = f32 ? sizeof(float) : sizeof(double);
-    /* from the line holding the first entry, so the last line is not missed */
-    const uintptr_t nb = (uintptr_t)(L->nbr + begin) & ~(uintptr_t)63;
-    const uintptr_t wb = (w0 + (uintptr_t)begin * ws) & ~(uintptr_t)63;
-    const uintptr_t ne = (uintptr_t)(L->nbr + end), we = w0 + (uintptr_t)end * ws;
-    uintptr_t a;
-    for (a = nb; a < ne; a += 64) AZ_PREFETCH((const void *)a);
-    for (a = wb; a < we; a += 64) AZ_PREFETCH((const void *)a);
 }
 
 /* Position k places after i in a circular queue of n. */
@@ -575,7 +275,7 @@ AZ_PER_MULT int fastmove_vertices_mult(const az_level *L, int32_t *memb, double 
             AZ_PREFETCH(&count[next_cluster]);
             AZ_PREFETCH(&memb[after]);
             AZ_PREFETCH(&vw[after]);
-            prefetch_all_incidences(L, queue[ring_ahead(head, 2, n)], f32);
+            az_level_prefetch(L, queue[ring_ahead(head, 2, n)], f32);
             AZ_PREFETCH(&L->off[queue[ring_ahead(head, 3, n)]]);
         }
 
@@ -1002,7 +702,7 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
             int64_t p;
             v = w->verts[s];
             /* start loading what the next vertices read, a stage a step */
-            if (s + 2 < L->n) prefetch_all_incidences(L, w->verts[s + 2], f32);
+            if (s + 2 < L->n) az_level_prefetch(L, w->verts[s + 2], f32);
             if (s + 3 < L->n) AZ_PREFETCH(&L->off[w->verts[s + 3]]);
             for (p = L->off[v]; p < L->off[v + 1]; p++) {
                 const int32_t c2 = refined[L->nbr[p]];
@@ -1235,8 +935,13 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int rc;
 
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
-    rc = level_from_edges(g, &L0, &w);
+    rc = az_level_from_edges(g, &L0, w.start);
     if (rc != AZ_OK) goto done;
+    L0.vw = az_malloc((size_t)n, sizeof(double));
+    if (!L0.vw) {
+        rc = AZ_ENOMEM;
+        goto done;
+    }
     {
         /* fast-move's label buffer: the input's largest degree, or n (an
          * aggregated vertex has at most n - 1 neighbours, each once) */
@@ -1285,7 +990,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     for (i = 0; i < n; i++) membership[i] = w.memb0[i];
 
 done:
-    level_free(&L0);
+    az_level_free(&L0);
     work_free(&w);
     lap(&timer, AZ_PHASE_SETUP);
     return rc;

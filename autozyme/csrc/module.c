@@ -5,6 +5,7 @@
 #include "binding_util.h"
 #include "igraph_graph_binding.h"
 #include "igraph_leiden.h"
+#include "igraph_multilevel.h"
 #include "leidenalg_binding.h"
 
 /* The calling convention of the functions below; autozyme.algorithms.CORE_ABI
@@ -12,7 +13,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(13);
+    return PyLong_FromLong(14);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -75,6 +76,60 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
                          phases[AZ_PHASE_REFINE], phases[AZ_PHASE_AGGREGATE]);
 }
 
+static PyObject *core_multilevel(PyObject *self, PyObject *args) {
+    PyObject *graph, *state, *memberships = NULL, *modularity = NULL;
+    int words, long_bits, rc;
+    double resolution;
+    az_graph_view gv;
+    Py_buffer keybuf;
+    az_rng rng = {{NULL, 0, 0}, 0, AZ_RNG_WHOLE_WORDS};
+    az_interrupt intr = {az_check_signals, NULL, 0};
+    az_multilevel_result res;
+    Py_ssize_t j, size;
+    (void)self;
+
+    if (!PyArg_ParseTuple(args, "OdOii", &graph, &resolution, &state, &words, &long_bits)) {
+        return NULL;
+    }
+    if ((long_bits != 32 && long_bits != 64) ||
+        (words != AZ_RNG_GETRANDBITS && words != AZ_RNG_WHOLE_WORDS && words != AZ_RNG_RANDINT)) {
+        PyErr_SetString(PyExc_ValueError, "invalid words or long_bits");
+        return NULL;
+    }
+    if (az_graph_acquire(&gv, graph, 1, 0) != 0) return NULL;
+    if (az_get_mt_state(state, &keybuf, &rng.mt) != 0) {
+        az_graph_release(&gv);
+        return NULL;
+    }
+    rng.long_bits = long_bits;
+    rng.source = words;
+    Py_BEGIN_ALLOW_THREADS
+    rc = az_multilevel(&gv.g, resolution, &rng, &intr, &res);
+    Py_END_ALLOW_THREADS
+    az_put_mt_state(&keybuf, &rng.mt); /* on every exit, as in core_leiden() */
+    size = (Py_ssize_t)(res.n_levels * gv.g.n_vertices);
+    az_graph_release(&gv);
+    if (rc != AZ_OK) return az_raise_for(rc);
+    memberships = PyByteArray_FromStringAndSize((const char *)res.memberships,
+                                                size * (Py_ssize_t)sizeof(int32_t));
+    modularity = PyList_New((Py_ssize_t)res.n_levels);
+    for (j = 0; memberships && modularity && j < (Py_ssize_t)res.n_levels; j++) {
+        PyObject *q = PyFloat_FromDouble(res.modularity[j]);
+        if (q == NULL) {
+            Py_CLEAR(modularity);
+            break;
+        }
+        PyList_SetItem(modularity, j, q); /* steals q */
+    }
+    az_multilevel_result_free(&res);
+    if (!memberships || !modularity) {
+        Py_XDECREF(memberships);
+        Py_XDECREF(modularity);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", memberships, modularity);
+}
+
 static PyObject *core_modularity(PyObject *self, PyObject *args) {
     Py_ssize_t n_partitions;
     PyObject *graph, *membership;
@@ -115,6 +170,11 @@ static PyMethodDef core_methods[] = {
      "igraph's Leiden on graph (EdgeGraph.core_graph()); updates membership (int64) and the\n"
      "MT19937 state (uint32[625]: the key, then the position) in place, also when interrupted.\n"
      "behaviour: IGRAPH_* bits; words: how igraph's 32-bit words are drawn (RNG_* constants)."},
+    {"multilevel", core_multilevel, METH_VARARGS,
+     "multilevel(graph, resolution, state, words, long_bits)\n"
+     "-> (memberships: int32 bytes, one row of n labels per level; [modularity per level])\n"
+     "igraph's multi-level (Louvain) algorithm on graph (EdgeGraph.core_graph()); advances the\n"
+     "MT19937 state in place as leiden() does."},
     {"modularity", core_modularity, METH_VARARGS,
      "modularity(graph, membership, n_partitions, resolution, behaviour)\n"
      "-> float"},

@@ -1,10 +1,12 @@
-"""The patch of python-igraph: ``Graph.community_leiden`` and the generator tracking.
+"""The patch of python-igraph: ``Graph.community_leiden``, ``Graph.community_multilevel``
+and the generator tracking.
 
-``Graph.community_leiden`` is python-igraph's ``_community_leiden`` (igraph/community.py),
-a Python function on the ``Graph`` class; the replacement keeps its name, docstring,
-signature and ``__wrapped__``, and routes each call through
-:func:`.igraph_decision.decide`. ``igraph.set_random_number_generator`` is wrapped so that
-the generator python-igraph draws from is known (:mod:`.igraph_generator`).
+Both are python-igraph's Python functions on the ``Graph`` class (``_community_leiden``,
+``_community_multilevel`` in igraph/community.py); each replacement keeps its name,
+docstring, signature and ``__wrapped__``, and routes each call through its decision
+(:func:`.igraph_decision.decide`, :func:`.igraph_decision.decide_multilevel`).
+``igraph.set_random_number_generator`` is wrapped so that the generator python-igraph
+draws from is known (:mod:`.igraph_generator`).
 """
 
 from __future__ import annotations
@@ -19,18 +21,27 @@ from typing import Any
 
 from ..algorithms.graph import graph_from_igraph
 from ..algorithms.igraph_leiden import community_leiden
+from ..algorithms.igraph_multilevel import community_multilevel
 from . import igraph_generator
-from .igraph_decision import WITHOUT_QUALITY, CommunityLeidenPlan, decide
+from .igraph_decision import (
+    WITHOUT_QUALITY,
+    CommunityLeidenPlan,
+    CommunityMultilevelPlan,
+    decide,
+    decide_multilevel,
+)
 from .routing import bind_arguments, route
 
 __all__ = ["install", "patched_names", "uninstall"]
 
 FUNCTION = "igraph.Graph.community_leiden"
+MULTILEVEL = "igraph.Graph.community_multilevel"
 # modules exporting python-igraph's set_random_number_generator
 _RNG_MODULES = ("igraph._igraph", "igraph")
 
 _lock = threading.Lock()
 _original_leiden: Callable[..., Any] | None = None
+_original_multilevel: Callable[..., Any] | None = None
 # module name -> the original set_random_number_generator it held
 _original_setters: dict[str, Callable[..., Any]] = {}
 
@@ -74,6 +85,31 @@ def run_fast_path(plan: CommunityLeidenPlan, upstream: Callable[..., Any]) -> tu
             modularity_params=modularity_params,
         )
     return result, timings
+
+
+def run_multilevel(plan: CommunityMultilevelPlan, upstream: Callable[..., Any]) -> tuple[Any, dict]:
+    """What upstream's ``_community_multilevel`` returns: one ``VertexClustering`` per
+    level with its modularity (``return_levels``), else the last level's without one
+    (every vertex alone where no level merged), ``modularity_params`` holding the
+    caller's own ``weights`` and ``resolution`` objects."""
+    graph = graph_from_igraph(plan.graph, plan.weights)
+    levels, modularity = community_multilevel(
+        graph,
+        use_weights=plan.weights is not None,
+        resolution=plan.resolution,
+        random_state=plan.generator,
+    )
+    vertex_clustering = sys.modules[upstream.__module__].VertexClustering
+    params = {"weights": plan.weights_argument, "resolution": plan.resolution_argument}
+    if plan.return_levels:
+        result: Any = [
+            vertex_clustering(plan.graph, level.tolist(), q, modularity_params=params)
+            for level, q in zip(levels, modularity, strict=True)
+        ]
+    else:
+        membership = levels[-1].tolist() if len(levels) else list(range(graph.n_vertices))
+        result = vertex_clustering(plan.graph, membership, modularity_params=params)
+    return result, {}
 
 
 # python-igraph >= 0.10.3 takes resolution_parameter= through **kwds and warns
@@ -120,6 +156,24 @@ def _make_leiden(upstream: Callable[..., Any]) -> Callable[..., Any]:
     return community_leiden
 
 
+def _make_multilevel(upstream: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(upstream)
+
+    @functools.wraps(upstream)
+    def community_multilevel(*args: Any, **kwargs: Any) -> Any:
+        return route(
+            MULTILEVEL,
+            upstream,
+            args,
+            kwargs,
+            decide=lambda: decide_multilevel(bind_arguments(signature, args, kwargs)),
+            run=lambda plan: run_multilevel(plan, upstream),
+        )
+
+    community_multilevel.__autozyme_original__ = upstream  # type: ignore[attr-defined]
+    return community_multilevel
+
+
 def _make_setter(upstream: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(upstream)
     def set_random_number_generator(generator: Any) -> Any:
@@ -132,9 +186,10 @@ def _make_setter(upstream: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install(igraph: Any, *, at_import: bool = False) -> None:
-    """Replace ``Graph.community_leiden`` and wrap ``set_random_number_generator``
-    (idempotent). ``at_import``: igraph has just finished importing."""
-    global _original_leiden
+    """Replace ``Graph.community_leiden`` and ``Graph.community_multilevel`` and wrap
+    ``set_random_number_generator`` (idempotent). ``at_import``: igraph has just finished
+    importing."""
+    global _original_leiden, _original_multilevel
     with _lock:
         if _original_leiden is not None:
             return
@@ -146,16 +201,20 @@ def install(igraph: Any, *, at_import: bool = False) -> None:
             module.set_random_number_generator = _make_setter(original)
         _original_leiden = igraph.Graph.community_leiden
         igraph.Graph.community_leiden = _make_leiden(_original_leiden)
+        _original_multilevel = igraph.Graph.community_multilevel
+        igraph.Graph.community_multilevel = _make_multilevel(_original_multilevel)
 
 
 def uninstall() -> None:
     """Put the original functions back (idempotent)."""
-    global _original_leiden
+    global _original_leiden, _original_multilevel
     with _lock:
         if _original_leiden is None:
             return
-        sys.modules["igraph"].Graph.community_leiden = _original_leiden
-        _original_leiden = None
+        graph_class = sys.modules["igraph"].Graph
+        graph_class.community_leiden = _original_leiden
+        graph_class.community_multilevel = _original_multilevel
+        _original_leiden = _original_multilevel = None
         for name, original in _original_setters.items():
             sys.modules[name].set_random_number_generator = original
         _original_setters.clear()
@@ -166,4 +225,8 @@ def patched_names() -> list[str]:
     with _lock:
         if _original_leiden is None:
             return []
-        return [FUNCTION, *(f"{name}.set_random_number_generator" for name in _RNG_MODULES)]
+        return [
+            FUNCTION,
+            MULTILEVEL,
+            *(f"{name}.set_random_number_generator" for name in _RNG_MODULES),
+        ]

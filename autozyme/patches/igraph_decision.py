@@ -1,5 +1,7 @@
-"""The one decision point of ``igraph.Graph.community_leiden``: fast path (a
-:class:`CommunityLeidenPlan`) or upstream (a :class:`~.routing.Fallback` with its reason).
+"""The decision points of the igraph target, one per patched function: fast path (a
+:class:`CommunityLeidenPlan` for ``Graph.community_leiden``, a
+:class:`CommunityMultilevelPlan` for ``Graph.community_multilevel``) or upstream (a
+:class:`~.routing.Fallback` with its reason).
 
 Every input python-igraph would reject, convert in a way we have not verified, or run
 through code we have not ported (directed graphs, ``node_in_weights``) falls back, so
@@ -20,8 +22,9 @@ from . import igraph_generator
 from .graph_arguments import MAX_C_INT, graph_problem, is_int, is_real, membership, weights
 from .routing import Fallback, proven_here
 
-# the key of this target in autozyme.verification's tables
+# the keys of this target's functions in autozyme.verification's tables
 TABLE_KEY = "Graph.community_leiden"
+MULTILEVEL_TABLE_KEY = "Graph.community_multilevel"
 # python-igraph classes whose _community_leiden returns no quality and keeps the
 # resolution out of modularity_params (0.10.0-0.10.4)
 WITHOUT_QUALITY = frozenset({"A", "B"})
@@ -105,4 +108,53 @@ def decide(arguments: dict[str, Any] | None) -> CommunityLeidenPlan | Fallback:
         n_iterations=int(n_iterations),
         generator=generator,
         igraph_class=proven.classes["igraph"].name,
+    )
+
+
+@dataclass(frozen=True)
+class CommunityMultilevelPlan:
+    """Everything the fast path of ``Graph.community_multilevel`` needs, validated."""
+
+    graph: Any  # the caller's igraph.Graph
+    weights_argument: Any  # as passed: upstream keeps it in modularity_params
+    weights: np.ndarray | None  # float64, one per edge
+    resolution_argument: Any  # as passed: upstream keeps it in modularity_params
+    resolution: float
+    return_levels: bool
+    generator: random.Random
+
+
+def decide_multilevel(arguments: dict[str, Any] | None) -> CommunityMultilevelPlan | Fallback:
+    """``arguments``: the call bound to upstream's ``_community_multilevel`` signature
+    (None where it does not bind), defaults applied."""
+    if arguments is None:
+        return Fallback("arguments do not bind to upstream's signature")
+    proven = proven_here(MULTILEVEL_TABLE_KEY)
+    if isinstance(proven, Fallback):
+        return proven
+    generator = igraph_generator.current()
+    if isinstance(generator, str):
+        return Fallback(generator)
+    graph = arguments["graph"]
+    problem = graph_problem(graph)
+    if problem:
+        return Fallback(problem)
+    return_levels = arguments["return_levels"]
+    # upstream tests its truth in Python; other objects could run code doing so
+    if not (return_levels is None or isinstance(return_levels, (bool, int))):
+        return Fallback("return_levels: not a bool, an int or None")
+    resolution = arguments["resolution"]
+    if not (is_real(resolution) and math.isfinite(resolution) and resolution >= 0):
+        return Fallback("resolution: not a finite non-negative number")
+    found = weights(graph, arguments["weights"], "edge", graph.ecount())
+    if isinstance(found, str):
+        return Fallback(f"weights: {found}")
+    return CommunityMultilevelPlan(
+        graph=graph,
+        weights_argument=arguments["weights"],
+        weights=found,
+        resolution_argument=resolution,
+        resolution=float(resolution),
+        return_levels=bool(return_levels),
+        generator=generator,
     )

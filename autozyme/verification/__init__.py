@@ -34,6 +34,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "Graph.community_leiden": ("igraph",),
     # the leidenalg target: leidenalg.find_partition called directly
     "find_partition": ("igraph", "leidenalg"),
+    # the igraph target: python-igraph's Graph.community_multilevel (Louvain)
+    "Graph.community_multilevel": ("igraph",),
 }
 # what `python -m autozyme verify` can prove locally (the scanpy flavors); elsewhere an
 # unlisted release or an unproven platform keeps the fast path off
@@ -57,6 +59,9 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
+    # only the C core 1.0 is proven: cores before 0.10.13 (classes A-C, and perhaps
+    # 0.11.5-0.11.6 of D) make no random transposition of the visiting order per pass
+    "Graph.community_multilevel": {"igraph": frozenset({"E"})},
 }
 
 # (flavor, package -> classes, reason): combinations of enabled classes that still go
