@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,13 +20,23 @@ from autozyme.patches import igraph_community, routing
 from autozyme.patches.routing import FallbackError
 
 from ._call_counts import fallbacks, fast_calls, new_reason
-from ._igraph_compare import PARAMETERS, RESOLUTION, snapshot, upstream_leiden
+from ._igraph_compare import (
+    KEYWORDS,
+    PARAMETERS,
+    RESOLUTION,
+    UNBOUND,
+    GeneratorAdapter,
+    RandomSubclass,
+    expected_reason,
+    outcome,
+    snapshot,
+    two_triangles,
+    upstream_leiden,
+)
+from ._igraph_compare import check_fallback as check_target_fallback
 
 TARGET = "Graph.community_leiden"
 FUNCTION = "igraph.Graph.community_leiden"
-# reasons the decision gives before it looks at the environment
-UNBOUND = "arguments do not bind"
-KEYWORDS = "extra keywords"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -45,59 +54,12 @@ def _module_generator() -> Iterator[None]:
     igraph.set_random_number_generator(random)
 
 
-def _graph(directed: bool = False) -> igraph.Graph:
-    """Two triangles joined by one edge, with edge and vertex attributes."""
-    edges = [(0, 1), (1, 2), (2, 0), (3, 4), (4, 5), (5, 3), (2, 3)]
-    graph = igraph.Graph(n=6, edges=edges, directed=directed)
-    graph.es["weight"] = [1.0, 2.0, 1.5, 1.0, 0.5, 1.0, 0.25]
-    graph.vs["size"] = [1.0, 2.0, 1.0, 1.0, 3.0, 1.0]
-    return graph
-
-
-def _outcome(leiden: Callable[..., Any], graph: Any, args: tuple, kwargs: dict) -> Any:
-    """What one call gives, every warning recorded."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            returned = leiden(graph, *args, **kwargs)
-            result: Any = snapshot(returned, graph)
-        except Exception as exc:
-            result = (type(exc), str(exc))
-    return result, [(w.category, str(w.message), w.filename, w.lineno) for w in caught]
-
-
 def _expected(fragment: str) -> str:
-    """The reason the decision gives first: its own argument checks, then an environment
-    the target is not verified in, then the case's reason."""
-    if fragment in (UNBOUND, KEYWORDS):
-        return fragment
-    return verification.unverified_reason(TARGET) or fragment
+    return expected_reason(TARGET, fragment)
 
 
-def check_fallback(
-    fragment: str,
-    args: tuple = (),
-    kwargs: dict | None = None,
-    graph: Any = None,
-    generator: Callable[[], Any] = lambda: random,
-) -> None:
-    """Upstream, then the patched function, from the same generator state: the patched
-    call falls back with ``fragment`` in its reason and its outcome is upstream's."""
-    kwargs = kwargs or {}
-    graph = _graph() if graph is None else graph
-    outcomes = []
-    for leiden in (upstream_leiden(), igraph.Graph.community_leiden):
-        random.seed(3)
-        source = generator()
-        if source is not random:
-            igraph.set_random_number_generator(source)
-        before, fast = fallbacks(FUNCTION), fast_calls(FUNCTION)
-        result, caught = _outcome(leiden, graph, args, kwargs)
-        state = getattr(source, "getstate", lambda: None)()
-        outcomes.append((result, caught, state))
-    assert fast_calls(FUNCTION) == fast, "the patched call took the fast path"
-    assert _expected(fragment) in new_reason(FUNCTION, before)
-    assert outcomes[1] == outcomes[0]
+def check_fallback(fragment: str, *args: Any, **kwargs: Any) -> None:
+    check_target_fallback("community_leiden", TARGET, fragment, *args, **kwargs)
 
 
 def _beyond_signature(name: str) -> str:
@@ -152,7 +114,9 @@ def test_argument_falls_back(fragment: str, args: tuple, kwargs: dict) -> None:
 
 
 def test_directed_graph_falls_back() -> None:
-    check_fallback("directed", kwargs={"objective_function": "modularity"}, graph=_graph(True))
+    check_fallback(
+        "directed", kwargs={"objective_function": "modularity"}, graph=two_triangles(True)
+    )
 
 
 def test_graph_without_edges_falls_back() -> None:
@@ -163,37 +127,11 @@ def test_not_a_graph_falls_back() -> None:
     check_fallback("not an igraph.Graph", graph=object())
 
 
-class _Subclass(random.Random):
-    pass
-
-
-class _Adapter:
-    """A generator python-igraph accepts that is not a ``random.Random``."""
-
-    def __init__(self) -> None:
-        self._inner = random.Random(9)
-
-    def getrandbits(self, k: int) -> int:
-        return self._inner.getrandbits(k)
-
-    def randint(self, a: int, b: int) -> int:
-        return self._inner.randint(a, b)
-
-    def random(self) -> float:
-        return self._inner.random()
-
-    def gauss(self, mu: float, sigma: float) -> float:
-        return self._inner.gauss(mu, sigma)
-
-    def getstate(self) -> Any:
-        return self._inner.getstate()
-
-
 @pytest.mark.parametrize(
     ("fragment", "generator"),
     [
-        ("not a random.Random", lambda: _Subclass(5)),
-        ("not a random.Random", _Adapter),
+        ("not a random.Random", lambda: RandomSubclass(5)),
+        ("not a random.Random", GeneratorAdapter),
     ],
     ids=["subclass", "adapter"],
 )
@@ -226,7 +164,7 @@ def test_internal_error_runs_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
         raise ZeroDivisionError("test")
 
     monkeypatch.setattr(igraph_community, "community_leiden", broken)
-    graph = _graph()
+    graph = two_triangles()
     random.seed(3)
     expected = snapshot(upstream_leiden()(graph), graph), random.getstate()
     random.seed(3)
@@ -240,7 +178,7 @@ def test_internal_error_runs_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_fail_on_fallback_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
     with pytest.raises(FallbackError, match="objective_function"):
-        igraph.Graph.community_leiden(_graph(), objective_function="surprise")
+        igraph.Graph.community_leiden(two_triangles(), objective_function="surprise")
 
 
 def test_huge_iteration_count_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,7 +187,7 @@ def test_huge_iteration_count_falls_back(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("AUTOZYME_FAIL_ON_FALLBACK", "1")
     before = fallbacks(FUNCTION)
     with pytest.raises(FallbackError, match=re.escape(_expected("n_iterations"))):
-        igraph.Graph.community_leiden(_graph(), n_iterations=-(2**40))
+        igraph.Graph.community_leiden(two_triangles(), n_iterations=-(2**40))
     assert _expected("n_iterations") in new_reason(FUNCTION, before)
 
 
@@ -257,7 +195,7 @@ def test_huge_iteration_count_falls_back(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_deprecated_resolution_keyword_is_upstream_exactly() -> None:
     """``resolution_parameter=`` is upstream's deprecated alias: its warning points at the
     caller's line, the result and ``modularity_params`` are upstream's."""
-    graph = _graph()
+    graph = two_triangles()
     calls = [
         ((), {"objective_function": "modularity", "resolution_parameter": 0.5}),
         (("CPM", "weight", 0.2), {"resolution_parameter": 0.05}),
@@ -268,7 +206,7 @@ def test_deprecated_resolution_keyword_is_upstream_exactly() -> None:
         outcomes = []
         for leiden in (upstream_leiden(), igraph.Graph.community_leiden):
             random.seed(4)
-            outcomes.append((*_outcome(leiden, graph, args, kwargs), random.getstate()))
+            outcomes.append((*outcome(leiden, graph, args, kwargs), random.getstate()))
         assert outcomes[1] == outcomes[0], (args, kwargs)
 
 
@@ -281,7 +219,7 @@ def test_late_activation_needs_the_generator_declared() -> None:
     if verification.unverified_reason(TARGET):
         return
     before = fast_calls(FUNCTION)
-    graph = _graph()
+    graph = two_triangles()
     random.seed(3)
     expected = snapshot(upstream_leiden()(graph), graph)
     random.seed(3)
