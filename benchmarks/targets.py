@@ -13,6 +13,9 @@ Workloads:
   ``community_leiden(objective_function="modularity", weights="weight", resolution=r,
   n_iterations=2)`` over ten resolutions, from one seeding of Python's ``random``
   (python-igraph's default generator);
+- ``community_multilevel`` / ``community_multilevel_weighted`` (target igraph): Louvain as
+  pertpy's milo and users call it, ``community_multilevel()`` and
+  ``community_multilevel(weights="weight")``, from one seeding of Python's ``random``;
 - ``find_partition`` (target leidenalg): pegasus' call, ``find_partition(g,
   RBConfigurationVertexPartition, weights="weight", resolution_parameter=1.3,
   n_iterations=-1, seed=0)``;
@@ -114,6 +117,12 @@ def _community_leiden_calls(graphs: list[Any]) -> list[Callable[[], Any]]:
     ]
 
 
+def _community_multilevel_calls(graphs: list[Any], weights: str | None) -> list[Callable[[], Any]]:
+    [graph] = graphs
+    # looked up at call time: the patched method once AutoZyme is active
+    return [lambda: graph.community_multilevel(weights=weights)]
+
+
 def _find_partition_calls(graphs: list[Any]) -> list[Callable[[], Any]]:
     import leidenalg
 
@@ -162,6 +171,10 @@ def _community_leiden_identity(part: Any) -> bytes:
     return json.dumps(part.membership).encode() + struct.pack("<dd", part.quality, part.q)
 
 
+def _clustering_identity(part: Any) -> bytes:
+    return json.dumps(part.membership).encode() + struct.pack("<d", part.q)
+
+
 def _find_partition_identity(part: Any) -> bytes:
     return json.dumps(part.membership).encode() + struct.pack(
         "<dd", part.quality(), part.modularity
@@ -187,6 +200,20 @@ WORKLOADS = {
         _community_leiden_calls,
         _community_leiden_identity,
         "community_leiden(n_iterations=2), ten resolutions",
+    ),
+    "community_multilevel": Workload(
+        "igraph",
+        "igraph.Graph.community_multilevel",
+        functools.partial(_community_multilevel_calls, weights=None),
+        _clustering_identity,
+        "community_multilevel()",
+    ),
+    "community_multilevel_weighted": Workload(
+        "igraph",
+        "igraph.Graph.community_multilevel",
+        functools.partial(_community_multilevel_calls, weights="weight"),
+        _clustering_identity,
+        'community_multilevel(weights="weight")',
     ),
     "find_partition": Workload(
         "leidenalg",

@@ -85,11 +85,12 @@ def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
 
 
 def float_values(values: list) -> np.ndarray | None:
-    """A list of Python floats (as python-igraph stores an attribute) as float64, read in
-    C; None where an item is anything but an exact float (then convert it with numpy)."""
+    """A list of Python floats (as python-igraph stores an attribute; numpy float32 or
+    float64 scalars where scanpy built the graph) as float64, read in C; None where an
+    item is anything else (then convert it with numpy)."""
     from .. import _core
 
-    floats = _core.float_list(values)
+    floats = _core.float_list(values, (np.float32, np.float64))
     return None if floats is None else np.frombuffer(floats, dtype=np.float64)
 
 

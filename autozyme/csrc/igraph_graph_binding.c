@@ -138,32 +138,42 @@ fail:
 }
 
 /* An edge or vertex attribute as python-igraph stores it (a list of Python
- * floats, g.es["weight"]) copied into doubles: numpy's conversion of the same
- * list takes ten times as long, as it first discovers a dtype for the list.
- * Only exact floats are read (the values numpy would hold unchanged); any
+ * floats, g.es["weight"]; numpy float32 scalars where scanpy built the graph)
+ * copied into doubles: numpy's conversion of the same list takes ten times as
+ * long, as it first discovers a dtype for the list. Only exact floats and items
+ * of the given exact types (numpy's float32 and float64 scalars, whose values
+ * promote exactly, as numpy's array of the list would hold them) are read; any
  * other item gives None and the caller converts the list as before. */
-PyObject *az_py_float_list(PyObject *self, PyObject *list) {
-    PyObject *out;
-    Py_ssize_t k, size;
+PyObject *az_py_float_list(PyObject *self, PyObject *args) {
+    PyObject *list, *types, *out;
+    Py_ssize_t k, size, t, n_types;
     double *values;
     (void)self;
 
-    if (!PyList_Check(list)) {
-        PyErr_SetString(PyExc_TypeError, "float_list takes a list");
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &list, &PyTuple_Type, &types)) {
         return NULL;
     }
+    n_types = PyTuple_Size(types);
     size = PyList_Size(list);
     out = PyByteArray_FromStringAndSize(NULL, size * (Py_ssize_t)sizeof(double));
     if (out == NULL) return NULL;
     values = (double *)(void *)PyByteArray_AsString(out);
     for (k = 0; k < size; k++) {
         PyObject *item = PyList_GetItem(list, k); /* borrowed */
-        if (item == NULL || !PyFloat_CheckExact(item)) {
+        int known = item != NULL && PyFloat_CheckExact(item);
+        for (t = 0; item != NULL && !known && t < n_types; t++) {
+            known = (PyObject *)Py_TYPE(item) == PyTuple_GetItem(types, t);
+        }
+        if (!known) {
             Py_DECREF(out);
             if (item == NULL) return NULL;
             Py_RETURN_NONE;
         }
         values[k] = PyFloat_AsDouble(item);
+        if (values[k] == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(out);
+            return NULL;
+        }
     }
     return out;
 }

@@ -7,7 +7,7 @@
 #include <Python.h>
 
 PyObject *az_py_igraph_edges(PyObject *self, PyObject *args);
-PyObject *az_py_float_list(PyObject *self, PyObject *list);
+PyObject *az_py_float_list(PyObject *self, PyObject *args);
 
 #define AZ_IGRAPH_EDGES_DOC                                                                 \
     "igraph_edges(capsule, n_vertices, n_edges, directed) -> (sources, targets, incidence)\n" \
@@ -18,8 +18,9 @@ PyObject *az_py_float_list(PyObject *self, PyObject *list);
     "direction python-igraph reports for it."
 
 #define AZ_FLOAT_LIST_DOC                                                                 \
-    "float_list(list) -> bytearray of float64, or None\n"                                   \
-    "The items of a list of exact Python floats as doubles (None if any item is another " \
-    "type), for attribute values such as Graph.es['weight']."
+    "float_list(list, types) -> bytearray of float64, or None\n"                          \
+    "The items of a list of exact Python floats and of objects of exactly the given "      \
+    "types as doubles (None if any item is another type), for attribute values such as "   \
+    "Graph.es['weight']."
 
 #endif

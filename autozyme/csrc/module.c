@@ -179,7 +179,7 @@ static PyMethodDef core_methods[] = {
      "modularity(graph, membership, n_partitions, resolution, behaviour)\n"
      "-> float"},
     {"igraph_edges", az_py_igraph_edges, METH_VARARGS, AZ_IGRAPH_EDGES_DOC},
-    {"float_list", az_py_float_list, METH_O, AZ_FLOAT_LIST_DOC},
+    {"float_list", az_py_float_list, METH_VARARGS, AZ_FLOAT_LIST_DOC},
     {"leidenalg_optimise", az_py_leidenalg_optimise, METH_VARARGS, AZ_LEIDENALG_OPTIMISE_DOC},
     {"igraph_mt_seed", az_py_igraph_mt_seed, METH_VARARGS, AZ_IGRAPH_MT_SEED_DOC},
     {"shuffle_sizes", az_py_shuffle_sizes, METH_VARARGS, AZ_SHUFFLE_SIZES_DOC},
