@@ -21,9 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* igraph_i_multilevel_community */
+/* igraph_i_multilevel_community, with the scratch sum of one vertex's links to
+ * it beside the weight the gain reads (visit_vertex_exact(): one line for both) */
 typedef struct {
-    double win, wall; /* weight inside, weight of all incident edges */
+    double wall; /* weight of all incident edges */
+    double acc;  /* visit_vertex_exact(): the vertex's link weight, -1 when untouched */
+    double win;  /* weight inside */
     int64_t size;
 } ml_comm;
 
@@ -57,7 +60,6 @@ typedef struct {
     ml_comm *comm;
     ml_link *links;
     int64_t links_cap;
-    double *acc;       /* visit_vertex_exact(): a community's link weight, -1 when untouched */
     int32_t *touched;  /* visit_vertex_exact(): the communities a vertex links to */
     ml_vertex *vx;     /* per vertex of the level (mark_exact()) */
     int unit;          /* the level's weights are all 1 (the input without weights) */
@@ -261,13 +263,13 @@ AZ_PER_MULT int visit_vertex(const az_level *L, int32_t v, double res, double ws
 
 /* Adds weight x to community c's link sum (c < 0: nothing), listing c on its
  * first link; returns the new count of listed communities. */
-static inline int64_t add_link(double *acc, int32_t *touched, int64_t nt, int32_t c, double x) {
+static inline int64_t add_link(ml_comm *comm, int32_t *touched, int64_t nt, int32_t c, double x) {
     if (c < 0) return nt;
-    if (acc[c] < 0.0) {
-        acc[c] = x;
+    if (comm[c].acc < 0.0) {
+        comm[c].acc = x;
         touched[nt++] = c;
     } else {
-        acc[c] += x;
+        comm[c].acc += x;
     }
     return nt;
 }
@@ -284,7 +286,6 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
                                    ml_work *w, const int unit, const int mult, const int f32) {
     int32_t *memb = w->memb;
     ml_comm *comm = w->comm;
-    double *acc = w->acc;
     int32_t *touched = w->touched;
     const int32_t old = memb[v];
     /* exact sums: igraph's sequential ones, taken once per level (mark_exact()) */
@@ -306,12 +307,12 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
             run += x;
             continue;
         }
-        nt = add_link(acc, touched, nt, run_c, run);
+        nt = add_link(comm, touched, nt, run_c, run);
         run_c = cu;
         run = x;
     }
-    nt = add_link(acc, touched, nt, run_c, run);
-    win = acc[old] < 0.0 ? 0.0 : acc[old];
+    nt = add_link(comm, touched, nt, run_c, run);
+    win = comm[old].acc < 0.0 ? 0.0 : comm[old].acc;
 
     comm[old].size--;
     comm[old].wall -= wall;
@@ -320,15 +321,15 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
     max_w = win;
     for (j = 0; j < nt; j++) {
         const int32_t c = touched[j];
-        const double gain = acc[c] - res * comm[c].wall * wall / wsum;
+        const double gain = comm[c].acc - res * comm[c].wall * wall / wsum;
         if (gain > max_gain || (found && gain == max_gain && c < best)) {
             best = c;
             max_gain = gain;
-            max_w = acc[c];
+            max_w = comm[c].acc;
             found = 1;
         }
     }
-    for (j = 0; j < nt; j++) acc[touched[j]] = -1.0;
+    for (j = 0; j < nt; j++) comm[touched[j]].acc = -1.0;
 
     memb[v] = best;
     comm[best].size++;
@@ -454,6 +455,7 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
         w->comm[i].size = 1;
         w->comm[i].win = 0.0;
         w->comm[i].wall = 0.0;
+        w->comm[i].acc = -1.0;
     }
     for (e = 0; e < E->n_edges; e++) {
         const int64_t s = az_edge_source(E, e, &row), t = az_edge_target(E, e);
@@ -481,11 +483,11 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
             if (az_interrupt_tick(intr)) return AZ_EINTR;
             /* the visiting order is random: start loading the coming vertices'
              * offsets, incidences and neighbours' communities, a stage each */
-            if (i + 8 < n) AZ_PREFETCH(&L->off[w->order[i + 8]]);
-            if (i + 4 < n) {
-                prefetch_level_row(L, w->order[i + 4], w->unit);
-                AZ_PREFETCH(&w->vx[w->order[i + 4]]);
+            if (i + 8 < n) {
+                AZ_PREFETCH(&L->off[w->order[i + 8]]);
+                AZ_PREFETCH(&w->vx[w->order[i + 8]]);
             }
+            if (i + 4 < n) prefetch_level_row(L, w->order[i + 4], w->unit);
             if (i + 2 < n) prefetch_labels(L, w->order[i + 2], w->memb);
             changed |= visit_dispatch(L, w->order[i], res, wsum, w);
         }
@@ -614,7 +616,6 @@ static void work_free(ml_work *w) {
     free(w->cursor);
     free(w->comm);
     free(w->links);
-    free(w->acc);
     free(w->touched);
     free(w->vx);
 }
@@ -671,13 +672,11 @@ int az_multilevel(const az_edge_graph *g, double resolution, az_rng *rng, az_int
     w.mark = az_malloc((size_t)n0, sizeof(int32_t));
     w.cursor = az_malloc((size_t)n0 + 1, sizeof(int64_t));
     w.comm = az_malloc((size_t)n0, sizeof(ml_comm));
-    w.acc = az_malloc((size_t)n0, sizeof(double));
     w.vx = az_malloc((size_t)n0, sizeof(ml_vertex));
     if (!w.memb || !w.saved || !w.order || !w.level_memb || !w.mark || !w.cursor || !w.comm ||
-        !w.acc || !w.vx) {
+        !w.vx) {
         goto done;
     }
-    for (i = 0; i < n0; i++) w.acc[i] = -1.0;
     if (az_level_from_edges(g, &cur.L, w.cursor) != AZ_OK) goto done;
     cur.edges = *g;
     for (i = 0; i < n0; i++) w.level_memb[i] = i;
