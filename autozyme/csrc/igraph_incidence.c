@@ -15,16 +15,18 @@ void az_level_free(az_level *L) {
     memset(L, 0, sizeof(*L));
 }
 
-int az_level_alloc(az_level *L, int32_t n, int64_t m) {
+/* Gives the level its own incidence arrays for n vertices and m incidences
+ * (mult 1; no weights if unit). */
+static int level_alloc(az_level *L, int32_t n, int64_t m, int unit) {
     L->n = n;
     L->mult = 1;
     L->own_off = az_malloc((size_t)n + 1, sizeof(int64_t));
     L->own_nbr = az_malloc((size_t)m, sizeof(int32_t));
-    L->own_w = az_malloc((size_t)m, sizeof(double));
+    L->own_w = unit ? NULL : az_malloc((size_t)m, sizeof(double));
     L->off = L->own_off;
     L->nbr = L->own_nbr;
     L->w = L->own_w;
-    return L->own_off && L->own_nbr && L->own_w ? AZ_OK : AZ_ENOMEM;
+    return L->own_off && L->own_nbr && (unit || L->own_w) ? AZ_OK : AZ_ENOMEM;
 }
 
 static int64_t gcd64(int64_t a, int64_t b) {
@@ -37,7 +39,8 @@ static int64_t gcd64(int64_t a, int64_t b) {
 }
 
 static int same_incidence(const az_level *L, int64_t i, int64_t j) {
-    return L->nbr[i] == L->nbr[j] && memcmp(&L->w[i], &L->w[j], sizeof(double)) == 0;
+    return L->nbr[i] == L->nbr[j] &&
+           (!L->w || memcmp(&L->w[i], &L->w[j], sizeof(double)) == 0);
 }
 
 /* Stores each incidence once with multiplicity mult, the greatest common divisor
@@ -61,7 +64,8 @@ static void compress_runs(az_level *L) {
         L->own_off[v] = out;
         for (i = begin; i < end; i += mult) {
             L->own_nbr[out] = L->nbr[i];
-            L->own_w[out++] = L->w[i];
+            if (L->own_w) L->own_w[out] = L->w[i];
+            out++;
         }
     }
     L->own_off[L->n] = out;
@@ -152,7 +156,7 @@ static void append_incidence_part(const az_edge_graph *g, const int32_t *row, in
         lo = row[e] > c ? c : row[e];
         hi = row[e] > c ? row[e] : c;
         at = pos[out_part ? hi : lo]++;
-        wt[at] = az_edge_weight(g, e);
+        if (wt) wt[at] = az_edge_weight(g, e);
         nbr[at] = (int32_t)(out_part ? lo : hi);
     }
 }
@@ -176,7 +180,7 @@ static void level_from_incidence(const az_edge_graph *g, az_level *L) {
             const int32_t id = g->incidence[p];
             if (p + 16 < 2 * m) AZ_PREFETCH(&g->sources[g->incidence[p + 16]]);
             L->own_nbr[p] = az_incident_neighbour(g->sources, g->indices32, id, v);
-            L->own_w[p] = az_edge_weight(g, id);
+            if (L->own_w) L->own_w[p] = az_edge_weight(g, id);
         }
     }
     compress_runs(L);
@@ -189,7 +193,7 @@ static void level_from_incidence(const az_edge_graph *g, az_level *L) {
  * matrix with sorted rows is that list already (see is_symmetric_sorted()).
  * mirrors igraph_add_edges() + igraph_vector_int_pair_order() in
  * graph/type_indexededgelist.c, core/vector.c and igraph_incident() */
-int az_level_from_edges(const az_edge_graph *g, az_level *L, int64_t *cursor) {
+int az_level_from_edges(const az_edge_graph *g, az_level *L, int64_t *cursor, int unit_ok) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     int64_t *deg_out = NULL, *pos = NULL, *perm = NULL, *off;
     int32_t *row = NULL, *nbr;
@@ -208,7 +212,9 @@ int az_level_from_edges(const az_edge_graph *g, az_level *L, int64_t *cursor) {
         return AZ_OK;
     }
 
-    if (az_level_alloc(L, (int32_t)n, 2 * m) != AZ_OK) goto done;
+    if (level_alloc(L, (int32_t)n, 2 * m, unit_ok && !g->weights && !g->weights32) != AZ_OK) {
+        goto done;
+    }
     if (g->incidence) {
         level_from_incidence(g, L);
         return AZ_OK;

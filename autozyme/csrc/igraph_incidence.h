@@ -23,7 +23,8 @@ typedef struct {
     const int64_t *off; /* n + 1: incidences of v are [off[v], off[v + 1]) */
     const int32_t *nbr; /* neighbour of each incidence */
     const double *w;    /* weight of each incidence, or */
-    const float *w32;   /* these (a borrowed float32 matrix, always mult 2), w NULL */
+    const float *w32;   /* these (a borrowed float32 matrix, always mult 2), w NULL;
+                         * both NULL: all 1 (az_level_from_edges()'s unit_ok) */
     double *vw;         /* vertex weights (Leiden's; the builder leaves it NULL) */
     int64_t *own_off;   /* the arrays above that the level allocated (else borrowed) */
     int32_t *own_nbr;
@@ -72,15 +73,13 @@ AZ_PER_MULT void az_level_prefetch(const az_level *L, int32_t v, const int f32) 
 /* Frees what the level owns and zeroes it. */
 void az_level_free(az_level *L);
 
-/* Gives the level its own incidence arrays for n vertices and m incidences
- * (mult 1). */
-int az_level_alloc(az_level *L, int32_t n, int64_t m);
-
 /* Builds the input level of g. cursor: scratch of n_vertices int64s.
  * An undirected igraph edge is stored with from = max, to = min of its
  * endpoints; a vertex's incidences are its "out" edges (from == v) ordered by
  * (to, descending edge id) followed by its "in" edges (to == v) ordered by
- * (from, descending edge id), so loops appear twice. */
-int az_level_from_edges(const az_edge_graph *g, az_level *L, int64_t *cursor);
+ * (from, descending edge id), so loops appear twice. unit_ok: where g has no
+ * weights, the level stores none either (w and w32 NULL: every weight is 1),
+ * for a caller that reads them as such. */
+int az_level_from_edges(const az_edge_graph *g, az_level *L, int64_t *cursor, int unit_ok);
 
 #endif

@@ -935,7 +935,7 @@ int az_leiden(const az_edge_graph *g, const double *node_weights, int normalize_
     int rc;
 
     if (work_alloc(&w, n) != AZ_OK) return AZ_ENOMEM;
-    rc = az_level_from_edges(g, &L0, w.start);
+    rc = az_level_from_edges(g, &L0, w.start, 0);
     if (rc != AZ_OK) goto done;
     L0.vw = az_malloc((size_t)n, sizeof(double));
     if (!L0.vw) {

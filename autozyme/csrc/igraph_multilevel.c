@@ -373,7 +373,7 @@ static void mark_exact(const az_level *L, ml_work *w) {
         int q = INT32_MAX, ok = 1;
         double total = 0.0, loops = 0.0;
         for (int64_t p = L->off[v]; p < L->off[v + 1] && ok; p++) {
-            const double x = L->w32 ? (double)L->w32[p] : L->w[p];
+            const double x = L->w32 ? (double)L->w32[p] : L->w ? L->w[p] : 1.0;
             if (x == 0.0) {
                 ok = !signbit(x);
             } else if (!isnormal(x)) {
@@ -593,7 +593,7 @@ static int shrink(const ml_graph *G, const int32_t *memb, int32_t k, ml_work *w,
     next->edges.indptr = indptr;
     next->edges.indices32 = bsmall;
     next->edges.weights = bw;
-    if (az_level_from_edges(&next->edges, &next->L, w->cursor) != AZ_OK) {
+    if (az_level_from_edges(&next->edges, &next->L, w->cursor, 0) != AZ_OK) {
         graph_free(next);
         return AZ_ENOMEM;
     }
@@ -677,7 +677,7 @@ int az_multilevel(const az_edge_graph *g, double resolution, az_rng *rng, az_int
         !w.vx) {
         goto done;
     }
-    if (az_level_from_edges(g, &cur.L, w.cursor) != AZ_OK) goto done;
+    if (az_level_from_edges(g, &cur.L, w.cursor, 1) != AZ_OK) goto done;
     cur.edges = *g;
     for (i = 0; i < n0; i++) w.level_memb[i] = i;
 
