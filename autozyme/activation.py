@@ -17,11 +17,15 @@ from typing import Protocol
 
 logger = logging.getLogger("autozyme")
 
-# target name -> (module whose import triggers the patch, module holding the patch)
-TARGETS: dict[str, tuple[str, str]] = {
-    "scanpy": ("scanpy", "autozyme.patches.scanpy_leiden"),
-    "igraph": ("igraph", "autozyme.patches.igraph_community"),
-    "leidenalg": ("leidenalg", "autozyme.patches.leidenalg_target"),
+# target name -> its patches: (module whose import triggers the patch, module holding it)
+TARGETS: dict[str, tuple[tuple[str, str], ...]] = {
+    "scanpy": (
+        ("scanpy", "autozyme.patches.scanpy_target"),
+        # sc.tl.louvain(flavor="igraph") draws from python-igraph's generator
+        ("igraph", "autozyme.patches.igraph_generator"),
+    ),
+    "igraph": (("igraph", "autozyme.patches.igraph_community"),),
+    "leidenalg": (("leidenalg", "autozyme.patches.leidenalg_target"),),
 }
 
 
@@ -33,19 +37,20 @@ class Patch(Protocol):
 
 _lock = threading.RLock()
 _wanted: set[str] = set()  # targets the user asked for
-_hooked: set[str] = set()  # targets with a registered post-import hook (wrapt cannot unregister)
+# (target, patch module) pairs with a registered post-import hook (wrapt cannot unregister)
+_hooked: set[tuple[str, str]] = set()
 
 
-def _patch_module(target: str) -> Patch:
-    return importlib.import_module(TARGETS[target][1])  # type: ignore[return-value]
+def _patch_module(name: str) -> Patch:
+    return importlib.import_module(name)  # type: ignore[return-value]
 
 
-def _on_import(target: str, module: object, at_import: bool) -> None:
+def _on_import(target: str, patch: str, module: object, at_import: bool) -> None:
     """Post-import hook body: patch ``module`` if the target is still wanted."""
     try:
         with _lock:
             if target in _wanted:
-                _patch_module(target).install(module, at_import=at_import)
+                _patch_module(patch).install(module, at_import=at_import)
     except Exception as exc:  # a failing patch must leave upstream working
         warnings.warn(
             f"autozyme: could not patch {target} ({type(exc).__name__}: {exc}); "
@@ -84,21 +89,22 @@ def activate(*targets: str) -> None:
             if target in unknown:
                 continue
             _wanted.add(target)
-            if target not in _hooked:
-                _hooked.add(target)
-                # Fires at once if the module is already imported, else right as its
-                # import completes.
-                at_import = TARGETS[target][0] not in sys.modules
-                register_post_import_hook(
-                    lambda module, target=target, at_import=at_import: _on_import(
-                        target, module, at_import
-                    ),
-                    TARGETS[target][0],
-                )
-            else:
-                module = sys.modules.get(TARGETS[target][0])
-                if module is not None:
-                    _on_import(target, module, False)
+            for trigger, patch in TARGETS[target]:
+                if (target, patch) not in _hooked:
+                    _hooked.add((target, patch))
+                    # Fires at once if the module is already imported, else right as its
+                    # import completes.
+                    at_import = trigger not in sys.modules
+                    register_post_import_hook(
+                        lambda module, target=target, patch=patch, at_import=at_import: _on_import(
+                            target, patch, module, at_import
+                        ),
+                        trigger,
+                    )
+                else:
+                    module = sys.modules.get(trigger)
+                    if module is not None:
+                        _on_import(target, patch, module, False)
 
 
 def deactivate(*targets: str) -> None:
@@ -109,8 +115,9 @@ def deactivate(*targets: str) -> None:
             if target not in TARGETS:
                 continue
             _wanted.discard(target)
-            if target in _hooked:
-                _patch_module(target).uninstall()
+            for _, patch in reversed(TARGETS[target]):
+                if (target, patch) in _hooked:
+                    _patch_module(patch).uninstall()
 
 
 def active_targets() -> list[str]:

@@ -48,6 +48,7 @@ def reset() -> None:
 FLAVORS = (
     "igraph",
     "leidenalg",
+    "louvain-igraph",
     "Graph.community_leiden",
     "find_partition",
     "Graph.community_multilevel",
@@ -55,6 +56,7 @@ FLAVORS = (
 _LABELS = {
     "igraph": "sc.tl.leiden flavor=igraph",
     "leidenalg": "sc.tl.leiden flavor=leidenalg",
+    "louvain-igraph": "sc.tl.louvain flavor=igraph",
     "Graph.community_leiden": "igraph's Graph.community_leiden",
     "find_partition": "leidenalg.find_partition",
     "Graph.community_multilevel": "igraph's Graph.community_multilevel",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 
 import pytest
 
@@ -106,17 +107,27 @@ def test_report_shape(pristine):
     autozyme.activate("scanpy")
     rep = autozyme.report()
     assert rep["active_targets"] == ["scanpy"]
-    assert rep["patched"] == ["scanpy.tools._leiden.leiden", "scanpy.tools.leiden"]
+    scanpy_names = [
+        "scanpy.tools._leiden.leiden",
+        "scanpy.tools._louvain.louvain",
+        "scanpy.tools.leiden",
+        "scanpy.tools.louvain",
+    ]
+    # the target also follows python-igraph's generator once igraph is imported
+    setters = ["igraph._igraph.set_random_number_generator", "igraph.set_random_number_generator"]
+    assert rep["patched"] == (setters if "igraph" in sys.modules else []) + scanpy_names
     for dist in ("python", "scanpy", "igraph", "leidenalg", "numpy"):
         assert rep["versions"][dist]
     assert set(rep["verified"]) == {
         "igraph",
         "leidenalg",
+        "louvain-igraph",
         "Graph.community_leiden",
         "find_partition",
+        "Graph.community_multilevel",
     }
     text = report_module.format_report(rep)
-    assert "patched: scanpy.tools._leiden.leiden, scanpy.tools.leiden" in text
+    assert "scanpy.tools._leiden.leiden, scanpy.tools._louvain.louvain, scanpy.tools.leiden" in text
 
 
 def test_decision_errors_fall_back(pristine, pbmc, monkeypatch):

@@ -31,7 +31,9 @@ def test_run_passes_argv_and_exit_code(tmp_path):
     )
     assert out.returncode == 3, out.stderr
     assert "argv ['3', '--flag', 'x']" in out.stdout
-    assert "patched: scanpy.tools._leiden.leiden, scanpy.tools.leiden" in out.stderr
+    assert "scanpy.tools._leiden.leiden, scanpy.tools._louvain.louvain, scanpy.tools.leiden" in (
+        out.stderr
+    )
     assert "scanpy.tl.leiden: " in out.stderr
 
 

@@ -143,12 +143,12 @@ def test_over_2_31_entries_fail_clearly_before_allocating(patched, flavor_kwargs
 
 @pytest.mark.usefixtures("fast_path_only")
 def test_over_2_31_entries_go_upstream_where_they_could_fit(patched, monkeypatch):
-    from autozyme.patches import leiden_decision
+    from autozyme.patches import scanpy_graph
 
     if verification.unverified_reason("igraph"):
         pytest.skip("the igraph flavor runs upstream here")
 
-    monkeypatch.setattr(leiden_decision, "_physical_memory", lambda: 2**50)
+    monkeypatch.setattr(scanpy_graph, "_physical_memory", lambda: 2**50)
     adata = _graph_adata(sparse.csr_matrix((2, 2)))
     with pytest.raises(scanpy_leiden.FallbackError, match=r"2\*\*31 or more\) is not verified"):
         patched(adata, adjacency=_over_2_31_entries(), flavor="igraph")

@@ -39,7 +39,15 @@ ROW_SECONDS = 1200
 FLAVOR_SUITES = {
     "igraph": ("tests/test_core_igraph.py", "tests/test_scanpy_igraph_flavor.py"),
     "leidenalg": ("tests/test_core_leidenalg.py", "tests/test_scanpy_leidenalg_flavor.py"),
+    "louvain-igraph": (
+        "tests/test_scanpy_louvain_igraph.py",
+        "tests/test_scanpy_louvain_fallbacks.py",
+    ),
     "Graph.community_leiden": ("tests/test_igraph_target.py", "tests/test_igraph_fallbacks.py"),
+    "Graph.community_multilevel": (
+        "tests/test_igraph_multilevel.py",
+        "tests/test_igraph_multilevel_fallbacks.py",
+    ),
     "find_partition": (
         "tests/test_leidenalg_target.py",
         "tests/test_leidenalg_fallbacks.py",

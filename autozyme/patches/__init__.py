@@ -8,7 +8,7 @@ def patched_functions() -> list[str]:
     import sys
 
     names: list[str] = []
-    for patch in ("scanpy_leiden", "igraph_community", "leidenalg_target"):
+    for patch in ("scanpy_target", "igraph_community", "igraph_generator", "leidenalg_target"):
         module = sys.modules.get(f"{__name__}.{patch}")
         if module is not None:
             names.extend(module.patched_names())

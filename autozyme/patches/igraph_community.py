@@ -36,14 +36,10 @@ __all__ = ["install", "patched_names", "uninstall"]
 
 FUNCTION = "igraph.Graph.community_leiden"
 MULTILEVEL = "igraph.Graph.community_multilevel"
-# modules exporting python-igraph's set_random_number_generator
-_RNG_MODULES = ("igraph._igraph", "igraph")
 
 _lock = threading.Lock()
 _original_leiden: Callable[..., Any] | None = None
 _original_multilevel: Callable[..., Any] | None = None
-# module name -> the original set_random_number_generator it held
-_original_setters: dict[str, Callable[..., Any]] = {}
 
 
 def run_fast_path(plan: CommunityLeidenPlan, upstream: Callable[..., Any]) -> tuple[Any, dict]:
@@ -174,17 +170,6 @@ def _make_multilevel(upstream: Callable[..., Any]) -> Callable[..., Any]:
     return community_multilevel
 
 
-def _make_setter(upstream: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(upstream)
-    def set_random_number_generator(generator: Any) -> Any:
-        result = upstream(generator)  # raises as upstream does; then nothing changed
-        igraph_generator.record(generator)
-        return result
-
-    set_random_number_generator.__autozyme_original__ = upstream  # type: ignore[attr-defined]
-    return set_random_number_generator
-
-
 def install(igraph: Any, *, at_import: bool = False) -> None:
     """Replace ``Graph.community_leiden`` and ``Graph.community_multilevel`` and wrap
     ``set_random_number_generator`` (idempotent). ``at_import``: igraph has just finished
@@ -193,12 +178,7 @@ def install(igraph: Any, *, at_import: bool = False) -> None:
     with _lock:
         if _original_leiden is not None:
             return
-        igraph_generator.start(at_import)
-        for name in _RNG_MODULES:
-            module = sys.modules[name]
-            original = module.set_random_number_generator
-            _original_setters[name] = original
-            module.set_random_number_generator = _make_setter(original)
+        igraph_generator.claim("igraph", at_import=at_import)
         _original_leiden = igraph.Graph.community_leiden
         igraph.Graph.community_leiden = _make_leiden(_original_leiden)
         _original_multilevel = igraph.Graph.community_multilevel
@@ -215,18 +195,11 @@ def uninstall() -> None:
         graph_class.community_leiden = _original_leiden
         graph_class.community_multilevel = _original_multilevel
         _original_leiden = _original_multilevel = None
-        for name, original in _original_setters.items():
-            sys.modules[name].set_random_number_generator = original
-        _original_setters.clear()
-        igraph_generator.forget()
+        igraph_generator.release("igraph")
 
 
 def patched_names() -> list[str]:
     with _lock:
         if _original_leiden is None:
             return []
-        return [
-            FUNCTION,
-            MULTILEVEL,
-            *(f"{name}.set_random_number_generator" for name in _RNG_MODULES),
-        ]
+        return [FUNCTION, MULTILEVEL]

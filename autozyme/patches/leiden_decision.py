@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,17 +19,13 @@ import numpy as np
 from ..verification import detected_versions
 from .leiden_warnings import WarningSite, resolution_parameter_warning_site
 from .routing import Fallback, proven_here
+from .scanpy_graph import adata_problem, selected_graph
 
 # clustering_args that scanpy forwards and that we reproduce
 _IGRAPH_ARGS = frozenset({"objective_function", "beta", "initial_membership", "node_weights"})
 _LEIDENALG_ARGS = frozenset({"max_comm_size", "initial_membership"})
 _LEIDENALG_PARTITIONS = ("RBConfiguration", "Modularity", "CPM")
 _MAX_C_INT = 2**31 - 1
-# Verified sizes: fewer than 2**31 stored entries (the cores index vertices with C int).
-_MAX_VERIFIED_ENTRIES = 2**31 - 1
-# A floor on what upstream's get_igraph_from_adjacency holds per stored entry at its peak
-# (nonzero() index arrays, then a list of (source, target) tuples of numpy scalars).
-_UPSTREAM_BYTES_PER_ENTRY = 64
 
 
 def _flavor(flavor: object) -> str | None:
@@ -181,56 +176,6 @@ def _leidenalg_args_problem(a: dict[str, Any], args: dict[str, Any]) -> str | No
     return None
 
 
-def _physical_memory() -> int | None:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # e.g. Windows
-        return None
-
-
-def _size_problem(n_entries: int) -> str | None:
-    """Beyond the verified size: upstream's problem, unless it certainly cannot fit here.
-
-    Then a clear MemoryError now beats letting upstream allocate until the OS kills it.
-    """
-    if n_entries <= _MAX_VERIFIED_ENTRIES:
-        return None
-    needed = n_entries * _UPSTREAM_BYTES_PER_ENTRY
-    available = _physical_memory()
-    if available is not None and needed > available:
-        raise MemoryError(
-            f"sc.tl.leiden: the adjacency has {n_entries:,} stored entries; building "
-            f"upstream's igraph graph from it needs more than {needed / 2**30:,.0f} GiB "
-            f"and this machine has {available / 2**30:,.0f} GiB (AutoZyme's fast path "
-            f"covers fewer than 2**31 entries)"
-        )
-    return f"adjacency: {n_entries:,} stored entries (2**31 or more) is not verified"
-
-
-def _adjacency_problem(adjacency: object, n_obs: int) -> str | None:
-    from scipy import sparse
-
-    if not sparse.issparse(adjacency) or adjacency.format != "csr":
-        return f"adjacency: {type(adjacency).__name__} is not a CSR matrix"
-    if adjacency.shape != (n_obs, n_obs):
-        return f"adjacency: shape {adjacency.shape} does not match {n_obs} cells"
-    if n_obs >= _MAX_C_INT:
-        return "adjacency: 2**31 - 1 or more cells is not verified"
-    problem = _size_problem(int(adjacency.indptr[-1]))
-    if problem:
-        return problem
-    if adjacency.dtype not in (np.float32, np.float64):
-        return f"adjacency: dtype {adjacency.dtype} is not float32/float64"
-    if adjacency.indices.dtype not in (np.int32, np.int64):
-        return f"adjacency: index dtype {adjacency.indices.dtype} is not int32/int64"
-    data = adjacency.data[: adjacency.indptr[-1]]
-    if not data.any():
-        return "adjacency: no nonzero entries (upstream cannot build its graph)"
-    if not (np.all(np.isfinite(data)) and data.min() >= 0):
-        return "adjacency: weights not finite and non-negative"
-    return None
-
-
 def decide(arguments: dict | None) -> LeidenPlan | Fallback:
     """``arguments``: from :func:`bind_arguments`."""
     if arguments is None:
@@ -253,13 +198,10 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
         return Fallback(f"scanpy class {scanpy_class}: not reproduced by the fast path")
     igraph_class = proven.classes["igraph"].name
 
-    from anndata import AnnData
-
     adata = a["adata"]
-    if type(adata) is not AnnData:
-        return Fallback(f"adata: {type(adata).__name__} is not an AnnData")
-    if adata.is_view or adata.isbacked:
-        return Fallback("adata: views and backed AnnData are not verified")
+    problem = adata_problem(adata)
+    if problem:
+        return Fallback(problem)
     flavor_problem = _igraph_args_problem if flavor == "igraph" else _leidenalg_args_problem
     for problem in (
         None if isinstance(a["use_weights"], bool) else "use_weights: not a bool",
@@ -277,26 +219,10 @@ def decide(arguments: dict | None) -> LeidenPlan | Fallback:
         if problem:
             return Fallback(problem)
 
-    from scanpy import _utils
-    from scanpy.tools._utils_clustering import restrict_adjacency
-
-    adjacency = a["adjacency"]
-    try:
-        if adjacency is None:
-            adjacency = _utils._choose_graph(adata, a["obsp"], a["neighbors_key"])
-        restrict = None
-        if a["restrict_to"] is not None:
-            key, categories = a["restrict_to"]
-            adjacency, indices = restrict_adjacency(
-                adata, key, restrict_categories=categories, adjacency=adjacency
-            )
-            restrict = (key, categories, indices)
-    except Exception as exc:
-        return Fallback(f"graph selection raised {type(exc).__name__} (upstream reports it)")
-    n = int(restrict[2].sum()) if restrict is not None else adata.n_obs
-    problem = _adjacency_problem(adjacency, n)
-    if problem:
-        return Fallback(problem)
+    graph = selected_graph(a, "sc.tl.leiden")
+    if isinstance(graph, Fallback):
+        return graph
+    adjacency, restrict, n = graph
 
     igraph_warning = None
     if flavor == "igraph":

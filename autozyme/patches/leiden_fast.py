@@ -94,7 +94,7 @@ def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[
     return membership, modularity
 
 
-def _labels_categorical(groups: np.ndarray) -> Any:
+def labels_categorical(groups: np.ndarray) -> Any:
     """Upstream's ``pd.Categorical(values=groups.astype("U"),
     categories=natsorted(map(str, np.unique(groups))))``, built from integer codes when
     the groups are integers: the same object (it pickles byte for byte), without turning
@@ -157,7 +157,7 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
             restrict_indices=restrict_indices,
             groups=groups,
         )
-    labels = _labels_categorical(groups)
+    labels = labels_categorical(groups)
     adata.obs[key_added] = labels
     adata.uns[key_added] = {}
     adata.uns[key_added]["params"] = dict(

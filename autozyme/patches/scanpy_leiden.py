@@ -9,46 +9,22 @@ warnings and exceptions are upstream's own.
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import logging
-import os
-import sys
-import threading
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 from .leiden_decision import decide
 from .leiden_fast import run_fast_path
 from .leiden_warnings import warn_like_upstream
 from .routing import FallbackError, bind_arguments, route
+from .scanpy_functions import ExportedFunction
 
 __all__ = ["FallbackError", "install", "patched_names", "uninstall"]
 
 logger = logging.getLogger("autozyme")
 
 FUNCTION = "scanpy.tl.leiden"
-_IMPLEMENTATION_MODULE = "scanpy.tools._leiden"
-_EXPORTING_MODULES = ("scanpy.tools._leiden", "scanpy.tools")
-
-_lock = threading.Lock()
-# module name -> (module, original function)
-_replaced: dict[str, tuple[ModuleType, Callable[..., Any]]] = {}
-
-
-# scanpy >= 1.12 attributes its warnings to the first frame outside these file prefixes;
-# adding ours keeps them pointing at the user's line when they pass through our wrapper.
-_OUR_PREFIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-def _skip_our_frames_in_scanpy_warnings(skip: bool) -> None:
-    compat = sys.modules.get("scanpy._compat")
-    prefixes = getattr(compat, "_FILE_PREFIXES", None)
-    if not isinstance(prefixes, tuple):
-        return
-    others = tuple(p for p in prefixes if p != _OUR_PREFIX)
-    compat._FILE_PREFIXES = (*others, _OUR_PREFIX) if skip else others
 
 
 def _warn(arguments: dict | None) -> Callable[[Any, bool], None]:
@@ -90,30 +66,20 @@ def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
     return leiden
 
 
+_FUNCTION = ExportedFunction(
+    "leiden", "scanpy.tools._leiden", ("scanpy.tools._leiden", "scanpy.tools"), make_replacement
+)
+
+
 def install(scanpy: object, *, at_import: bool = False) -> None:
     """Replace ``leiden`` wherever scanpy exports it (idempotent)."""
-    implementation = importlib.import_module(_IMPLEMENTATION_MODULE)
-    with _lock:
-        current = implementation.leiden
-        upstream = getattr(current, "__autozyme_original__", current)
-        replacement = current if current is not upstream else make_replacement(upstream)
-        for name in _EXPORTING_MODULES:
-            module = importlib.import_module(name)
-            if getattr(module, "leiden", None) is upstream:
-                module.leiden = replacement
-                _replaced[name] = (module, upstream)
-        _skip_our_frames_in_scanpy_warnings(True)
+    _FUNCTION.install()
 
 
 def uninstall() -> None:
     """Put the original function objects back (idempotent)."""
-    with _lock:
-        for module, original in _replaced.values():
-            module.leiden = original
-        _replaced.clear()
-        _skip_our_frames_in_scanpy_warnings(False)
+    _FUNCTION.uninstall()
 
 
 def patched_names() -> list[str]:
-    with _lock:
-        return sorted(f"{name}.leiden" for name in _replaced)
+    return _FUNCTION.patched_names()

@@ -30,6 +30,8 @@ __all__ = [
 PACKAGES: dict[str, tuple[str, ...]] = {
     "igraph": ("scanpy", "igraph"),
     "leidenalg": ("scanpy", "igraph", "leidenalg"),
+    # sc.tl.louvain(flavor="igraph"): python-igraph's community_multilevel under scanpy
+    "louvain-igraph": ("scanpy", "igraph"),
     # the igraph target: python-igraph's Graph.community_leiden called directly
     "Graph.community_leiden": ("igraph",),
     # the leidenalg target: leidenalg.find_partition called directly
@@ -54,6 +56,9 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
+    # scanpy 1.11.4-1.11.5 read (others may differ in logging or deprecation warnings);
+    # igraph: as Graph.community_multilevel
+    "louvain-igraph": {"scanpy": frozenset({"S3"}), "igraph": frozenset({"E"})},
     "Graph.community_leiden": {"igraph": frozenset({"A", "B", "C", "D", "E"})},
     "find_partition": {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
