@@ -16,6 +16,9 @@ Workloads:
 - ``community_multilevel`` / ``community_multilevel_weighted`` (target igraph): Louvain as
   pertpy's milo and users call it, ``community_multilevel()`` and
   ``community_multilevel(weights="weight")``, from one seeding of Python's ``random``;
+- ``louvain_igraph`` (target scanpy): ``sc.tl.louvain(adata, flavor="igraph")`` as scvelo
+  and the tutorials call it (upstream builds the igraph graph of the neighbour matrix inside
+  the call, AutoZyme reads the matrix; both timed);
 - ``find_partition`` (target leidenalg): pegasus' call, ``find_partition(g,
   RBConfigurationVertexPartition, weights="weight", resolution_parameter=1.3,
   n_iterations=-1, seed=0)``;
@@ -123,6 +126,31 @@ def _community_multilevel_calls(graphs: list[Any], weights: str | None) -> list[
     return [lambda: graph.community_multilevel(weights=weights)]
 
 
+def _adata(size: str) -> list[Any]:
+    from autozyme.bench import datasets
+
+    return [datasets.load(size)]
+
+
+def _louvain_calls(adatas: list[Any]) -> list[Callable[[], Any]]:
+    import scanpy as sc
+
+    [adata] = adatas
+    # looked up at call time: the patched function once AutoZyme is active
+    # returns None and writes into adata: the result is (None, adata)
+    return [lambda: (sc.tl.louvain(adata, flavor="igraph"), adata)]
+
+
+def _louvain_identity(result: Any) -> bytes:
+    import pickle
+
+    adata = result[1]
+    labels = adata.obs["louvain"]
+    return json.dumps([list(labels.cat.categories), labels.tolist()]).encode() + pickle.dumps(
+        adata.uns["louvain"]
+    )
+
+
 def _find_partition_calls(graphs: list[Any]) -> list[Callable[[], Any]]:
     import leidenalg
 
@@ -191,6 +219,11 @@ class Workload:
     graphs: Callable[[str], list[Any]] = _undirected  # the caller's graphs, untimed
     membership: Callable[[Any], list[int]] = lambda part: part.membership
     prepare: Callable[[str], None] = lambda size: None  # extra data, built once
+    # (vertices, edges) of the caller's graphs
+    counts: Callable[[list[Any]], tuple[int, int]] = lambda graphs: (
+        graphs[0].vcount(),
+        sum(g.ecount() for g in graphs),
+    )
 
 
 WORKLOADS = {
@@ -214,6 +247,16 @@ WORKLOADS = {
         functools.partial(_community_multilevel_calls, weights="weight"),
         _clustering_identity,
         'community_multilevel(weights="weight")',
+    ),
+    "louvain_igraph": Workload(
+        "scanpy",
+        "scanpy.tl.louvain",
+        _louvain_calls,
+        _louvain_identity,
+        'sc.tl.louvain(adata, flavor="igraph")',
+        graphs=_adata,
+        membership=lambda result: result[1].obs["louvain"].tolist(),
+        counts=lambda adatas: (adatas[0].n_obs, int(adatas[0].obsp["connectivities"].nnz)),
     ),
     "find_partition": Workload(
         "leidenalg",
@@ -267,8 +310,8 @@ def child(workload_name: str, size: str, contender: str) -> dict[str, Any]:
         "workload": workload_name,
         "size": size,
         "contender": contender,
-        "n_vertices": graphs[0].vcount(),
-        "n_edges": sum(g.ecount() for g in graphs),
+        "n_vertices": workload.counts(graphs)[0],
+        "n_edges": workload.counts(graphs)[1],
         "seconds": seconds,
         "peak_rss_mib": (peak - before) / 1024 if measured and peak and before else None,
         "identity": digest.hexdigest()[:16],

@@ -81,14 +81,16 @@ static void compress_runs(az_level *L) {
  * Rows are taken in ascending order; row v's entries above the diagonal, (v, u)
  * with u > v, must then be row u's entries below it in their stored order, so
  * each is checked against row u's next unmatched entry (cursor cur[u], in the
- * caller's n-sized scratch) without building the transpose. */
-static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cur) {
+ * caller's n-sized scratch) without building the transpose. A graph without
+ * weights is checked for its pattern only, where the caller reads no weights
+ * (unit_ok). */
+static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cur, int unit_ok) {
     const int64_t n = g->n_vertices, m = g->n_edges;
     const int32_t *idx = g->indices32;
     const size_t ws = g->weights32 ? sizeof(float) : sizeof(double);
     const char *wt = g->weights32 ? (const char *)g->weights32 : (const char *)g->weights;
     int64_t v, e;
-    if (!g->indptr || !idx || !wt) return 0;
+    if (!g->indptr || !idx || (!wt && !unit_ok)) return 0;
     for (v = 0; v < n; v++) {
         const int64_t begin = g->indptr[v], end = g->indptr[v + 1];
         for (e = begin + 1; e < end; e++) {
@@ -112,12 +114,13 @@ static int is_symmetric_sorted(const az_edge_graph *g, int64_t *cur) {
             if (e + 8 < m) {
                 const int64_t ahead = cur[idx[e + 8]];
                 AZ_PREFETCH(&idx[ahead]);
-                AZ_PREFETCH(wt + ahead * ws);
+                if (wt) AZ_PREFETCH(wt + ahead * ws);
             }
             /* memcmp of a constant size: inlined, not a library call */
             if (c >= g->indptr[u + 1] || idx[c] != v ||
-                (ws == sizeof(float) ? memcmp(wt + c * ws, wt + e * ws, sizeof(float))
-                                     : memcmp(wt + c * ws, wt + e * ws, sizeof(double))) != 0) {
+                (wt && (ws == sizeof(float)
+                            ? memcmp(wt + c * ws, wt + e * ws, sizeof(float))
+                            : memcmp(wt + c * ws, wt + e * ws, sizeof(double))) != 0)) {
                 return 0;
             }
             cur[u] = c + 1;
@@ -202,7 +205,7 @@ int az_level_from_edges(const az_edge_graph *g, az_level *L, int64_t *cursor, in
     int rc = AZ_ENOMEM;
 
     memset(L, 0, sizeof(*L));
-    if (is_symmetric_sorted(g, cursor)) {
+    if (is_symmetric_sorted(g, cursor, unit_ok)) {
         L->n = (int32_t)n;
         L->mult = 2;
         L->off = g->indptr;
