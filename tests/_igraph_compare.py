@@ -86,9 +86,10 @@ def outcome(function: Callable[..., Any], graph: Any, args: tuple, kwargs: dict)
 
 
 def expected_reason(target: str, fragment: str) -> str:
-    """The reason a decision gives first: its own argument checks, then an environment
-    the target is not verified in, then the case's reason."""
-    if fragment in (UNBOUND, KEYWORDS):
+    """The reason a decision gives first: its own argument checks, then a compiled core
+    it cannot use, then an environment the target is not verified in, then the case's
+    reason."""
+    if fragment in (UNBOUND, KEYWORDS) or fragment.startswith("compiled core"):
         return fragment
     return verification.unverified_reason(target) or fragment
 
