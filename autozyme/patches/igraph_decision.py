@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..verification import Behaviour
 from . import igraph_generator
 from .graph_arguments import MAX_C_INT, graph_problem, is_int, is_real, membership, weights
 from .routing import Fallback, proven_here
@@ -48,6 +49,21 @@ class CommunityLeidenPlan:
     igraph_class: str  # "A" ... "E" (autozyme.verification.releases)
 
 
+def _environment(table_key: str, graph: Any) -> tuple[Behaviour, random.Random] | Fallback:
+    """What both functions need before their own arguments: the table's proof for this
+    environment, python-igraph's generator, and a graph the fast path reads."""
+    proven = proven_here(table_key)
+    if isinstance(proven, Fallback):
+        return proven
+    generator = igraph_generator.current()
+    if isinstance(generator, str):
+        return Fallback(generator)
+    problem = graph_problem(graph)
+    if problem:
+        return Fallback(problem)
+    return proven, generator
+
+
 def decide(arguments: dict[str, Any] | None) -> CommunityLeidenPlan | Fallback:
     """``arguments``: the call bound to upstream's ``_community_leiden`` signature (None
     where it does not bind), defaults applied."""
@@ -56,17 +72,11 @@ def decide(arguments: dict[str, Any] | None) -> CommunityLeidenPlan | Fallback:
     a = dict(arguments)
     if a.pop("kwds", None):
         return Fallback("extra keywords (resolution_parameter=, ...) are handled upstream")
-    proven = proven_here(TABLE_KEY)
-    if isinstance(proven, Fallback):
-        return proven
-    generator = igraph_generator.current()
-    if isinstance(generator, str):
-        return Fallback(generator)
-
+    found = _environment(TABLE_KEY, a["graph"])
+    if isinstance(found, Fallback):
+        return found
+    proven, generator = found
     graph = a["graph"]
-    problem = graph_problem(graph)
-    if problem:
-        return Fallback(problem)
     n, m = graph.vcount(), graph.ecount()
     if a.get("node_in_weights") is not None:
         return Fallback("node_in_weights: the directed variant is not ported")
@@ -129,16 +139,11 @@ def decide_multilevel(arguments: dict[str, Any] | None) -> CommunityMultilevelPl
     (None where it does not bind), defaults applied."""
     if arguments is None:
         return Fallback("arguments do not bind to upstream's signature")
-    proven = proven_here(MULTILEVEL_TABLE_KEY)
-    if isinstance(proven, Fallback):
-        return proven
-    generator = igraph_generator.current()
-    if isinstance(generator, str):
-        return Fallback(generator)
+    found = _environment(MULTILEVEL_TABLE_KEY, arguments["graph"])
+    if isinstance(found, Fallback):
+        return found
     graph = arguments["graph"]
-    problem = graph_problem(graph)
-    if problem:
-        return Fallback(problem)
+    generator = found[1]
     return_levels = arguments["return_levels"]
     # upstream tests its truth in Python; other objects could run code doing so
     if not (return_levels is None or isinstance(return_levels, (bool, int))):

@@ -94,7 +94,7 @@ def _leidenalg(plan: LeidenPlan, graph: Any, lap: Callable[..., None]) -> tuple[
     return membership, modularity
 
 
-def labels_categorical(groups: np.ndarray) -> Any:
+def _labels_categorical(groups: np.ndarray) -> Any:
     """Upstream's ``pd.Categorical(values=groups.astype("U"),
     categories=natsorted(map(str, np.unique(groups))))``, built from integer codes when
     the groups are integers: the same object (it pickles byte for byte), without turning
@@ -119,9 +119,51 @@ def labels_categorical(groups: np.ndarray) -> Any:
     return pd.Categorical.from_codes(remap[codes], categories=categories)
 
 
+def write_labels(
+    adata: Any,
+    groups: np.ndarray,
+    key_added: str,
+    default_key: str,
+    restrict: tuple[str, Any, np.ndarray] | None,
+) -> tuple[str, Any]:
+    """The labels column as scanpy's clustering functions write it (``restrict_to``:
+    renamed within the restricted categories, under ``<default_key>_R`` for the default
+    key); returns (the key written, the categorical)."""
+    from scanpy.tools._utils_clustering import rename_groups
+
+    if restrict is not None:
+        restrict_key, restrict_categories, restrict_indices = restrict
+        if key_added == default_key:
+            key_added += "_R"
+        groups = rename_groups(
+            adata,
+            key_added=key_added,
+            restrict_key=restrict_key,
+            restrict_categories=restrict_categories,
+            restrict_indices=restrict_indices,
+            groups=groups,
+        )
+    labels = _labels_categorical(groups)
+    adata.obs[key_added] = labels
+    return key_added, labels
+
+
+def log_finished(start: Any, labels: Any, key_added: str) -> None:
+    """scanpy's closing log record of a clustering function."""
+    from scanpy import logging as logg
+
+    logg.info(
+        "    finished",
+        time=start,
+        deep=(
+            f"found {len(labels.categories)} clusters and added\n"
+            f"    {key_added!r}, the cluster labels (adata.obs, categorical)"
+        ),
+    )
+
+
 def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     from scanpy import logging as logg
-    from scanpy.tools._utils_clustering import rename_groups
 
     from ..algorithms.graph import graph_from_adjacency
 
@@ -144,21 +186,7 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     membership, quality = cluster(plan, graph, lap)
 
     groups = np.asarray(membership, dtype=np.int64)
-    key_added = plan.key_added
-    if plan.restrict is not None:
-        restrict_key, restrict_categories, restrict_indices = plan.restrict
-        if key_added == "leiden":
-            key_added += "_R"
-        groups = rename_groups(
-            adata,
-            key_added=key_added,
-            restrict_key=restrict_key,
-            restrict_categories=restrict_categories,
-            restrict_indices=restrict_indices,
-            groups=groups,
-        )
-    labels = labels_categorical(groups)
-    adata.obs[key_added] = labels
+    key_added, labels = write_labels(adata, groups, plan.key_added, "leiden", plan.restrict)
     adata.uns[key_added] = {}
     adata.uns[key_added]["params"] = dict(
         resolution=plan.resolution,
@@ -167,13 +195,6 @@ def run_fast_path(plan: LeidenPlan) -> tuple[Any, dict[str, float]]:
     )
     if plan.scanpy.stores_modularity:
         adata.uns[key_added]["modularity"] = quality
-    logg.info(
-        "    finished",
-        time=start,
-        deep=(
-            f"found {len(labels.categories)} clusters and added\n"
-            f"    {key_added!r}, the cluster labels (adata.obs, categorical)"
-        ),
-    )
+    log_finished(start, labels, key_added)
     lap("labels")
     return (adata if plan.copy else None), timings

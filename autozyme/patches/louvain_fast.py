@@ -9,18 +9,16 @@ from typing import Any
 
 import numpy as np
 
-from .leiden_fast import labels_categorical
+from .leiden_fast import log_finished, write_labels
 from .louvain_decision import LouvainPlan
 
 
 def run_fast_path(plan: LouvainPlan) -> tuple[Any, dict[str, float]]:
     from scanpy import logging as logg
-    from scanpy.tools._utils_clustering import rename_groups
 
     from ..algorithms.graph import graph_from_adjacency
     from ..algorithms.igraph_multilevel import community_multilevel
 
-    timings: dict[str, float] = {}
     clock = time.perf_counter()
     start = logg.info("running Louvain clustering")
     adata = plan.adata.copy() if plan.copy else plan.adata
@@ -29,7 +27,7 @@ def run_fast_path(plan: LouvainPlan) -> tuple[Any, dict[str, float]]:
     # the igraph flavor always clusters the undirected graph
     logg.debug("    using the undirected graph")
     graph = graph_from_adjacency(plan.adjacency)
-    timings["graph"] = time.perf_counter() - clock
+    graph_seconds = time.perf_counter() - clock
     levels, _ = community_multilevel(
         graph, use_weights=plan.use_weights, resolution=1.0, random_state=plan.generator
     )
@@ -37,34 +35,13 @@ def run_fast_path(plan: LouvainPlan) -> tuple[Any, dict[str, float]]:
     groups = (
         levels[-1].astype(np.int64) if len(levels) else np.arange(graph.n_vertices, dtype=np.int64)
     )
-    timings["louvain"] = time.perf_counter() - clock - timings["graph"]
+    timings = {"graph": graph_seconds, "louvain": time.perf_counter() - clock - graph_seconds}
 
-    key_added = plan.key_added
-    if plan.restrict is not None:
-        restrict_key, restrict_categories, restrict_indices = plan.restrict
-        if key_added == "louvain":
-            key_added += "_R"
-        groups = rename_groups(
-            adata,
-            key_added=key_added,
-            restrict_key=restrict_key,
-            restrict_categories=restrict_categories,
-            restrict_indices=restrict_indices,
-            groups=groups,
-        )
-    labels = labels_categorical(groups)
-    adata.obs[key_added] = labels
+    key_added, labels = write_labels(adata, groups, plan.key_added, "louvain", plan.restrict)
     adata.uns[key_added] = {}
     adata.uns[key_added]["params"] = dict(
         resolution=plan.resolution,
         random_state=plan.random_state,
     )
-    logg.info(
-        "    finished",
-        time=start,
-        deep=(
-            f"found {len(labels.categories)} clusters and added\n"
-            f"    {key_added!r}, the cluster labels (adata.obs, categorical)"
-        ),
-    )
+    log_finished(start, labels, key_added)
     return (adata if plan.copy else None), timings
