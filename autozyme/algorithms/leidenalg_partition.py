@@ -31,6 +31,7 @@ __all__ = [
     "Layer",
     "MultiplexResult",
     "find_partition",
+    "igraph_seeded_state",
     "optimise",
     "optimise_multiplex",
     "seeded_generator",
@@ -80,8 +81,13 @@ def seeded_generator(seed: int, leidenalg_class: str) -> np.ndarray:
     seed_bits = 63 if version else 31
     if not -(1 << seed_bits) <= seed < (1 << seed_bits):
         raise OverflowError(f"seed does not fit a signed {seed_bits + 1}-bit integer")
+    return igraph_seeded_state(seed)
+
+
+def igraph_seeded_state(seed: int) -> np.ndarray:
+    """igraph's MT19937 (uint32[625]) after ``igraph_rng_seed(rng, size_t(seed))``, as
+    leidenalg's and the louvain package's ``Optimiser.set_rng_seed`` seed it."""
     state = np.empty(625, dtype=np.uint32)
-    # size_t(seed), as leidenalg passes it to igraph_rng_seed()
     _core.igraph_mt_seed(state, seed % _SIZE_T)
     return state
 

@@ -9,6 +9,7 @@
 #include "igraph_rng.h"
 #include "leidenalg_optimiser.h"
 #include "leidenalg_partition.h"
+#include "louvain_optimiser.h"
 
 /* The layers' Python views, held for the run. */
 typedef struct {
@@ -160,6 +161,43 @@ done:
     free(views);
     free(quality);
     return out;
+}
+
+PyObject *az_py_louvain_optimise(PyObject *self, PyObject *args) {
+    PyObject *item, *membership, *state;
+    Py_buffer b_memb, b_state;
+    la_layer layer;
+    layer_view view;
+    az_mt19937 mt;
+    az_interrupt intr = {az_check_signals, NULL, 0};
+    double improvement = 0.0;
+    int rc;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOO", &item, &membership, &state)) return NULL;
+    memset(&layer, 0, sizeof(layer));
+    if (acquire_layer(item, &view, &layer, -1) != 0) return NULL;
+    if (view.has_sizes) {
+        release_layers(&view, 1);
+        PyErr_SetString(PyExc_ValueError, "the louvain port takes no node sizes");
+        return NULL;
+    }
+    if (az_get_buffer(membership, &b_memb, 8, view.gv.g.n_vertices, 1, "membership") != 0) {
+        release_layers(&view, 1);
+        return NULL;
+    }
+    if (az_get_mt_state(state, &b_state, &mt) != 0) {
+        PyBuffer_Release(&b_memb);
+        release_layers(&view, 1);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    rc = lv_optimise(&layer, &mt, b_memb.buf, &improvement, &intr);
+    Py_END_ALLOW_THREADS
+    az_put_mt_state(&b_state, &mt);
+    PyBuffer_Release(&b_memb);
+    release_layers(&view, 1);
+    if (rc != AZ_OK) return az_raise_for(rc);
+    return Py_BuildValue("dK", improvement, (unsigned long long)mt.drawn);
 }
 
 PyObject *az_py_igraph_mt_seed(PyObject *self, PyObject *args) {

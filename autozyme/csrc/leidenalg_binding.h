@@ -1,4 +1,5 @@
-/* Python entry points of the leidenalg port, registered in module.c. */
+/* Python entry points of the leidenalg port (and of the louvain package's
+ * Optimiser, its ancestor on the same pieces), registered in module.c. */
 #ifndef AZ_LEIDENALG_BINDING_H
 #define AZ_LEIDENALG_BINDING_H
 
@@ -6,6 +7,7 @@
 #include <Python.h>
 
 PyObject *az_py_leidenalg_optimise(PyObject *self, PyObject *args);
+PyObject *az_py_louvain_optimise(PyObject *self, PyObject *args);
 PyObject *az_py_igraph_mt_seed(PyObject *self, PyObject *args);
 PyObject *az_py_shuffle_sizes(PyObject *self, PyObject *args);
 
@@ -19,6 +21,13 @@ PyObject *az_py_shuffle_sizes(PyObject *self, PyObject *args);
     "node_sizes float64 or None (all 1); state: the Optimiser's MT19937 (uint32[625]),\n"   \
     "advanced in place; qualities: each layer's; modularity: the first layer's graph's;\n"  \
     "words: how many words it drew."
+
+#define AZ_LOUVAIN_OPTIMISE_DOC                                                         \
+    "louvain_optimise(layer, membership, state) -> (improvement, words)\n"               \
+    "The louvain package's Optimiser.optimise_partition() on a partition of the layer's\n" \
+    "type built from membership (int64, updated in place); layer as for\n"               \
+    "leidenalg_optimise() (node_sizes None, layer_weight ignored); state: the\n"         \
+    "Optimiser's MT19937 (uint32[625]), advanced in place."
 
 #define AZ_IGRAPH_MT_SEED_DOC                                                        \
     "igraph_mt_seed(state, seed)\n"                                                  \

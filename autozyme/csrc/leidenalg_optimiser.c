@@ -815,11 +815,10 @@ static int work_init(la_work *W, const la_options *opt, const double *lw, int L,
     return AZ_OK;
 }
 
-/* The input graph as libleidenalg's Graph sees it: igraph's edges in id
- * order, weight 1 for every edge without weights. CPMVertexPartition (Python)
- * corrects for self-loops iff the graph has one; the others never do. The
- * offsets, 32-bit targets and weights are borrowed from the input. */
-static int input_graph(const la_layer *layer, la_graph *g) {
+/* See leidenalg_optimiser.h. CPMVertexPartition (Python) corrects for
+ * self-loops iff the graph has one; the others never do. The offsets, 32-bit
+ * targets and weights are borrowed from the input. */
+int la_input_graph(const la_layer *layer, la_graph *g) {
     const az_edge_graph *in = layer->graph;
     const int32_t n = (int32_t)in->n_vertices;
     const int64_t m = in->n_edges;
@@ -911,7 +910,7 @@ int la_optimise(const la_layer *layers, int n_layers, const la_options *opt, az_
     for (v = 0; rc == AZ_OK && v < n; v++) memb32[v] = (int32_t)membership[v];
     for (l = 0; rc == AZ_OK && l < n_layers; l++) {
         lw[l] = layers[l].weight;
-        rc = input_graph(&layers[l], &g0[l]);
+        rc = la_input_graph(&layers[l], &g0[l]);
         if (rc != AZ_OK) break;
         if (la_part_init(&P0[l], &g0[l], layers[l].type, layers[l].resolution, memb32) != 0) {
             la_graph_free(&g0[l]);

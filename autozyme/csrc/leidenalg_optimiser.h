@@ -8,6 +8,7 @@
 #include "az_graph.h"
 #include "az_runtime.h"
 #include "igraph_rng.h"
+#include "leidenalg_graph.h"
 
 /* Optimiser generations:
  * LA_OPT_0_12: libleidenalg 0.11.0 / 0.12.0 (leidenalg 0.10.2 / 0.11.0):
@@ -58,6 +59,11 @@ typedef struct {
  * when interrupted. Returns AZ_OK, AZ_ENOMEM or AZ_EINTR. */
 int la_optimise(const la_layer *layers, int n_layers, const la_options *opt, az_mt19937 *mt,
                 int64_t *membership, double *quality, la_result *out, az_interrupt *intr);
+
+/* The layer's graph as libleidenalg's (and the louvain package's) Graph sees
+ * it: igraph's edges in id order, weight 1 for every edge without weights;
+ * strengths summed in edge-id order. Returns AZ_OK or AZ_ENOMEM. */
+int la_input_graph(const la_layer *layer, la_graph *g);
 
 /* igraph_modularity(graph, membership, weights=NULL, resolution=1,
  * directed=True), what python-igraph's VertexClustering.modularity reports

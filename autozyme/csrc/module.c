@@ -13,7 +13,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(14);
+    return PyLong_FromLong(15);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -181,6 +181,7 @@ static PyMethodDef core_methods[] = {
     {"igraph_edges", az_py_igraph_edges, METH_VARARGS, AZ_IGRAPH_EDGES_DOC},
     {"float_list", az_py_float_list, METH_VARARGS, AZ_FLOAT_LIST_DOC},
     {"leidenalg_optimise", az_py_leidenalg_optimise, METH_VARARGS, AZ_LEIDENALG_OPTIMISE_DOC},
+    {"louvain_optimise", az_py_louvain_optimise, METH_VARARGS, AZ_LOUVAIN_OPTIMISE_DOC},
     {"igraph_mt_seed", az_py_igraph_mt_seed, METH_VARARGS, AZ_IGRAPH_MT_SEED_DOC},
     {"shuffle_sizes", az_py_shuffle_sizes, METH_VARARGS, AZ_SHUFFLE_SIZES_DOC},
     {NULL, NULL, 0, NULL},
