@@ -1,8 +1,10 @@
 """What the tests of ``sc.tl.louvain`` compare: one call's whole outcome (labels, uns, the
-returned object, python-igraph's generator state, warnings, scanpy's log records)."""
+returned object, python-igraph's generator state, C's rand() state, warnings, scanpy's log
+records)."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import pickle
 import random
@@ -42,6 +44,8 @@ def outcome(function: Any, adata: ad.AnnData, kwargs: dict[str, Any], generator:
     if generator == "module":
         random.seed(seed)
     igraph.set_random_number_generator(source)
+    libc = ctypes.CDLL(None)
+    libc.srand(seed)  # the louvain package's Optimiser() draws its seed from rand()
     handler = _Records()
     logger = sc.settings._root_logger  # scanpy's own logger, outside logging's tree
     logger.addHandler(handler)
@@ -78,6 +82,7 @@ def outcome(function: Any, adata: ad.AnnData, kwargs: dict[str, Any], generator:
         obs,
         uns,
         source.getstate(),
+        libc.rand(),
         [(w.category, str(w.message)) for w in caught],
         # the "finished" record carries the elapsed time: its level and head only
         [(level, message.split("(")[0]) for level, message in handler.records],

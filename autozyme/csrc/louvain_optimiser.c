@@ -5,7 +5,7 @@
  * label order (a std::set), a move needs a gain above 1e-10 (the empty
  * community only a positive one), there is no refinement, the aggregate graph
  * lists its edges by (community of the edge's from end, community of its to
- * end) as a std::map orders them, and the strengths come from igraph_strength()
+ * end) as a std::map orders them (undirected: the smaller end is the from end), and the strengths come from igraph_strength()
  * (summed in igraph's incidence order). See louvain_optimiser.h. */
 #include "louvain_optimiser.h"
 
@@ -146,24 +146,25 @@ static int move_nodes(lv_work *W, la_part *P, double *improv) {
     return AZ_OK;
 }
 
-/* igraph_edge(): edge e's from and to ends (undirected: from >= to) */
+/* igraph_edge() in igraph graph/type_common.c: edge e's ends; a directed
+ * edge's from and to, an undirected edge's smaller end first (igraph stores
+ * it as from = larger, to = smaller, and reports it the other way round) */
 static void edge_ends(const la_graph *g, int32_t row, int64_t e, int32_t *from, int32_t *to) {
     const int32_t t = g->tgt[e];
-    if (g->src) {
-        *from = g->src[e];
-        *to = t;
-    } else if (g->directed || row >= t) {
-        *from = row;
+    const int32_t a = g->src ? g->src[e] : row;
+    if (g->directed || a <= t) {
+        *from = a;
         *to = t;
     } else {
         *from = t;
-        *to = row;
+        *to = a;
     }
 }
 
 /* mirrors Graph::collapse_graph(partition) in louvain GraphHelper.cpp: one
  * node per community (label order), one edge per (community of from, community
- * of to) pair that some edge joins, in that order, weighing what those edges
+ * of to) pair that some edge joins (ends as igraph_edge() reports them), in that
+ * order, weighing what those edges
  * weigh summed in edge-id order; node sizes are the community sizes. An
  * undirected pair can thus give two parallel edges, (a, b) and (b, a). */
 static int collapse_graph(lv_work *W, const la_part *p, la_graph *out) {

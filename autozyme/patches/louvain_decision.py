@@ -1,16 +1,21 @@
 """The one decision point of ``sc.tl.louvain``: fast path (a :class:`LouvainPlan`) or
 upstream (a :class:`~.routing.Fallback` with its reason).
 
-Only ``flavor="igraph"`` is ported: scanpy builds the undirected graph of the adjacency
+Two flavors are ported. ``"igraph"``: scanpy builds the undirected graph of the adjacency
 and calls python-igraph's ``community_multilevel`` (weights only with ``use_weights``, no
 resolution), which draws from python-igraph's own generator (not from ``random_state``).
-Everything else, and every input upstream would reject or treat in a way not verified,
-falls back. Deciding has no side effects.
+``"vtraag"`` (the default): scanpy builds the graph (directed unless ``directed`` is false)
+and calls ``louvain.find_partition`` with ``RBConfigurationVertexPartition``, the
+resolution, the weights (with ``use_weights``) and ``seed=random_state``. Everything else,
+and every input upstream would reject or treat in a way not verified, falls back.
+Deciding has no side effects (it never imports louvain: upstream's import warns).
 """
 
 from __future__ import annotations
 
+import math
 import random
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,23 +26,28 @@ from . import igraph_generator
 from .routing import Fallback, proven_here
 from .scanpy_graph import adata_problem, selected_graph
 
-# the key of this flavor in autozyme.verification's tables
-TABLE_KEY = "louvain-igraph"
+# flavor -> its key in autozyme.verification's tables
+TABLE_KEYS = {"igraph": "louvain-igraph", "vtraag": "louvain-vtraag"}
+# louvain's Optimiser.set_rng_seed parses the seed as a C int
+_SEED_RANGE = range(-(2**31), 2**31)
 
 
 @dataclass(frozen=True)
 class LouvainPlan:
     """Everything the fast path needs, already validated."""
 
+    flavor: str  # "igraph" or "vtraag"
     adata: Any
     adjacency: Any  # CSR after graph choice and restriction
     restrict: tuple[str, Any, np.ndarray] | None  # (key, categories, indices)
-    resolution: Any  # as passed: only logged about, and stored in uns
-    random_state: Any  # as passed: stored in uns, not used by this flavor
+    resolution: Any  # as passed, stored in uns; igraph: only logged about
+    random_state: Any  # as passed, stored in uns; vtraag: louvain's seed
     key_added: str
     use_weights: bool
     copy: bool
-    generator: random.Random  # python-igraph's, which community_multilevel draws from
+    # igraph: python-igraph's generator, which community_multilevel draws from
+    generator: random.Random | None
+    directed: bool  # vtraag: the graph scanpy builds (igraph: always undirected)
 
 
 def decide(arguments: dict | None) -> LouvainPlan | Fallback:
@@ -47,18 +57,19 @@ def decide(arguments: dict | None) -> LouvainPlan | Fallback:
         return Fallback("arguments do not bind to upstream's signature")
     a = dict(arguments)
     flavor = a["flavor"]
-    if not (isinstance(flavor, str) and flavor == "igraph"):
-        return Fallback(f"flavor={flavor!r} is not accelerated (only 'igraph' is ported)")
-    if a["partition_type"] is not None:
-        return Fallback("partition_type with flavor='igraph' (upstream raises)")
-    if not isinstance(a["partition_kwargs"], Mapping):
-        return Fallback("partition_kwargs: not a mapping")
-    proven = proven_here(TABLE_KEY)
+    if not (isinstance(flavor, str) and flavor in TABLE_KEYS):
+        return Fallback(f"flavor={flavor!r} is not accelerated (only 'vtraag' and 'igraph')")
+    problem = _flavor_problem(flavor, a)
+    if problem:
+        return Fallback(problem)
+    proven = proven_here(TABLE_KEYS[flavor])
     if isinstance(proven, Fallback):
         return proven
-    generator = igraph_generator.current()
-    if isinstance(generator, str):
-        return Fallback(generator)
+    generator = None
+    if flavor == "igraph":
+        generator = igraph_generator.current()
+        if isinstance(generator, str):
+            return Fallback(generator)
     problem = adata_problem(a["adata"])
     if problem:
         return Fallback(problem)
@@ -77,7 +88,12 @@ def decide(arguments: dict | None) -> LouvainPlan | Fallback:
     if isinstance(graph, Fallback):
         return graph
     adjacency, restrict, _ = graph
+    if flavor == "vtraag" and a["use_weights"]:
+        data = adjacency.data
+        if not (np.isfinite(data).all() and (data >= 0).all()):
+            return Fallback("use_weights with a negative, NaN or infinite weight (louvain raises)")
     return LouvainPlan(
+        flavor=flavor,
         adata=a["adata"],
         adjacency=adjacency,
         restrict=restrict,
@@ -87,4 +103,32 @@ def decide(arguments: dict | None) -> LouvainPlan | Fallback:
         use_weights=a["use_weights"],
         copy=a["copy"],
         generator=generator,
+        directed=flavor == "vtraag" and bool(a["directed"]),
     )
+
+
+def _flavor_problem(flavor: str, a: dict[str, Any]) -> str | None:
+    """What of the flavor's own arguments is not ported (or upstream rejects)."""
+    if not isinstance(a["partition_kwargs"], Mapping):
+        return "partition_kwargs: not a mapping"
+    if flavor == "igraph":
+        if a["partition_type"] is not None:
+            return "partition_type with flavor='igraph' (upstream raises)"
+        return None
+    louvain = sys.modules.get("louvain")
+    default = getattr(louvain, "RBConfigurationVertexPartition", None)
+    if a["partition_type"] is not None and a["partition_type"] is not default:
+        return "partition_type: only louvain's default RBConfigurationVertexPartition is ported"
+    if a["partition_kwargs"]:
+        return "partition_kwargs: not ported"
+    seed = a["random_state"]
+    if not isinstance(seed, (int, np.integer)) or int(seed) not in _SEED_RANGE:
+        # None: louvain seeds from C's rand() (not reproducible); others it rejects
+        return "random_state: not an integer within a C int (louvain's seed)"
+    resolution = a["resolution"]
+    if resolution is not None and not (
+        isinstance(resolution, (int, float, np.integer, np.floating))
+        and math.isfinite(resolution)
+    ):
+        return "resolution: not a finite number"
+    return None

@@ -32,6 +32,8 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "leidenalg": ("scanpy", "igraph", "leidenalg"),
     # sc.tl.louvain(flavor="igraph"): python-igraph's community_multilevel under scanpy
     "louvain-igraph": ("scanpy", "igraph"),
+    # sc.tl.louvain(flavor="vtraag"): the louvain package on scanpy's python-igraph graph
+    "louvain-vtraag": ("scanpy", "igraph", "louvain"),
     # the igraph target: python-igraph's Graph.community_leiden called directly
     "Graph.community_leiden": ("igraph",),
     # the leidenalg target: leidenalg.find_partition called directly
@@ -59,6 +61,12 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
     # scanpy 1.11.4-1.11.5 read (others may differ in logging or deprecation warnings);
     # igraph: as Graph.community_multilevel
     "louvain-igraph": {"scanpy": frozenset({"S3"}), "igraph": frozenset({"E"})},
+    # louvain 0.8.2 requires python-igraph < 0.12 (classes A-D); only D is proven
+    "louvain-vtraag": {
+        "scanpy": frozenset({"S3"}),
+        "igraph": frozenset({"D"}),
+        "louvain": frozenset({"V1"}),
+    },
     "Graph.community_leiden": {"igraph": frozenset({"A", "B", "C", "D", "E"})},
     "find_partition": {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
@@ -80,7 +88,7 @@ EXCEPTIONS: tuple[tuple[str, dict[str, frozenset[str]], str], ...] = (
     ),
 )
 
-DISTRIBUTIONS = ("scanpy", "igraph", "leidenalg", "numpy", "anndata")
+DISTRIBUTIONS = ("scanpy", "igraph", "leidenalg", "louvain", "numpy", "anndata")
 
 
 @cache

@@ -16,7 +16,7 @@ __all__ = ["CLASSES", "ReleaseClass", "release_class"]
 
 @dataclass(frozen=True)
 class ReleaseClass:
-    package: str  # distribution name: "scanpy", "igraph" or "leidenalg"
+    package: str  # distribution name: "scanpy", "igraph", "leidenalg" or "louvain"
     name: str  # "S1", "A", "L1", ...: the names the notes and the README use
     releases: tuple[str, ...]  # every release on the registry that belongs here
     representative: str  # the release CI's differential suites prove
@@ -116,6 +116,15 @@ CLASSES: tuple[ReleaseClass, ...] = (
         ("0.12.0",),
         "0.12.0",
         "libleidenalg 0.13: refinement towards one random neighbouring community",
+    ),
+    # louvain (sc.tl.louvain's default flavor "vtraag"): its Optimiser on the igraph C
+    # core it bundles; 0.8.0 / 0.8.1 bundle cores 0.10.2 / 0.10.6 and are not read
+    ReleaseClass(
+        "louvain",
+        "V1",
+        ("0.8.2",),
+        "0.8.2",
+        "louvain-igraph 0.8.2 on igraph's C core 0.10.10",
     ),
 )
 
