@@ -116,8 +116,12 @@ def _flavor_problem(flavor: str, a: dict[str, Any]) -> str | None:
             return "partition_type with flavor='igraph' (upstream raises)"
         return None
     louvain = sys.modules.get("louvain")
-    default = getattr(louvain, "RBConfigurationVertexPartition", None)
-    if a["partition_type"] is not None and a["partition_type"] is not default:
+    if louvain is None:
+        # scanpy imports it when imported itself; where that failed, upstream's import
+        # in sc.tl.louvain raises
+        return "the louvain package was not imported by scanpy"
+    partition_type = a["partition_type"]
+    if partition_type is not None and partition_type is not louvain.RBConfigurationVertexPartition:
         return "partition_type: only louvain's default RBConfigurationVertexPartition is ported"
     if a["partition_kwargs"]:
         return "partition_kwargs: not ported"
@@ -127,8 +131,7 @@ def _flavor_problem(flavor: str, a: dict[str, Any]) -> str | None:
         return "random_state: not an integer within a C int (louvain's seed)"
     resolution = a["resolution"]
     if resolution is not None and not (
-        isinstance(resolution, (int, float, np.integer, np.floating))
-        and math.isfinite(resolution)
+        isinstance(resolution, (int, float, np.integer, np.floating)) and math.isfinite(resolution)
     ):
         return "resolution: not a finite number"
     return None

@@ -31,9 +31,7 @@ def _vtraag_groups(plan: LouvainPlan, graph: Any) -> np.ndarray:
 
     from ..algorithms.louvain_partition import find_partition
 
-    # upstream imports louvain here; scanpy imported it already when it was imported
-    import louvain  # noqa: F401
-
+    # upstream imports louvain here: a no-op, scanpy imported it (the decision checks)
     logg.info('    using the "louvain" package of Traag (2017)')
     # louvain's Optimiser() seeds its generator from C's rand() before set_rng_seed()
     # replaces it: the process's rand() state moves on by one draw
