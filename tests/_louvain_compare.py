@@ -57,7 +57,9 @@ def outcome(function: Any, adata: ad.AnnData, kwargs: dict[str, Any], generator:
             try:
                 returned = function(adata, **kwargs)
                 error = None
-            except Exception as exc:
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # louvain raises a bare BaseException
                 returned, error = None, (type(exc), str(exc))
     finally:
         sc.settings.verbosity = verbosity

@@ -36,6 +36,10 @@ FAST_ONLY = [
     "-k",
     "leiden and not louvain and not wrong_flavor and not directed and not partition_type",
 ]
+# scanpy's louvain tests whose calls are all of the default flavor "vtraag" with its
+# default partition type (test_louvain_basic also runs flavor "igraph", test_partition_type
+# other partition types)
+LOUVAIN_FAST_ONLY = ["-k", "louvain and not basic and not partition_type"]
 
 
 # scanpy 1.10.0 and 1.10.1 ship no tests (neither sdist nor wheel): the nearest release that
@@ -154,4 +158,17 @@ def test_fast_path_where_expected(source, tmp_path):
     upstream = _outcomes(source, tmp_path, *selection)
     ours = _outcomes(source, tmp_path, "-p", "autozyme", *selection, AUTOZYME_FAIL_ON_FALLBACK="1")
     assert len(upstream) >= 5
+    assert ours == upstream
+
+
+def test_louvain_fast_path_where_expected(source, tmp_path):
+    """scanpy's own louvain tests (all `needs.louvain`) take the fast path where louvain is
+    installed and verified, and end as upstream's."""
+    problem = verification.unverified_reason("louvain-vtraag")
+    if problem:
+        pytest.skip(f"scanpy's louvain runs upstream here: {problem}")
+    selection = [*_selection(source, ("test_clustering.py",)), *LOUVAIN_FAST_ONLY]
+    upstream = _outcomes(source, tmp_path, *selection)
+    ours = _outcomes(source, tmp_path, "-p", "autozyme", *selection, AUTOZYME_FAIL_ON_FALLBACK="1")
+    assert sum(kind == "passed" for kind in upstream.values()) >= 4
     assert ours == upstream

@@ -43,6 +43,13 @@ FLAVOR_SUITES = {
         "tests/test_scanpy_louvain_igraph.py",
         "tests/test_scanpy_louvain_fallbacks.py",
     ),
+    # scanpy's own louvain tests need the louvain package: its row runs them
+    "louvain-vtraag": (
+        "tests/test_core_louvain.py",
+        "tests/test_scanpy_louvain_vtraag.py",
+        "tests/test_scanpy_louvain_fallbacks.py",
+        "tests/test_scanpy_suite.py",
+    ),
     "Graph.community_leiden": ("tests/test_igraph_target.py", "tests/test_igraph_fallbacks.py"),
     "Graph.community_multilevel": (
         "tests/test_igraph_multilevel.py",
@@ -57,11 +64,19 @@ FLAVOR_SUITES = {
         "tests/test_leidenalg_multiplex_fallbacks.py",
     ),
 }
-# differential suites of flavors only the main environment's classes enable (Louvain): in
-# any other row every case would skip, proving nothing; their fallback suites run everywhere
+# differential suites of flavors only the main environment's classes enable (Louvain's
+# igraph flavor): in any other row every case would skip, proving nothing; their fallback
+# suites run everywhere
 MAIN_ONLY = ("tests/test_scanpy_louvain_igraph.py", "tests/test_igraph_multilevel.py")
+# the louvain package's suites: it installs beside python-igraph < 0.12 only (its row)
+LOUVAIN_ONLY = ("tests/test_core_louvain.py", "tests/test_scanpy_louvain_vtraag.py")
 DIFFERENTIAL = tuple(
-    suite for suites in FLAVOR_SUITES.values() for suite in suites if suite not in MAIN_ONLY
+    dict.fromkeys(
+        suite
+        for suites in FLAVOR_SUITES.values()
+        for suite in suites
+        if suite not in MAIN_ONLY + LOUVAIN_ONLY and suite != "tests/test_scanpy_suite.py"
+    )
 )
 # what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)
 SCANPY_FACING = (
@@ -112,8 +127,15 @@ BUILT = (
     # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
     Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL),
     Row("3.12", ("S4", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING),
-    # python-igraph D; S3's scanpy-facing suites run in the main environment
-    Row("3.11", ("S3", "D", "L1"), (), DIFFERENTIAL),
+    # python-igraph D; S3's scanpy-facing suites run in the main environment. louvain 0.8.2
+    # (sc.tl.louvain's default flavor) requires python-igraph < 0.12: here its suites and
+    # scanpy's own tests, whose louvain tests all need it
+    Row(
+        "3.11",
+        ("S3", "D", "L1", "V1"),
+        (),
+        tuple(dict.fromkeys(DIFFERENTIAL + FLAVOR_SUITES["louvain-vtraag"])),
+    ),
     # leidenalg 0.11.0 requires python-igraph >= 1.0
     Row(
         "3.11", ("S3", "E", "L2"), (), FLAVOR_SUITES["leidenalg"] + FLAVOR_SUITES["find_partition"]
@@ -126,10 +148,13 @@ ROWS = (MAIN, *BUILT)
 
 
 def test_rows_pin_one_class_per_package():
+    """scanpy, python-igraph and leidenalg in every row; louvain where a row needs it."""
     assert len(CLASS) == len(CLASSES), "class names must be unique across packages"
     for row in ROWS:
         packages = [CLASS[name].package for name in row.classes]
-        assert sorted(packages) == sorted(verification.PACKAGES["leidenalg"]), row.name
+        assert len(packages) == len(set(packages)), row.name
+        assert set(verification.PACKAGES["leidenalg"]) <= set(packages), row.name
+        assert set(packages) <= set(verification.PACKAGES["louvain-vtraag"]) | {"leidenalg"}
     assert len({row.name for row in ROWS}) == len(ROWS)
 
 
@@ -138,7 +163,8 @@ def _proves(row: Row, flavor: str) -> bool:
     (elsewhere the flavor goes upstream and its suites prove nothing)."""
     enabled = verification.FAST_PATH[flavor]
     return set(FLAVOR_SUITES[flavor]) <= set(row.suites) and all(
-        row.releases[package].name in enabled[package] for package in enabled
+        package in row.releases and row.releases[package].name in enabled[package]
+        for package in enabled
     )
 
 

@@ -88,10 +88,6 @@ def decide(arguments: dict | None) -> LouvainPlan | Fallback:
     if isinstance(graph, Fallback):
         return graph
     adjacency, restrict, _ = graph
-    if flavor == "vtraag" and a["use_weights"]:
-        data = adjacency.data
-        if not (np.isfinite(data).all() and (data >= 0).all()):
-            return Fallback("use_weights with a negative, NaN or infinite weight (louvain raises)")
     return LouvainPlan(
         flavor=flavor,
         adata=a["adata"],
