@@ -116,10 +116,10 @@ def test_igraph_own_generator_falls_back() -> None:
 
 
 def test_unverified_release_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    """python-igraph 0.11.4 (class C: no transposition of the visiting order per pass)."""
-    versions = {**verification.detected_versions(), "igraph": "0.11.4"}
+    """python-igraph 0.10.2 (class A: its 0.10.0-0.10.1 order the links otherwise)."""
+    versions = {**verification.detected_versions(), "igraph": "0.10.2"}
     monkeypatch.setattr(verification, "detected_versions", lambda: versions)
-    _check("igraph==0.11.4 (class C) is not verified")
+    _check("igraph==0.10.2 (class A) is not verified")
 
 
 def test_compiled_core_problem_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:

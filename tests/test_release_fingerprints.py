@@ -11,6 +11,7 @@ its class, why that difference cannot change what the fast path reproduces.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import re
@@ -440,3 +441,73 @@ def test_neighbouring_classes_differ(before: ReleaseClass, after: ReleaseClass) 
         fingerprint(before.package, before.representative),
         fingerprint(after.package, after.representative),
     )
+
+
+# Louvain (Graph.community_multilevel): community/louvain.c, with the transposition of
+# igraph #2650 taken out and these rewrites, each read to mean the same: an element set
+# through the function or the macro; a vector zeroed by fill(0) or null(); the C core 1.0's
+# igraph_incident(.., IGRAPH_LOOPS) is 0.10's (loops twice); its type name.
+LOUVAIN_C = _CORE + "community/louvain.c"
+_TRANSPOSITION = re.compile(
+    r"RNG_BEGIN\(\);|RNG_END\(\);|if \(vcount > 1\) \{[^{}]*RNG_INTEGER[^{}]*\}", re.DOTALL
+)
+LOUVAIN_SAME = (
+    (re.compile(r"igraph_vector_int_set\(([\w.]+), (\w+), ([^;]+)\);"), r"VECTOR(*\1)[\2] = \3;"),
+    (re.compile(r"igraph_vector_fill\((\w+), 0\)"), r"igraph_vector_null(\1)"),
+    (re.compile(r"(igraph_incident\(graph, edges, vertex, IGRAPH_ALL), IGRAPH_LOOPS\)"), r"\1)"),
+    (re.compile(r"\bigraph_int_t\b"), "igraph_integer_t"),
+)
+# the releases whose Louvain the port reproduces (the others read the edges through
+# igraph_edge(), smaller end first, which orders the links differently)
+LOUVAIN_CLASSES = ("B", "C", "D", "E")
+
+
+@cache
+def _louvain_c(release: str) -> str:
+    return read_sdist(_paths()[("igraph", release)], lambda p: p == LOUVAIN_C)[LOUVAIN_C]
+
+
+def _louvain_tokens(release: str) -> list[str]:
+    """Tokens without preprocessor lines (includes moved between headers)."""
+    text = _TRANSPOSITION.sub("", _louvain_c(release))
+    for pattern, replacement in LOUVAIN_SAME:
+        text = pattern.sub(replacement, text)
+    return [t for t in c_tokens(text) if t[0] != "#"]
+
+
+IGRAPH_RELEASES = [r for c in CLASSES if c.package == "igraph" for r in c.releases]
+LOUVAIN_RELEASES = [
+    r for c in CLASSES if c.package == "igraph" and c.name in LOUVAIN_CLASSES for r in c.releases
+]
+
+
+def test_louvain_classes_are_the_enabled_ones() -> None:
+    from autozyme import verification
+
+    enabled = verification.FAST_PATH["Graph.community_multilevel"]["igraph"]
+    assert enabled == set(LOUVAIN_CLASSES)
+    assert verification.FAST_PATH["louvain-igraph"]["igraph"] <= enabled
+
+
+@pytest.mark.parametrize("release", IGRAPH_RELEASES)
+def test_louvain_transposition_by_release(release: str) -> None:
+    """releases.MULTILEVEL_WITHOUT_TRANSPOSITION lists exactly the releases whose
+    louvain.c draws no transposition per pass."""
+    from autozyme.verification.releases import MULTILEVEL_WITHOUT_TRANSPOSITION
+
+    transposes = "RNG_INTEGER" in _louvain_c(release)
+    assert transposes == (release not in MULTILEVEL_WITHOUT_TRANSPOSITION)
+
+
+@pytest.mark.parametrize("release", LOUVAIN_RELEASES)
+def test_louvain_otherwise_as_in_the_newest_core(release: str) -> None:
+    """Besides the transposition, each enabled release's louvain.c is the 1.0 core's, token
+    for token, up to the rewrites of LOUVAIN_SAME: the port's one flag covers them all."""
+    mine, theirs = _louvain_tokens(release), _louvain_tokens("1.0.0")
+    matcher = difflib.SequenceMatcher(a=mine, b=theirs, autojunk=False)
+    diff = [
+        (" ".join(mine[i1:i2]), " ".join(theirs[j1:j2]))
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        if op != "equal"
+    ]
+    assert not diff, diff[:20]

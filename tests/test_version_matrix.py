@@ -64,18 +64,20 @@ FLAVOR_SUITES = {
         "tests/test_leidenalg_multiplex_fallbacks.py",
     ),
 }
-# differential suites of flavors only the main environment's classes enable (Louvain's
-# igraph flavor): in any other row every case would skip, proving nothing; their fallback
-# suites run everywhere
-MAIN_ONLY = ("tests/test_scanpy_louvain_igraph.py", "tests/test_igraph_multilevel.py")
+# differential suites of flavors enabled for fewer classes than the Leiden ones: only the
+# rows holding such a class run them (elsewhere every case would skip, proving nothing);
+# their fallback suites run everywhere
+MULTILEVEL = ("tests/test_igraph_multilevel.py",)  # Graph.community_multilevel: B-E
+LOUVAIN_IGRAPH = ("tests/test_scanpy_louvain_igraph.py",)  # scanpy S3 with igraph D-E
 # the louvain package's suites: it installs beside python-igraph < 0.12 only (its row)
 LOUVAIN_ONLY = ("tests/test_core_louvain.py", "tests/test_scanpy_louvain_vtraag.py")
+NARROW = MULTILEVEL + LOUVAIN_IGRAPH + LOUVAIN_ONLY
 DIFFERENTIAL = tuple(
     dict.fromkeys(
         suite
         for suites in FLAVOR_SUITES.values()
         for suite in suites
-        if suite not in MAIN_ONLY + LOUVAIN_ONLY and suite != "tests/test_scanpy_suite.py"
+        if suite not in NARROW and suite != "tests/test_scanpy_suite.py"
     )
 )
 # what depends on scanpy's own code beyond the algorithms (signature, warnings, its tests)
@@ -109,7 +111,9 @@ class Row:
 
 
 # the environment this run happens in: README's install on the CI's python3
-MAIN = Row("3.11", ("S3", "E", "L3"), (), DIFFERENTIAL + MAIN_ONLY + SCANPY_FACING)
+MAIN = Row(
+    "3.11", ("S3", "E", "L3"), (), DIFFERENTIAL + MULTILEVEL + LOUVAIN_IGRAPH + SCANPY_FACING
+)
 BUILT = (
     # numpy 1.x; anndata, pandas, numba as pip resolves them for numpy<2 on 3.10
     Row("3.10", ("S1", "A", "L1"), ("numpy<2",), DIFFERENTIAL + SCANPY_FACING),
@@ -122,10 +126,10 @@ BUILT = (
         "3.13",
         ("S2", "C", "L1"),
         ("anndata<0.13", "fast-array-utils"),
-        DIFFERENTIAL + SCANPY_FACING,
+        DIFFERENTIAL + MULTILEVEL + SCANPY_FACING,
     ),
     # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
-    Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL),
+    Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL + MULTILEVEL),
     Row("3.12", ("S4", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING),
     # python-igraph D; S3's scanpy-facing suites run in the main environment. louvain 0.8.2
     # (sc.tl.louvain's default flavor) requires python-igraph < 0.12: here its suites and
@@ -134,7 +138,11 @@ BUILT = (
         "3.11",
         ("S3", "D", "L1", "V1"),
         (),
-        tuple(dict.fromkeys(DIFFERENTIAL + FLAVOR_SUITES["louvain-vtraag"])),
+        tuple(
+            dict.fromkeys(
+                DIFFERENTIAL + MULTILEVEL + LOUVAIN_IGRAPH + FLAVOR_SUITES["louvain-vtraag"]
+            )
+        ),
     ),
     # leidenalg 0.11.0 requires python-igraph >= 1.0
     Row(

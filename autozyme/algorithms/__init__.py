@@ -2,7 +2,7 @@
 
 # The calling convention of the compiled core this Python side speaks (module.c's abi()): a
 # build left over from another version of the package is refused, not called.
-CORE_ABI = 15
+CORE_ABI = 16
 
 
 class Interrupted(BaseException):

@@ -1,8 +1,9 @@
 """python-igraph's ``Graph.community_multilevel`` (Louvain), compiled.
 
 Memberships and modularities of every level, and the advance of the generator
-python-igraph draws from, are bit-identical to python-igraph 1.0 (C core 1.0) on an
-undirected graph.
+python-igraph draws from, are bit-identical to python-igraph's on an undirected graph:
+C cores 0.10.13 and later (python-igraph 0.11.8 and later) with ``transposition``, earlier
+ones without (their passes make no random transposition of the visiting order).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def community_multilevel(
     use_weights: bool,
     resolution: float,
     random_state: random.Random | np.random.RandomState,
+    transposition: bool,
     words: str = "whole",
 ) -> tuple[np.ndarray, list[float]]:
     """``GraphBase.community_multilevel(weights, return_levels=True, resolution)`` on the
@@ -45,6 +47,7 @@ def community_multilevel(
             stream.state,
             WORD_SOURCES[words],
             LONG_BITS,
+            transposition,
         )
     finally:
         # also after an interrupt: upstream's generator has made the same draws by then

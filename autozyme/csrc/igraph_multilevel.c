@@ -63,6 +63,7 @@ typedef struct {
     int32_t *touched;  /* visit_vertex_exact(): the communities a vertex links to */
     ml_vertex *vx;     /* per vertex of the level (mark_exact()) */
     int unit;          /* the level's weights are all 1 (the input without weights) */
+    int transpose;     /* a random transposition of the order before each pass */
 } ml_work;
 
 void az_multilevel_result_free(az_multilevel_result *res) {
@@ -472,7 +473,7 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
         changed = 0;
         memcpy(w->saved, w->memb, (size_t)n * sizeof(int32_t));
         /* one random transposition of the visiting order per pass (igraph #2650) */
-        if (n > 1) {
+        if (w->transpose && n > 1) {
             const int64_t i1 = az_rng_integer(rng, n - 1);
             const int64_t i2 = az_rng_integer(rng, n - 1);
             const int32_t t = w->order[i1];
@@ -653,8 +654,8 @@ static int push_level(az_multilevel_result *out, const int32_t *memb, int32_t n0
 }
 
 /* mirrors igraph_community_multilevel() */
-int az_multilevel(const az_edge_graph *g, double resolution, az_rng *rng, az_interrupt *intr,
-                  az_multilevel_result *out) {
+int az_multilevel(const az_edge_graph *g, double resolution, int transpose, az_rng *rng,
+                  az_interrupt *intr, az_multilevel_result *out) {
     const int32_t n0 = (int32_t)g->n_vertices;
     ml_work w;
     ml_graph cur, next;
@@ -665,6 +666,7 @@ int az_multilevel(const az_edge_graph *g, double resolution, az_rng *rng, az_int
     memset(out, 0, sizeof(*out));
     memset(&w, 0, sizeof(w));
     memset(&cur, 0, sizeof(cur));
+    w.transpose = transpose;
     w.memb = az_malloc((size_t)n0, sizeof(int32_t));
     w.saved = az_malloc((size_t)n0, sizeof(int32_t));
     w.order = az_malloc((size_t)n0, sizeof(int32_t));

@@ -23,9 +23,12 @@ typedef struct {
 void az_multilevel_result_free(az_multilevel_result *res);
 
 /* Runs igraph_community_multilevel() on g (weights: g's, or all ones) at the
- * given resolution, drawing from rng. out: filled on AZ_OK (zero levels: every
- * vertex stays alone); on an error nothing is left to free. */
-int az_multilevel(const az_edge_graph *g, double resolution, az_rng *rng, az_interrupt *intr,
-                  az_multilevel_result *out);
+ * given resolution, drawing from rng. transpose: the random transposition of
+ * the visiting order before each pass (igraph #2650) of C cores 0.10.13 and
+ * later (python-igraph 0.11.8 and later); earlier cores draw only the shuffle
+ * of each level. out: filled on AZ_OK (zero levels: every vertex stays alone);
+ * on an error nothing is left to free. */
+int az_multilevel(const az_edge_graph *g, double resolution, int transpose, az_rng *rng,
+                  az_interrupt *intr, az_multilevel_result *out);
 
 #endif

@@ -13,7 +13,7 @@
 static PyObject *core_abi(PyObject *self, PyObject *unused) {
     (void)self;
     (void)unused;
-    return PyLong_FromLong(15);
+    return PyLong_FromLong(16);
 }
 
 static PyObject *core_leiden(PyObject *self, PyObject *args) {
@@ -78,7 +78,7 @@ static PyObject *core_leiden(PyObject *self, PyObject *args) {
 
 static PyObject *core_multilevel(PyObject *self, PyObject *args) {
     PyObject *graph, *state, *memberships = NULL, *modularity = NULL;
-    int words, long_bits, rc;
+    int words, long_bits, transpose, rc;
     double resolution;
     az_graph_view gv;
     Py_buffer keybuf;
@@ -88,7 +88,8 @@ static PyObject *core_multilevel(PyObject *self, PyObject *args) {
     Py_ssize_t j, size;
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "OdOii", &graph, &resolution, &state, &words, &long_bits)) {
+    if (!PyArg_ParseTuple(args, "OdOiip", &graph, &resolution, &state, &words, &long_bits,
+                          &transpose)) {
         return NULL;
     }
     if ((long_bits != 32 && long_bits != 64) ||
@@ -104,7 +105,7 @@ static PyObject *core_multilevel(PyObject *self, PyObject *args) {
     rng.long_bits = long_bits;
     rng.source = words;
     Py_BEGIN_ALLOW_THREADS
-    rc = az_multilevel(&gv.g, resolution, &rng, &intr, &res);
+    rc = az_multilevel(&gv.g, resolution, transpose, &rng, &intr, &res);
     Py_END_ALLOW_THREADS
     az_put_mt_state(&keybuf, &rng.mt); /* on every exit, as in core_leiden() */
     size = (Py_ssize_t)(res.n_levels * gv.g.n_vertices);
@@ -171,10 +172,11 @@ static PyMethodDef core_methods[] = {
      "MT19937 state (uint32[625]: the key, then the position) in place, also when interrupted.\n"
      "behaviour: IGRAPH_* bits; words: how igraph's 32-bit words are drawn (RNG_* constants)."},
     {"multilevel", core_multilevel, METH_VARARGS,
-     "multilevel(graph, resolution, state, words, long_bits)\n"
+     "multilevel(graph, resolution, state, words, long_bits, transpose)\n"
      "-> (memberships: int32 bytes, one row of n labels per level; [modularity per level])\n"
      "igraph's multi-level (Louvain) algorithm on graph (EdgeGraph.core_graph()); advances the\n"
-     "MT19937 state in place as leiden() does."},
+     "MT19937 state in place as leiden() does; transpose: the per-pass random transposition\n"
+     "of C cores 0.10.13 and later."},
     {"modularity", core_modularity, METH_VARARGS,
      "modularity(graph, membership, n_partitions, resolution, behaviour)\n"
      "-> float"},

@@ -94,6 +94,7 @@ def run_multilevel(plan: CommunityMultilevelPlan, upstream: Callable[..., Any]) 
         use_weights=plan.weights is not None,
         resolution=plan.resolution,
         random_state=plan.generator,
+        transposition=plan.transposition,
     )
     vertex_clustering = sys.modules[upstream.__module__].VertexClustering
     params = {"weights": plan.weights_argument, "resolution": plan.resolution_argument}

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..verification import Behaviour
+from ..verification import Behaviour, detected_versions
+from ..verification.releases import multilevel_transposes
 from . import igraph_generator
 from .graph_arguments import MAX_C_INT, graph_problem, is_int, is_real, membership, weights
 from .routing import Fallback, proven_here
@@ -132,6 +133,7 @@ class CommunityMultilevelPlan:
     resolution: float
     return_levels: bool
     generator: random.Random
+    transposition: bool  # the C core's per-pass random transposition (0.10.13 and later)
 
 
 def decide_multilevel(arguments: dict[str, Any] | None) -> CommunityMultilevelPlan | Fallback:
@@ -162,4 +164,5 @@ def decide_multilevel(arguments: dict[str, Any] | None) -> CommunityMultilevelPl
         resolution=float(resolution),
         return_levels=bool(return_levels),
         generator=generator,
+        transposition=multilevel_transposes(detected_versions()["igraph"]),
     )

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from ..verification import detected_versions
+from ..verification.releases import multilevel_transposes
 from . import igraph_generator
 from .routing import Fallback, proven_here
 from .scanpy_graph import adata_problem, selected_graph
@@ -47,6 +49,7 @@ class LouvainPlan:
     copy: bool
     # igraph: python-igraph's generator, which community_multilevel draws from
     generator: random.Random | None
+    transposition: bool  # igraph: the C core's per-pass random transposition
     directed: bool  # vtraag: the graph scanpy builds (igraph: always undirected)
 
 
@@ -99,6 +102,7 @@ def decide(arguments: dict | None) -> LouvainPlan | Fallback:
         use_weights=a["use_weights"],
         copy=a["copy"],
         generator=generator,
+        transposition=multilevel_transposes(detected_versions()["igraph"]),
         directed=flavor == "vtraag" and bool(a["directed"]),
     )
 

@@ -18,7 +18,11 @@ def _igraph_groups(plan: LouvainPlan, graph: Any) -> np.ndarray:
     from ..algorithms.igraph_multilevel import community_multilevel
 
     levels, _ = community_multilevel(
-        graph, use_weights=plan.use_weights, resolution=1.0, random_state=plan.generator
+        graph,
+        use_weights=plan.use_weights,
+        resolution=1.0,
+        random_state=plan.generator,
+        transposition=plan.transposition,
     )
     # python-igraph's result: the last level, or every vertex alone where none merged
     if len(levels):

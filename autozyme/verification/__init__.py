@@ -59,8 +59,8 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
     # scanpy 1.11.4-1.11.5 read (others may differ in logging or deprecation warnings);
-    # igraph: as Graph.community_multilevel
-    "louvain-igraph": {"scanpy": frozenset({"S3"}), "igraph": frozenset({"E"})},
+    # igraph: the classes a matrix row holds beside S3
+    "louvain-igraph": {"scanpy": frozenset({"S3"}), "igraph": frozenset({"D", "E"})},
     # louvain 0.8.2 requires python-igraph < 0.12 (classes A-D); only D is proven
     "louvain-vtraag": {
         "scanpy": frozenset({"S3"}),
@@ -72,9 +72,10 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
-    # only the C core 1.0 is proven: cores before 0.10.13 (classes A-C, and perhaps
-    # 0.11.5-0.11.6 of D) make no random transposition of the visiting order per pass
-    "Graph.community_multilevel": {"igraph": frozenset({"E"})},
+    # cores before 0.10.13 (classes B-C, 0.11.5-0.11.6 of D) make no random transposition
+    # of the visiting order per pass (releases.MULTILEVEL_WITHOUT_TRANSPOSITION); A's
+    # 0.10.0-0.10.1 read the edges through igraph_edge() (smaller end first), another order
+    "Graph.community_multilevel": {"igraph": frozenset({"B", "C", "D", "E"})},
 }
 
 # (flavor, package -> classes, reason): combinations of enabled classes that still go

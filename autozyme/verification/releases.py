@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CLASSES", "ReleaseClass", "release_class"]
+__all__ = [
+    "CLASSES",
+    "MULTILEVEL_WITHOUT_TRANSPOSITION",
+    "ReleaseClass",
+    "multilevel_transposes",
+    "release_class",
+]
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,20 @@ CLASSES: tuple[ReleaseClass, ...] = (
 )
 
 _BY_RELEASE = {(c.package, r): c for c in CLASSES for r in c.releases}
+
+# python-igraph releases whose C core (before 0.10.13) runs Louvain's passes without the
+# random transposition of the visiting order that igraph #2650 added to community/louvain.c
+# (the rest of that file is the same from 0.10.0 to 1.0); tests/test_release_fingerprints.py
+# reads it off every listed sdist
+MULTILEVEL_WITHOUT_TRANSPOSITION = frozenset(
+    {r for c in CLASSES if c.package == "igraph" and c.name in "ABC" for r in c.releases}
+    | {"0.11.5", "0.11.6"}
+)
+
+
+def multilevel_transposes(igraph_version: str | None) -> bool:
+    """Whether this python-igraph's Louvain transposes two visiting positions per pass."""
+    return igraph_version not in MULTILEVEL_WITHOUT_TRANSPOSITION
 
 
 def release_class(package: str, version: str | None) -> ReleaseClass | None:
