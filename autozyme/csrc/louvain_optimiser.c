@@ -18,6 +18,14 @@
 
 /* the threshold of Optimiser::move_nodes() */
 #define LV_EPS 1e-10
+/* candidate communities remembered per node (more: the node is read again each visit) */
+#define LV_CAP 8
+
+/* A node's weights to one candidate community, as its last reading found them. */
+typedef struct {
+    double to, from; /* weight_to_comm(), weight_from_comm() */
+    int32_t comm;
+} lv_cand;
 
 typedef struct {
     az_rng rng;
@@ -27,6 +35,12 @@ typedef struct {
     int32_t *inc_comm; /* community of each incidence of the current node */
     int32_t *order;    /* the shuffled visiting order */
     int32_t *comms;    /* candidate communities of the current node */
+    /* what each node's last reading of its incidences found (its candidates in label
+     * order, then its own community's weights at [LV_CAP]); valid while none of its
+     * neighbours (nor itself) moved since: ncand < 0 when not */
+    lv_cand *cand;
+    int8_t *ncand;
+    lv_cand cand_own; /* the own community's weights of a node with too many candidates */
     /* collapse_graph(): edges grouped by the community of their from end */
     int64_t *boff;
     int32_t *bcomm; /* the community of the edge's to end */
@@ -73,70 +87,127 @@ static void sort_labels(int32_t *x, int32_t n) {
     }
 }
 
+/* Reads v's incidences (cache_neigh_communities() of modes ALL, OUT and IN): its
+ * candidates, i.e. its neighbours' communities, into W->comms in label order (their
+ * count in *nc), and its weights to them and to its own community. Where they fit they
+ * are kept for v's next visits and returned; else NULL (the weights are then in W->s,
+ * the own community's in W->cand_own). */
+static const lv_cand *read_candidates(lv_work *W, const la_part *P, int32_t v, int32_t *nc) {
+    const la_graph *g = P->g;
+    lv_cand *c = W->cand + (size_t)v * (LV_CAP + 1);
+    int32_t j, n;
+    la_part_cache_node(P, &W->s, v, W->inc_comm);
+    n = W->s.n_order;
+    memcpy(W->comms, W->s.order, (size_t)n * sizeof(int32_t));
+    sort_labels(W->comms, n);
+    *nc = n;
+    if (n > LV_CAP) {
+        W->ncand[v] = -1;
+        la_cw_get(&W->s, g->directed, P->memb[v], &W->cand_own.to, &W->cand_own.from);
+        return NULL;
+    }
+    W->ncand[v] = (int8_t)n;
+    for (j = 0; j < n; j++) {
+        c[j].comm = W->comms[j];
+        la_cw_get(&W->s, g->directed, c[j].comm, &c[j].to, &c[j].from);
+    }
+    la_cw_get(&W->s, g->directed, P->memb[v], &c[LV_CAP].to, &c[LV_CAP].from);
+    return c;
+}
+
 /* mirrors Optimiser::move_nodes(partitions, layer_weights, ALL_NEIGH_COMMS,
  * consider_empty_community) for one layer: shuffle the nodes once, then sweep
  * them in that order while the last sweep moved one; each node goes to the
  * neighbouring community of the largest diff_move() above LV_EPS (the first in
  * label order among equals), or to an empty community if that gains more and
- * the node is not alone. Ends with renumber_communities(). */
+ * the node is not alone. Ends with renumber_communities().
+ *
+ * A node none of whose neighbours moved since its last visit (nor itself) has the
+ * same candidates and the same weights to them: those are reused (the same values,
+ * so the same diff_move() results); the community totals are always current. */
 static int move_nodes(lv_work *W, la_part *P, double *improv) {
     const la_graph *g = P->g;
     const int32_t n = g->n;
     int64_t nb_moves = 1;
     double total = 0.0;
     int32_t v, i;
-    for (v = 0; v < n; v++) W->order[v] = v;
+    for (v = 0; v < n; v++) {
+        W->order[v] = v;
+        W->ncand[v] = -1;
+    }
     az_rng_shuffle(&W->rng, W->order, n);
     while (nb_moves > 0) {
         double sweep = 0.0;
         nb_moves = 0;
         for (i = 0; i < n; i++) {
+            const lv_cand *cand;
             int32_t v_comm, max_comm, nc, j;
-            double max_improv, w_to, w_from;
+            int read = 0;
+            double max_improv;
             v = W->order[i];
             /* the next visits' offsets and lists: each load needs the one before */
             if (i + 4 < n) AZ_PREFETCH(&g->all_off[W->order[i + 4]]);
             if (i + 1 < n) {
-                la_prefetch_incidences(g, W->order[i + 1]);
-                AZ_PREFETCH(&g->va[W->order[i + 1]]);
+                const int32_t ahead = W->order[i + 1];
+                if (W->ncand[ahead] < 0) la_prefetch_incidences(g, ahead);
+                AZ_PREFETCH(&g->va[ahead]);
+                AZ_PREFETCH(&W->cand[(size_t)ahead * (LV_CAP + 1)]);
             }
             if (az_interrupt_tick(W->intr)) return AZ_EINTR;
 
             v_comm = P->memb[v];
-            la_part_cache_node(P, &W->s, v, W->inc_comm);
-            la_cw_get(&W->s, g->directed, v_comm, &w_to, &w_from);
-            la_diff_init(&W->d, P, v, w_to, w_from);
-            nc = W->s.n_order;
-            memcpy(W->comms, W->s.order, (size_t)nc * sizeof(int32_t));
-            sort_labels(W->comms, nc);
+            nc = W->ncand[v];
+            cand = W->cand + (size_t)v * (LV_CAP + 1);
+            if (nc < 0) {
+                cand = read_candidates(W, P, v, &nc);
+                read = 1;
+            }
+            if (cand) {
+                la_diff_init(&W->d, P, v, cand[LV_CAP].to, cand[LV_CAP].from);
+            } else {
+                la_diff_init(&W->d, P, v, W->cand_own.to, W->cand_own.from);
+            }
 
             max_comm = v_comm;
             max_improv = 0.0;
             for (j = 0; j < nc; j++) {
-                const int32_t comm = W->comms[j];
-                double possible_improv;
-                la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
+                double possible_improv, w_to, w_from;
+                int32_t comm;
+                if (cand) {
+                    comm = cand[j].comm;
+                    w_to = cand[j].to;
+                    w_from = cand[j].from;
+                } else {
+                    comm = W->comms[j];
+                    la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
+                }
                 possible_improv = la_diff_move(&W->d, P, comm, w_to, w_from);
                 if (possible_improv > max_improv && possible_improv > LV_EPS) {
                     max_comm = comm;
                     max_improv = possible_improv;
                 }
             }
-            /* a node alone in its community never moves to an empty one */
+            /* a node alone in its community never moves to an empty one; no
+             * incidence of v leads into an empty community: weights 0 */
             if (P->cnodes[v_comm] > 1) {
                 const int32_t comm = la_part_get_empty_community(P);
-                double possible_improv;
-                la_cw_get(&W->s, g->directed, comm, &w_to, &w_from);
-                possible_improv = la_diff_move(&W->d, P, comm, w_to, w_from);
+                const double possible_improv = la_diff_move(&W->d, P, comm, 0.0, 0.0);
                 if (possible_improv > max_improv) {
                     max_improv = possible_improv;
                     max_comm = comm;
                 }
             }
             if (max_comm != v_comm) {
+                const la_inc *inc = g->all + g->all_off[v];
+                const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+                int64_t k;
                 sweep += max_improv;
+                if (!read) la_part_cache_node(P, &W->s, v, W->inc_comm);
                 la_part_move_node(P, v, max_comm, W->inc_comm);
                 nb_moves++;
+                /* the neighbours' readings (and v's own) are stale now */
+                W->ncand[v] = -1;
+                for (k = 0; k < deg; k += 1 + g->sym) W->ncand[inc[k].u] = -1;
             }
         }
         total += sweep;
@@ -247,6 +318,8 @@ static void work_free(lv_work *W) {
     free(W->inc_comm);
     free(W->order);
     free(W->comms);
+    free(W->cand);
+    free(W->ncand);
     free(W->boff);
     free(W->bcomm);
     free(W->beid);
@@ -273,13 +346,16 @@ static int work_init(lv_work *W, const la_graph *g0, const az_mt19937 *mt, az_in
     W->inc_comm = az_malloc((size_t)max_degree, sizeof(int32_t));
     W->order = az_malloc(cap, sizeof(int32_t));
     W->comms = az_malloc(cap, sizeof(int32_t));
+    W->cand = az_malloc(cap * (LV_CAP + 1), sizeof(lv_cand));
+    W->ncand = az_malloc(cap, sizeof(int8_t));
     W->boff = az_malloc(cap + 1, sizeof(int64_t));
     W->bcomm = az_malloc((size_t)g0->m, sizeof(int32_t));
     W->beid = az_malloc((size_t)g0->m, sizeof(int32_t));
     W->seen = az_malloc(cap, sizeof(int32_t));
     W->acc = az_malloc(cap, sizeof(double));
     W->added = az_calloc(cap, 1);
-    if (la_scratch_init(&W->s, n) != 0 || !W->inc_comm || !W->order || !W->comms || !W->boff ||
+    if (la_scratch_init(&W->s, n) != 0 || !W->inc_comm || !W->order || !W->comms || !W->cand ||
+        !W->ncand || !W->boff ||
         !W->bcomm || !W->beid || !W->seen || !W->acc || !W->added) {
         work_free(W);
         return AZ_ENOMEM;
