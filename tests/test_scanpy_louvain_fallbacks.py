@@ -177,9 +177,10 @@ def test_other_generator_falls_back() -> None:
 
 
 def test_unverified_release_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    versions = {**verification.detected_versions(), "scanpy": "1.11.3"}
+    """scanpy 1.12 (class S4) deprecates louvain: a warning per call, not reproduced."""
+    versions = {**verification.detected_versions(), "scanpy": "1.12.4"}
     monkeypatch.setattr(verification, "detected_versions", lambda: versions)
-    check("scanpy==1.11.3 (class S2) is not verified", {"flavor": "igraph"})
+    check("scanpy==1.12.4 (class S4) is not verified", {"flavor": "igraph"})
 
 
 def test_compiled_core_problem_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:

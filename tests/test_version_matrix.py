@@ -68,7 +68,7 @@ FLAVOR_SUITES = {
 # rows holding such a class run them (elsewhere every case would skip, proving nothing);
 # their fallback suites run everywhere
 MULTILEVEL = ("tests/test_igraph_multilevel.py",)  # Graph.community_multilevel: B-E
-LOUVAIN_IGRAPH = ("tests/test_scanpy_louvain_igraph.py",)  # scanpy S3 with igraph D-E
+LOUVAIN_IGRAPH = ("tests/test_scanpy_louvain_igraph.py",)  # scanpy S1-S3, igraph C-E
 # the louvain package's suites: it installs beside python-igraph < 0.12 only (its row)
 LOUVAIN_ONLY = ("tests/test_core_louvain.py", "tests/test_scanpy_louvain_vtraag.py")
 NARROW = MULTILEVEL + LOUVAIN_IGRAPH + LOUVAIN_ONLY
@@ -119,14 +119,21 @@ BUILT = (
     Row("3.10", ("S1", "A", "L1"), ("numpy<2",), DIFFERENTIAL + SCANPY_FACING),
     # S1's resolution_parameter= under python-igraph >= 0.10.3: the DeprecationWarning
     # python-igraph emits there (A takes the keyword silently)
-    Row("3.10", ("S1", "D", "L1"), ("numpy<2",), FLAVOR_SUITES["igraph"][1:]),
+    # Louvain under S1: both flavors (louvain 0.8.2 has wheels for 3.10), and scanpy's own
+    # louvain tests (1.10.2's, standing in)
+    Row(
+        "3.10",
+        ("S1", "D", "L1", "V1"),
+        ("numpy<2",),
+        FLAVOR_SUITES["igraph"][1:] + MULTILEVEL + LOUVAIN_IGRAPH + FLAVOR_SUITES["louvain-vtraag"],
+    ),
     # scanpy 1.11.3's own tests: anndata 0.13's test helpers use a marker 1.11.3 does not
     # register, and anndata's helpers import fast-array-utils (or dask)
     Row(
         "3.13",
         ("S2", "C", "L1"),
         ("anndata<0.13", "fast-array-utils"),
-        DIFFERENTIAL + MULTILEVEL + SCANPY_FACING,
+        DIFFERENTIAL + MULTILEVEL + LOUVAIN_IGRAPH + SCANPY_FACING,
     ),
     # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
     Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL + MULTILEVEL),

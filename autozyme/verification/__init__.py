@@ -58,12 +58,17 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
-    # scanpy 1.11.4-1.11.5 read (others may differ in logging or deprecation warnings);
-    # igraph: the classes a matrix row holds beside S3
-    "louvain-igraph": {"scanpy": frozenset({"S3"}), "igraph": frozenset({"D", "E"})},
-    # louvain 0.8.2 requires python-igraph < 0.12 (classes A-D); only D is proven
+    # scanpy 1.10.0-1.11.5: the same louvain (S4 deprecates it: a warning per call, not
+    # reproduced); igraph: the classes Graph.community_multilevel holds that matrix rows
+    # pair with these scanpy classes
+    "louvain-igraph": {
+        "scanpy": frozenset({"S1", "S2", "S3"}),
+        "igraph": frozenset({"C", "D", "E"}),
+    },
+    # louvain 0.8.2 requires python-igraph < 0.12 (classes A-D); only D is proven, beside
+    # the scanpy classes whose rows can install it (its wheels stop at Python 3.11)
     "louvain-vtraag": {
-        "scanpy": frozenset({"S3"}),
+        "scanpy": frozenset({"S1", "S3"}),
         "igraph": frozenset({"D"}),
         "louvain": frozenset({"V1"}),
     },
