@@ -5,8 +5,9 @@
  * label order (a std::set), a move needs a gain above 1e-10 (the empty
  * community only a positive one), there is no refinement, the aggregate graph
  * lists its edges by (community of the edge's from end, community of its to
- * end) as a std::map orders them (undirected: the smaller end is the from end), and the strengths come from igraph_strength()
- * (summed in igraph's incidence order). See louvain_optimiser.h. */
+ * end) as a std::map orders them (undirected: the smaller end is the from
+ * end), and the strengths come from igraph_strength() (summed in igraph's
+ * incidence order). See louvain_optimiser.h. */
 #include "louvain_optimiser.h"
 
 #include <stdlib.h>
