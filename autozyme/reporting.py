@@ -44,19 +44,11 @@ def reset() -> None:
         _stats.clear()
 
 
-# the scanpy flavors, then the direct callers' targets (autozyme.verification.PACKAGES)
-FLAVORS = (
-    "igraph",
-    "leidenalg",
-    "louvain-igraph",
-    "Graph.community_leiden",
-    "find_partition",
-    "Graph.community_multilevel",
-)
 _LABELS = {
     "igraph": "sc.tl.leiden flavor=igraph",
     "leidenalg": "sc.tl.leiden flavor=leidenalg",
     "louvain-igraph": "sc.tl.louvain flavor=igraph",
+    "louvain-vtraag": "sc.tl.louvain flavor=vtraag",
     "Graph.community_leiden": "igraph's Graph.community_leiden",
     "find_partition": "leidenalg.find_partition",
     "Graph.community_multilevel": "igraph's Graph.community_multilevel",
@@ -117,12 +109,18 @@ def _advice(flavor: str, versions: dict[str, str | None]) -> str:
     return "; ".join(steps) or "none: upstream runs for this combination"
 
 
+def _all_packages() -> list[str]:
+    from .verification import PACKAGES
+
+    return [package for packages in PACKAGES.values() for package in packages]
+
+
 def report() -> dict[str, Any]:
     """What is patched, the detected versions and their classes, whether each flavor takes
     the fast path (if not: why, and what to do), and call counts."""
     from .activation import active_targets
     from .patches import patched_functions
-    from .verification import behaviour, detected_versions, local
+    from .verification import PACKAGES, behaviour, detected_versions, local
 
     versions = detected_versions()
     with _lock:
@@ -136,20 +134,20 @@ def report() -> dict[str, Any]:
             }
             for name, s in _stats.items()
         }
-    behaviours = {flavor: behaviour(flavor, versions) for flavor in FLAVORS}
+    behaviours = {flavor: behaviour(flavor, versions) for flavor in PACKAGES}
     reasons = {flavor: b.problem for flavor, b in behaviours.items()}
     return {
         "autozyme": __version__,
         "active_targets": active_targets(),
         "patched": patched_functions(),
         "versions": versions,
-        "releases": {p: _release(p, versions[p]) for p in ("scanpy", "igraph", "leidenalg")},
+        "releases": {p: _release(p, versions[p]) for p in dict.fromkeys(_all_packages())},
         "verified": {flavor: reason is None for flavor, reason in reasons.items()},
         # flavor -> package -> the class the fast path reproduces (the nearest if unlisted)
         "classes": {f: {p: c.name for p, c in b.classes.items()} for f, b in behaviours.items()},
         "unverified_reasons": {f: r for f, r in reasons.items() if r is not None},
         "advice": {f: _advice(f, versions) for f, r in reasons.items() if r is not None},
-        "local_verdicts": {f: local.read(f, versions) for f in FLAVORS},
+        "local_verdicts": {f: local.read(f, versions) for f in PACKAGES},
         "calls": calls,
     }
 

@@ -122,11 +122,14 @@ def test_report_shape(pristine):
         "igraph",
         "leidenalg",
         "louvain-igraph",
+        "louvain-vtraag",
         "Graph.community_leiden",
         "find_partition",
         "Graph.community_multilevel",
     }
+    assert set(rep["releases"]) == {"scanpy", "igraph", "leidenalg", "louvain"}
     text = report_module.format_report(rep)
+    assert "sc.tl.louvain flavor=vtraag" in text
     assert "scanpy.tools._leiden.leiden, scanpy.tools._louvain.louvain, scanpy.tools.leiden" in text
 
 
