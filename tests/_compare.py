@@ -217,3 +217,42 @@ def fast_path_here(flavor: str) -> Iterator[None]:
         if problem:
             pytest.skip(f"{flavor} flavor runs upstream here: {problem}")
         yield
+
+
+def large_random_graph() -> Any:
+    """100k vertices, 2M random weighted edges, symmetrised: a run that takes seconds."""
+    import scipy.sparse as sp
+
+    from autozyme.algorithms.graph import graph_from_adjacency
+
+    n, rng = 100_000, np.random.default_rng(0)
+    rows, cols = rng.integers(0, n, 10 * n), rng.integers(0, n, 10 * n)
+    adj = sp.csr_matrix((rng.random(10 * n), (rows, cols)), shape=(n, n))
+    return graph_from_adjacency((adj + adj.T).tocsr())
+
+
+def assert_interrupted(run: Any) -> None:
+    """``run()`` (a compiled run with the GIL released) ends with Interrupted holding the
+    KeyboardInterrupt of a SIGINT sent 50 ms in, well before it would have finished."""
+    import _thread
+    import signal
+    import threading
+    import time
+
+    from autozyme.algorithms import Interrupted
+
+    # interrupt_main() does nothing where SIGINT is ignored (a process started in the
+    # background, as a CI runner's may be): Python's own handler for the test's duration
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(0.05, _thread.interrupt_main)
+    start = time.perf_counter()
+    try:
+        timer.start()
+        with pytest.raises(Interrupted) as stop:
+            run()
+            time.sleep(60)  # not reached when the run itself was interrupted
+        timer.join()
+        assert type(stop.value.args[0]) is KeyboardInterrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert time.perf_counter() - start < 30

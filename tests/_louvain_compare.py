@@ -100,3 +100,28 @@ def graph_adata(adjacency: sparse.csr_matrix, groups: list[str]) -> ad.AnnData:
     adata.uns["nb"] = {"connectivities_key": "other", "distances_key": "other"}
     adata.obs["group"] = pd.Categorical(groups)
     return adata
+
+
+def draw_graph_choice(
+    draw: Any, adjacency: sparse.csr_matrix, groups: list[str], kwargs: dict[str, Any]
+) -> None:
+    """Adds to ``kwargs`` how the call picks its graph (default, ``obsp``,
+    ``neighbors_key`` or ``adjacency``, as :func:`graph_adata` stores them) and, one time
+    in four, a ``restrict_to`` (hypothesis' ``draw``)."""
+    from hypothesis import assume
+    from hypothesis import strategies as st
+
+    graph = draw(st.sampled_from(["default", "obsp", "neighbors_key", "adjacency"]))
+    if graph == "obsp":
+        kwargs["obsp"] = "other"
+    elif graph == "neighbors_key":
+        kwargs["neighbors_key"] = "nb"
+    elif graph == "adjacency":
+        kwargs["adjacency"] = adjacency
+    if draw(st.integers(0, 3)) == 0 and graph != "adjacency":
+        present = sorted(set(groups))
+        chosen = draw(st.lists(st.sampled_from(present), min_size=1))
+        mask = np.isin(groups, chosen)
+        # upstream cannot build a graph without edges (that case falls back)
+        assume(adjacency[mask][:, mask].count_nonzero() > 0)
+        kwargs["restrict_to"] = ("group", chosen)

@@ -9,10 +9,7 @@ that release is installed.
 
 from __future__ import annotations
 
-import _thread
-import signal
 import threading
-import time
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -24,11 +21,11 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from scanpy._utils import get_igraph_from_adjacency
 
-from autozyme.algorithms import Interrupted
 from autozyme.algorithms.graph import graph_from_adjacency
 from autozyme.algorithms.leidenalg_partition import OPTIMISERS, find_partition
 from autozyme.verification.releases import release_class
 
+from ._compare import assert_interrupted, large_random_graph
 from ._compare import float_bits as _bits
 
 INSTALLED_VERSION = metadata.version("leidenalg")
@@ -340,35 +337,20 @@ def test_threads_agree(pbmc) -> None:
 def test_keyboard_interrupt() -> None:
     """A pending SIGINT aborts the run (GIL released): Interrupted holds the
     KeyboardInterrupt (the routing hands it to the caller)."""
-    n, rng = 100_000, np.random.default_rng(0)
-    rows, cols = rng.integers(0, n, 10 * n), rng.integers(0, n, 10 * n)
-    adj = sp.csr_matrix((rng.random(10 * n), (rows, cols)), shape=(n, n))
-    graph = graph_from_adjacency((adj + adj.T).tocsr())
-    # interrupt_main() does nothing where SIGINT is ignored (a process started in the
-    # background, as a CI runner's may be): Python's own handler for the test's duration
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(0.05, _thread.interrupt_main)
-    start = time.perf_counter()
-    try:
-        timer.start()
-        with pytest.raises(Interrupted) as stop:
-            find_partition(
-                graph,
-                partition_type="RBConfiguration",
-                directed=True,
-                use_weights=True,
-                resolution=None,
-                n_iterations=-1,
-                seed=0,
-                leidenalg_class=INSTALLED,
-                igraph_class=IGRAPH_CLASS,
-            )
-            time.sleep(60)  # not reached when the run itself was interrupted
-        timer.join()
-        assert type(stop.value.args[0]) is KeyboardInterrupt
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert time.perf_counter() - start < 30
+    graph = large_random_graph()
+    assert_interrupted(
+        lambda: find_partition(
+            graph,
+            partition_type="RBConfiguration",
+            directed=True,
+            use_weights=True,
+            resolution=None,
+            n_iterations=-1,
+            seed=0,
+            leidenalg_class=INSTALLED,
+            igraph_class=IGRAPH_CLASS,
+        )
+    )
 
 
 def test_invalid_arguments(pbmc) -> None:

@@ -11,10 +11,6 @@ from. Runs only where louvain (which requires python-igraph < 0.12) is installed
 
 from __future__ import annotations
 
-import _thread
-import signal
-import threading
-import time
 from typing import Any
 
 import numpy as np
@@ -23,11 +19,10 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from autozyme.algorithms import Interrupted
 from autozyme.algorithms.graph import graph_from_adjacency
 from autozyme.algorithms.louvain_partition import find_partition
 
-from ._compare import float_bits
+from ._compare import assert_interrupted, float_bits, large_random_graph
 
 louvain = pytest.importorskip("louvain", reason="the louvain package is not installed")
 
@@ -129,20 +124,7 @@ def test_seed_beyond_a_c_int() -> None:
 def test_interruptible() -> None:
     """A pending SIGINT aborts the run (GIL released): Interrupted holds the
     KeyboardInterrupt (the routing hands it to the caller)."""
-    n, rng = 100_000, np.random.default_rng(0)
-    rows, cols = rng.integers(0, n, 10 * n), rng.integers(0, n, 10 * n)
-    adj = sp.csr_matrix((rng.random(10 * n), (rows, cols)), shape=(n, n))
-    graph = graph_from_adjacency((adj + adj.T).tocsr())
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(0.05, _thread.interrupt_main)
-    start = time.perf_counter()
-    try:
-        timer.start()
-        with pytest.raises(Interrupted) as stop:
-            find_partition(graph, seed=0, directed=True, use_weights=True, resolution=1.0)
-            time.sleep(60)  # not reached when the run itself was interrupted
-        timer.join()
-        assert type(stop.value.args[0]) is KeyboardInterrupt
-        assert time.perf_counter() - start < 30
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    graph = large_random_graph()
+    assert_interrupted(
+        lambda: find_partition(graph, seed=0, directed=True, use_weights=True, resolution=1.0)
+    )

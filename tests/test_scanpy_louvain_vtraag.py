@@ -26,14 +26,14 @@ import anndata as ad
 import igraph
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import autozyme
 
 from ._call_counts import fast_calls
 from ._compare import fast_path_here
-from ._louvain_compare import graph_adata, outcome, upstream_louvain
+from ._louvain_compare import draw_graph_choice, graph_adata, outcome, upstream_louvain
 from ._runner import clean_env
 from .test_scanpy_louvain_igraph import adjacencies
 
@@ -89,20 +89,7 @@ def cases(draw: st.DrawFn) -> tuple[ad.AnnData, dict[str, Any]]:
     ):
         if draw(st.booleans()):
             kwargs[name] = draw(st.sampled_from(values))
-    graph = draw(st.sampled_from(["default", "obsp", "neighbors_key", "adjacency"]))
-    if graph == "obsp":
-        kwargs["obsp"] = "other"
-    elif graph == "neighbors_key":
-        kwargs["neighbors_key"] = "nb"
-    elif graph == "adjacency":
-        kwargs["adjacency"] = adjacency
-    if draw(st.integers(0, 3)) == 0 and graph != "adjacency":
-        present = sorted(set(groups))
-        chosen = draw(st.lists(st.sampled_from(present), min_size=1))
-        mask = np.isin(groups, chosen)
-        # upstream cannot build a graph without edges (that case falls back)
-        assume(adjacency[mask][:, mask].count_nonzero() > 0)
-        kwargs["restrict_to"] = ("group", chosen)
+    draw_graph_choice(draw, adjacency, groups, kwargs)
     return adata, kwargs
 
 

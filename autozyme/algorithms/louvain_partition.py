@@ -11,8 +11,7 @@ import numpy as np
 
 from .. import _core
 from .graph import EdgeGraph
-from .leidenalg_partition import PARTITION_TYPES as _LA_TYPES
-from .leidenalg_partition import igraph_seeded_state
+from .leidenalg_partition import Layer, _core_layer, igraph_seeded_state
 
 __all__ = ["PARTITION_TYPES", "find_partition"]
 
@@ -41,20 +40,8 @@ def find_partition(
     if n == 0:
         # upstream's shuffle of no nodes runs off the start of its vector
         raise ValueError("an empty graph")
-    weights = None
-    if use_weights:
-        weights = np.ascontiguousarray(graph.weights, dtype=np.float64)
-        if not np.isfinite(weights).all() or (weights < 0).any():
-            raise ValueError("Cannot accept negative, NaN or infinite weights.")
-    layer = (
-        graph.core_graph(weights),
-        None,
-        _LA_TYPES[partition_type],
-        float(resolution),
-        directed,
-        use_weights,
-        1.0,
-    )
+    # louvain checks the weights as leidenalg does (finite, non-negative)
+    layer = _core_layer(Layer(graph, partition_type, directed, use_weights, resolution))
     membership = np.arange(n, dtype=np.int64)
     improvement, _ = _core.louvain_optimise(layer, membership, igraph_seeded_state(seed))
     return membership, improvement
