@@ -15,17 +15,38 @@ from hypothesis import strategies as st
 WEIGHT = st.sampled_from([1.0, 0.5, 2.0, 0.1, 7.0]) | st.floats(0.0, 10.0, width=32)
 
 
+# how an edge list is ordered: as drawn; as a matrix's nonzeros in stored order (sorted
+# by row, duplicates kept); as a symmetric matrix's (both directions of every edge,
+# each once, sorted), which is how scanpy's get_igraph_from_adjacency adds a kNN graph
+EDGE_ORDERS = ("drawn", "rows", "symmetric")
+
+
+def ordered_edges(edges: list[tuple[int, int]], order: str) -> list[tuple[int, int]]:
+    """``edges`` in one of the :data:`EDGE_ORDERS`."""
+    if order == "rows":
+        return sorted(edges)
+    if order == "symmetric":
+        return sorted({e for a, b in edges for e in ((a, b), (b, a))})
+    return edges
+
+
 @st.composite
 def edge_list_graphs(draw: st.DrawFn) -> igraph.Graph:
     n = draw(st.integers(1, 30))
     node = st.integers(0, n - 1)
     edges = draw(st.lists(st.tuples(node, node), min_size=1, max_size=5 * n))
-    graph = igraph.Graph(n=n, edges=edges)
+    order = draw(st.sampled_from(EDGE_ORDERS))
+    graph = igraph.Graph(n=n, edges=ordered_edges(edges, order))
     if graph.ecount() > 2 and draw(st.booleans()):
         graph.delete_edges(draw(st.lists(st.integers(0, graph.ecount() - 1), max_size=3)))
     if graph.ecount() == 0:
         graph.add_edges([(0, n - 1)])
-    graph.es["weight"] = draw(st.lists(WEIGHT, min_size=graph.ecount(), max_size=graph.ecount()))
+    weights = draw(st.lists(WEIGHT, min_size=graph.ecount(), max_size=graph.ecount()))
+    if order == "symmetric" and draw(st.booleans()):
+        # both directions weigh the same, as in a kNN graph's connectivities
+        by_pair = dict(zip(graph.get_edgelist(), weights, strict=True))
+        weights = [by_pair[edge] for edge in graph.get_edgelist()]
+    graph.es["weight"] = weights
     return graph
 
 
@@ -47,6 +68,8 @@ def layer_graphs(draw: st.DrawFn, n: int, directed: bool | None = None) -> igrap
     directed = draw(st.booleans()) if directed is None else directed
     if directed and draw(st.integers(0, 9)) > 0:
         kept.sort(key=lambda e: e[0])  # stable: parallel edges keep their order
+    elif not directed:
+        kept = ordered_edges(kept, draw(st.sampled_from(EDGE_ORDERS)))
     graph = igraph.Graph(n=n, edges=kept, directed=directed)
     graph.es["weight"] = draw(st.lists(WEIGHT, min_size=len(kept), max_size=len(kept)))
     return graph

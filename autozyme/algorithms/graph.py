@@ -47,10 +47,11 @@ class EdgeGraph:
 
 
 def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
-    """The edge list of a python-igraph ``Graph``, copied out of its igraph_t in C: for an
-    undirected graph with its incidence order; a directed one in CSR form, which needs
-    its edges ordered by source (as ``get_igraph_from_adjacency(directed=True)`` adds
-    them).
+    """The edge list of a python-igraph ``Graph``, copied out of its igraph_t in C: in CSR
+    form where its edges are a matrix's nonzeros in stored order (a graph scanpy's
+    ``get_igraph_from_adjacency`` built, which then is the same graph), else as an edge
+    list with igraph's incidence order. A directed graph needs the CSR form (its edges
+    ordered by source).
 
     Raises ``ValueError`` where the igraph_t is not laid out as this build expects (the
     copy is checked against the graph's own counts), or a directed graph's sources
@@ -59,27 +60,26 @@ def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
     from .. import _core
 
     n = graph.vcount()
-    sources, targets, incidence = _core.igraph_edges(
+    indptr, targets, sources, incidence = _core.igraph_edges(
         # a pointer to the Graph's igraph_t (no name mangling: this is no class body)
         graph.__graph_as_capsule(),
         n,
         graph.ecount(),
         graph.is_directed(),
     )
-    from_ = np.frombuffer(sources, dtype=np.int32)
     to = np.frombuffer(targets, dtype=np.int32)
+    if indptr is not None:
+        return EdgeGraph(
+            n_vertices=n, indptr=np.frombuffer(indptr, dtype=np.int64), indices=to, weights=weights
+        )
     if incidence is None:
-        if from_.size > 1 and (from_[1:] < from_[:-1]).any():
-            raise ValueError("a directed graph whose edges are not ordered by source")
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(from_, minlength=n), out=indptr[1:])
-        return EdgeGraph(n_vertices=n, indptr=indptr, indices=to, weights=weights)
+        raise ValueError("a directed graph whose edges are not ordered by source")
     return EdgeGraph(
         n_vertices=n,
         indptr=None,
         indices=to,
         weights=weights,
-        sources=from_,
+        sources=np.frombuffer(sources, dtype=np.int32),
         incidence=np.frombuffer(incidence, dtype=np.int32),
     )
 

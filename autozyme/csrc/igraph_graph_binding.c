@@ -3,8 +3,10 @@
  *
  * Graph.get_edgelist() builds a Python tuple per edge (0.6 s for 1.6M edges);
  * the igraph_t holds the same edges as two integer vectors, copied here in a
- * few milliseconds, with the per-vertex incidence order igraph's own
- * incidence lists follow (its oi / ii indices), so no core has to sort the
+ * few milliseconds: as the CSR rows scanpy built the graph from where they are
+ * a matrix's nonzeros (the cores' symmetric-matrix shortcut then applies and no
+ * incidence list is copied), else with the per-vertex incidence order igraph's
+ * own incidence lists follow (its oi / ii indices), so no core has to sort the
  * edges again. The layout below is igraph_t and igraph_vector_int_t of
  * include/igraph_datatype.h and igraph_vector_pmt.h, the same in the C cores
  * 0.10 and 1.0 on 64-bit builds (igraph_integer_t is int64_t there). The copy
@@ -73,13 +75,84 @@ static PyObject *layout_error(void) {
     return NULL;
 }
 
+/* The rows of a CSR matrix whose nonzeros, in stored order, are the edges in
+ * id order (edge e joins row[e] and col[e]), as scanpy's
+ * get_igraph_from_adjacency() adds them. igraph keeps only the ends of an
+ * undirected edge (from >= to), not which was the row, so the row is chosen:
+ * the smaller end where it continues the rows (a later row, or the current one
+ * with a larger column), else the larger end under the same test. For the
+ * nonzeros of a symmetric matrix with ascending columns this choice is always
+ * the matrix's own row (a row r whose first entry (r, c) has c < r follows row
+ * c or a later one, which holds (c, r) already); any choice that succeeds
+ * names the same edges, so the igraph_t built from those rows is this one. A
+ * directed edge's row is its from. Returns 0 where no choice continues the
+ * rows; indptr and col then hold garbage. */
+static int rows_of_edges(const az_igraph_head *g, Py_ssize_t n, Py_ssize_t m, int directed,
+                         int64_t *indptr, int32_t *col) {
+    const int64_t *from = g->from.stor_begin, *to = g->to.stor_begin;
+    int64_t row = 0, last = -1, v;
+    Py_ssize_t e;
+    memset(indptr, 0, ((size_t)n + 1) * sizeof(int64_t));
+    for (e = 0; e < m; e++) {
+        int64_t r = from[e], c = to[e];
+        if (directed) {
+            if (r < row) return 0; /* a directed row's columns come in any order */
+        } else if (c > row || (c == row && r > last)) {
+            r = to[e]; /* the smaller end */
+            c = from[e];
+        } else if (!(r > row || (r == row && c > last))) {
+            return 0;
+        }
+        if (r != row) last = -1;
+        row = r;
+        last = c;
+        col[e] = (int32_t)c;
+        indptr[r + 1]++;
+    }
+    for (v = 0; v < n; v++) indptr[v + 1] += indptr[v];
+    return 1;
+}
+
+/* mirrors the checks igraph's own invariants allow: endpoints in range, the
+ * larger end first in an undirected graph, os / is / oi / ii cutting the edges
+ * into each vertex's runs */
+static int edges_hold(const az_igraph_head *g, Py_ssize_t n, Py_ssize_t m, int directed) {
+    int64_t *cnt_from = calloc((size_t)n + 1, sizeof(int64_t));
+    int64_t *cnt_to = calloc((size_t)n + 1, sizeof(int64_t));
+    Py_ssize_t e;
+    int ok = cnt_from != NULL && cnt_to != NULL;
+    if (!ok) PyErr_NoMemory();
+    for (e = 0; e < m && ok; e++) {
+        const int64_t a = g->from.stor_begin[e], b = g->to.stor_begin[e];
+        /* igraph_add_edges() stores an undirected edge with from >= to */
+        ok = a >= 0 && a < n && b >= 0 && b < n && (directed || a >= b);
+        if (ok) {
+            cnt_from[a]++;
+            cnt_to[b]++;
+        }
+    }
+    ok = ok && runs_hold(g->os.stor_begin, g->oi.stor_begin, g->from.stor_begin, cnt_from, n, m) &&
+         runs_hold(g->is.stor_begin, g->ii.stor_begin, g->to.stor_begin, cnt_to, n, m);
+    free(cnt_from);
+    free(cnt_to);
+    return ok;
+}
+
+static PyObject *int32_copy(const az_igraph_vector_int *v, Py_ssize_t m) {
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
+    int32_t *dst;
+    Py_ssize_t e;
+    if (out == NULL) return NULL;
+    dst = (int32_t *)(void *)PyByteArray_AsString(out);
+    for (e = 0; e < m; e++) dst[e] = (int32_t)v->stor_begin[e];
+    return out;
+}
+
 PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
-    PyObject *capsule, *sources = NULL, *targets = NULL, *incidence = NULL;
-    Py_ssize_t n, m, e;
-    int directed, ok;
+    PyObject *capsule, *indptr = NULL, *cols = NULL, *sources = NULL, *incidence = NULL;
+    Py_ssize_t n, m;
+    int directed;
     const az_igraph_head *g;
-    int64_t *cnt_from = NULL, *cnt_to = NULL;
-    int32_t *src, *dst;
     (void)self;
 
     if (!PyArg_ParseTuple(args, "Onnp", &capsule, &n, &m, &directed)) return NULL;
@@ -91,48 +164,33 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
         !vector_holds(&g->ii, m) || !vector_holds(&g->os, n + 1) || !vector_holds(&g->is, n + 1)) {
         return layout_error();
     }
-    cnt_from = calloc((size_t)n + 1, sizeof(int64_t));
-    cnt_to = calloc((size_t)n + 1, sizeof(int64_t));
-    sources = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
-    targets = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
-    if (!directed) {
-        incidence = PyByteArray_FromStringAndSize(NULL, 2 * m * (Py_ssize_t)sizeof(int32_t));
+    if (!edges_hold(g, n, m, directed)) {
+        return PyErr_Occurred() ? NULL : layout_error();
     }
-    if (!cnt_from || !cnt_to || !sources || !targets || (!directed && !incidence)) {
-        if (!PyErr_Occurred()) PyErr_NoMemory();
-        goto fail;
+    indptr = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    cols = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
+    if (!indptr || !cols) goto fail;
+    if (rows_of_edges(g, n, m, directed,
+                      (int64_t *)(void *)PyByteArray_AsString(indptr),
+                      (int32_t *)(void *)PyByteArray_AsString(cols))) {
+        return Py_BuildValue("(NNOO)", indptr, cols, Py_None, Py_None);
     }
-    src = (int32_t *)(void *)PyByteArray_AsString(sources);
-    dst = (int32_t *)(void *)PyByteArray_AsString(targets);
-    ok = 1;
-    for (e = 0; e < m && ok; e++) {
-        const int64_t a = g->from.stor_begin[e], b = g->to.stor_begin[e];
-        /* igraph_add_edges() stores an undirected edge with from >= to */
-        ok = a >= 0 && a < n && b >= 0 && b < n && (directed || a >= b);
-        if (ok) {
-            src[e] = (int32_t)a;
-            dst[e] = (int32_t)b;
-            cnt_from[a]++;
-            cnt_to[b]++;
-        }
-    }
-    ok = ok && runs_hold(g->os.stor_begin, g->oi.stor_begin, g->from.stor_begin, cnt_from, n, m) &&
-         runs_hold(g->is.stor_begin, g->ii.stor_begin, g->to.stor_begin, cnt_to, n, m);
-    if (!ok) {
-        layout_error();
-        goto fail;
-    }
-    free(cnt_from);
-    free(cnt_to);
-    if (directed) return Py_BuildValue("(NNO)", sources, targets, Py_None);
+    Py_CLEAR(indptr);
+    Py_CLEAR(cols);
+    sources = int32_copy(&g->from, m);
+    cols = int32_copy(&g->to, m);
+    if (!sources || !cols) goto fail;
+    if (directed) return Py_BuildValue("(ONNO)", Py_None, cols, sources, Py_None);
+    incidence = PyByteArray_FromStringAndSize(NULL, 2 * m * (Py_ssize_t)sizeof(int32_t));
+    if (!incidence) goto fail;
     write_incidence(g, n, (int32_t *)(void *)PyByteArray_AsString(incidence));
-    return Py_BuildValue("(NNN)", sources, targets, incidence);
+    return Py_BuildValue("(ONNN)", Py_None, cols, sources, incidence);
 
 fail:
-    free(cnt_from);
-    free(cnt_to);
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    Py_XDECREF(indptr);
+    Py_XDECREF(cols);
     Py_XDECREF(sources);
-    Py_XDECREF(targets);
     Py_XDECREF(incidence);
     return NULL;
 }

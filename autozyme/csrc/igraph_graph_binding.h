@@ -9,13 +9,16 @@
 PyObject *az_py_igraph_edges(PyObject *self, PyObject *args);
 PyObject *az_py_float_list(PyObject *self, PyObject *args);
 
-#define AZ_IGRAPH_EDGES_DOC                                                                 \
-    "igraph_edges(capsule, n_vertices, n_edges, directed) -> (sources, targets, incidence)\n" \
-    "The from / to vectors of the igraph_t behind Graph.__graph_as_capsule(), copied as "   \
-    "int32 into bytearrays in edge id order, and, for an undirected graph, every vertex's " \
-    "incident edge ids in igraph_incident()'s order (2 * n_edges, vertex after vertex; "    \
-    "None if directed). Raises ValueError unless the igraph_t agrees with the counts and "  \
-    "direction python-igraph reports for it."
+#define AZ_IGRAPH_EDGES_DOC                                                                  \
+    "igraph_edges(capsule, n_vertices, n_edges, directed) -> (indptr, targets, sources, "    \
+    "incidence)\n"                                                                           \
+    "The edges of the igraph_t behind Graph.__graph_as_capsule(), in edge id order, as "     \
+    "bytearrays: where they are the nonzeros of a CSR matrix in stored order (as scanpy "    \
+    "adds them), its indptr (int64) and column indices (int32), sources and incidence "     \
+    "None; else the int32 to / from vectors and, for an undirected graph, every vertex's "   \
+    "incident edge ids in igraph_incident()'s order (2 * n_edges, vertex after vertex; "     \
+    "None if directed), indptr None. Raises ValueError unless the igraph_t agrees with "    \
+    "the counts and direction python-igraph reports for it."
 
 #define AZ_FLOAT_LIST_DOC                                                                 \
     "float_list(list, types) -> bytearray of float64, or None\n"                          \

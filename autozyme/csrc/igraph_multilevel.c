@@ -53,6 +53,10 @@ typedef struct {
     int32_t exact;          /* the sums of its link weights are exact in any order */
 } ml_vertex;
 
+/* Communities a vertex's memo holds at most: past the first pass of level 0
+ * most vertices link to four or fewer. */
+#define ML_MEMO 4
+
 /* Scratch sized by the input vertex count (levels only shrink). */
 typedef struct {
     int32_t *memb, *saved, *order, *level_memb, *mark;
@@ -61,6 +65,11 @@ typedef struct {
     ml_link *links;
     int64_t links_cap;
     int32_t *touched;  /* visit_vertex_exact(): the communities a vertex links to */
+    double *touched_w; /* and its link weight to each */
+    /* visit_vertex_exact()'s per-vertex memo of the two above, while no neighbour
+     * has moved since: count (-1: none), then up to ML_MEMO entries */
+    int32_t *memo_n, *memo_c;
+    double *memo_w;
     ml_vertex *vx;     /* per vertex of the level (mark_exact()) */
     int unit;          /* the level's weights are all 1 (the input without weights) */
     int transpose;     /* a random transposition of the order before each pass */
@@ -282,38 +291,65 @@ static inline int64_t add_link(ml_comm *comm, int32_t *touched, int64_t nt, int3
  * ascending id among equal gains (igraph scans them sorted, taking a strictly
  * larger one only). Loops link with weight 0 to the vertex's own community,
  * whose gain then is at most 0 and never taken, so they are left out. unit:
- * every weight of the level is 1 (ml_work.unit), not read. */
+ * every weight of the level is 1 (ml_work.unit), not read.
+ *
+ * The sums depend on the neighbours' communities only, so they are memoised
+ * per vertex (ml_work.memo_n) until a neighbour moves (visit()): most visits after the
+ * first pass find the same neighbourhood and skip the neighbour scan; the
+ * gains are computed afresh from the communities' current totals. */
 AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, double wsum,
                                    ml_work *w, const int unit, const int mult, const int f32) {
     int32_t *memb = w->memb;
     ml_comm *comm = w->comm;
-    int32_t *touched = w->touched;
     const int32_t old = memb[v];
     /* exact sums: igraph's sequential ones, taken once per level (mark_exact()) */
     const double wall = w->vx[v].strength, wloop = w->vx[v].loops;
+    const int32_t *cs;
+    const double *ws;
     int32_t best = old;
-    int64_t nt = 0, j, p;
-    double win, max_gain = 0.0, max_w, run = 0.0;
-    int32_t run_c = -1;
+    int64_t nt = w->memo_n[v], j, p;
+    double win = 0.0, max_gain = 0.0, max_w;
     int found = 0;
 
-    /* neighbours tend to share a community: a run of them is summed in a
-     * register, then added to the community's sum (any order is exact here) */
-    for (p = L->off[v]; p < L->off[v + 1]; p++) {
-        const int32_t u = L->nbr[p];
-        const double x = unit ? (double)mult : level_weight(L, p, f32) * mult;
-        const int32_t cu = memb[u];
-        if (u == v) continue;
-        if (cu == run_c) {
-            run += x;
-            continue;
+    if (nt >= 0) {
+        cs = w->memo_c + (size_t)v * ML_MEMO;
+        ws = w->memo_w + (size_t)v * ML_MEMO;
+    } else {
+        int32_t *touched = w->touched;
+        double run = 0.0;
+        int32_t run_c = -1;
+        nt = 0;
+        /* neighbours tend to share a community: a run of them is summed in a
+         * register, then added to the community's sum (any order is exact here) */
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            const int32_t u = L->nbr[p];
+            const double x = unit ? (double)mult : level_weight(L, p, f32) * mult;
+            const int32_t cu = memb[u];
+            if (u == v) continue;
+            if (cu == run_c) {
+                run += x;
+                continue;
+            }
+            nt = add_link(comm, touched, nt, run_c, run);
+            run_c = cu;
+            run = x;
         }
         nt = add_link(comm, touched, nt, run_c, run);
-        run_c = cu;
-        run = x;
+        for (j = 0; j < nt; j++) {
+            w->touched_w[j] = comm[touched[j]].acc;
+            comm[touched[j]].acc = -1.0;
+        }
+        cs = touched;
+        ws = w->touched_w;
+        if (nt <= ML_MEMO) {
+            memcpy(w->memo_c + (size_t)v * ML_MEMO, cs, (size_t)nt * sizeof(int32_t));
+            memcpy(w->memo_w + (size_t)v * ML_MEMO, ws, (size_t)nt * sizeof(double));
+            w->memo_n[v] = (int32_t)nt;
+        }
     }
-    nt = add_link(comm, touched, nt, run_c, run);
-    win = comm[old].acc < 0.0 ? 0.0 : comm[old].acc;
+    for (j = 0; j < nt; j++) {
+        if (cs[j] == old) win = ws[j];
+    }
 
     comm[old].size--;
     comm[old].wall -= wall;
@@ -321,16 +357,15 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
 
     max_w = win;
     for (j = 0; j < nt; j++) {
-        const int32_t c = touched[j];
-        const double gain = comm[c].acc - res * comm[c].wall * wall / wsum;
+        const int32_t c = cs[j];
+        const double gain = ws[j] - res * comm[c].wall * wall / wsum;
         if (gain > max_gain || (found && gain == max_gain && c < best)) {
             best = c;
             max_gain = gain;
-            max_w = comm[c].acc;
+            max_w = ws[j];
             found = 1;
         }
     }
-    for (j = 0; j < nt; j++) comm[touched[j]].acc = -1.0;
 
     memb[v] = best;
     comm[best].size++;
@@ -339,10 +374,20 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
     return best != old;
 }
 
-static int visit_dispatch(const az_level *L, int32_t v, double res, double wsum, ml_work *w) {
-    if (w->unit) return AZ_DISPATCH_LEVEL(L, visit_vertex_exact, L, v, res, wsum, w, 1);
-    if (w->vx[v].exact) return AZ_DISPATCH_LEVEL(L, visit_vertex_exact, L, v, res, wsum, w, 0);
-    return AZ_DISPATCH_LEVEL(L, visit_vertex, L, v, res, wsum, w);
+/* Visits v; where it moves, its neighbours' memos are dropped. */
+static int visit(const az_level *L, int32_t v, double res, double wsum, ml_work *w) {
+    int moved;
+    if (w->unit) {
+        moved = AZ_DISPATCH_LEVEL(L, visit_vertex_exact, L, v, res, wsum, w, 1);
+    } else if (w->vx[v].exact) {
+        moved = AZ_DISPATCH_LEVEL(L, visit_vertex_exact, L, v, res, wsum, w, 0);
+    } else {
+        moved = AZ_DISPATCH_LEVEL(L, visit_vertex, L, v, res, wsum, w);
+    }
+    if (moved) {
+        for (int64_t p = L->off[v]; p < L->off[v + 1]; p++) w->memo_n[L->nbr[p]] = -1;
+    }
+    return moved;
 }
 
 /* The exponent of x's lowest set bit (x = odd * 2^result), for x > 0 normal. */
@@ -392,8 +437,12 @@ static void mark_exact(const az_level *L, ml_work *w) {
     }
 }
 
-static void prefetch_level_row(const az_level *L, int32_t v, int unit) {
-    if (unit) {
+/* What visiting v reads first: its memo, else its incidences. */
+static void prefetch_visit(const az_level *L, int32_t v, const ml_work *w) {
+    if (w->memo_n[v] >= 0) {
+        AZ_PREFETCH(&w->memo_c[(size_t)v * ML_MEMO]);
+        AZ_PREFETCH(&w->memo_w[(size_t)v * ML_MEMO]);
+    } else if (w->unit) {
         const uintptr_t end = (uintptr_t)(L->nbr + L->off[v + 1]);
         for (uintptr_t a = (uintptr_t)(L->nbr + L->off[v]) & ~(uintptr_t)63; a < end; a += 64) {
             AZ_PREFETCH((const void *)a);
@@ -405,8 +454,15 @@ static void prefetch_level_row(const az_level *L, int32_t v, int unit) {
     }
 }
 
-static void prefetch_labels(const az_level *L, int32_t v, const int32_t *memb) {
-    for (int64_t p = L->off[v]; p < L->off[v + 1]; p++) AZ_PREFETCH(&memb[L->nbr[p]]);
+/* What it reads next: the memoised communities' totals, else its neighbours'
+ * communities. */
+static void prefetch_sums(const az_level *L, int32_t v, const ml_work *w) {
+    const int32_t nt = w->memo_n[v];
+    if (nt >= 0) {
+        for (int32_t j = 0; j < nt; j++) AZ_PREFETCH(&w->comm[w->memo_c[(size_t)v * ML_MEMO + j]]);
+        return;
+    }
+    for (int64_t p = L->off[v]; p < L->off[v + 1]; p++) AZ_PREFETCH(&w->memb[L->nbr[p]]);
 }
 
 /* mirrors igraph_i_multilevel_community_modularity() */
@@ -457,6 +513,7 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
         w->comm[i].win = 0.0;
         w->comm[i].wall = 0.0;
         w->comm[i].acc = -1.0;
+        w->memo_n[i] = -1;
     }
     for (e = 0; e < E->n_edges; e++) {
         const int64_t s = az_edge_source(E, e, &row), t = az_edge_target(E, e);
@@ -487,10 +544,11 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
             if (i + 8 < n) {
                 AZ_PREFETCH(&L->off[w->order[i + 8]]);
                 AZ_PREFETCH(&w->vx[w->order[i + 8]]);
+                AZ_PREFETCH(&w->memo_n[w->order[i + 8]]);
             }
-            if (i + 4 < n) prefetch_level_row(L, w->order[i + 4], w->unit);
-            if (i + 2 < n) prefetch_labels(L, w->order[i + 2], w->memb);
-            changed |= visit_dispatch(L, w->order[i], res, wsum, w);
+            if (i + 4 < n) prefetch_visit(L, w->order[i + 4], w);
+            if (i + 2 < n) prefetch_sums(L, w->order[i + 2], w);
+            changed |= visit(L, w->order[i], res, wsum, w);
         }
         *q = level_modularity(w->comm, n, res, wsum);
         if (!(changed && *q > pass_q)) {
@@ -618,6 +676,10 @@ static void work_free(ml_work *w) {
     free(w->comm);
     free(w->links);
     free(w->touched);
+    free(w->touched_w);
+    free(w->memo_n);
+    free(w->memo_c);
+    free(w->memo_w);
     free(w->vx);
 }
 
@@ -632,9 +694,11 @@ static int reserve_links(ml_work *w, const az_level *L) {
     if (need <= w->links_cap) return AZ_OK;
     free(w->links);
     free(w->touched);
+    free(w->touched_w);
     w->links = az_malloc((size_t)need, sizeof(ml_link));
     w->touched = az_malloc((size_t)need, sizeof(int32_t));
-    w->links_cap = w->links && w->touched ? need : 0;
+    w->touched_w = az_malloc((size_t)need, sizeof(double));
+    w->links_cap = w->links && w->touched && w->touched_w ? need : 0;
     return w->links_cap ? AZ_OK : AZ_ENOMEM;
 }
 
@@ -675,8 +739,11 @@ int az_multilevel(const az_edge_graph *g, double resolution, int transpose, az_r
     w.cursor = az_malloc((size_t)n0 + 1, sizeof(int64_t));
     w.comm = az_malloc((size_t)n0, sizeof(ml_comm));
     w.vx = az_malloc((size_t)n0, sizeof(ml_vertex));
+    w.memo_n = az_malloc((size_t)n0, sizeof(int32_t));
+    w.memo_c = az_malloc((size_t)n0 * ML_MEMO, sizeof(int32_t));
+    w.memo_w = az_malloc((size_t)n0 * ML_MEMO, sizeof(double));
     if (!w.memb || !w.saved || !w.order || !w.level_memb || !w.mark || !w.cursor || !w.comm ||
-        !w.vx) {
+        !w.vx || !w.memo_n || !w.memo_c || !w.memo_w) {
         goto done;
     }
     if (az_level_from_edges(g, &cur.L, w.cursor, 1) != AZ_OK) goto done;
