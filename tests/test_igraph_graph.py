@@ -22,7 +22,10 @@ def _edges_of(graph: EdgeGraph) -> list[tuple[int, int]]:
         sources = np.repeat(np.arange(graph.n_vertices), np.diff(graph.indptr))
     else:
         sources = graph.sources
-    return [(min(a, b), max(a, b)) for a, b in zip(sources.tolist(), graph.indices.tolist())]
+    return [
+        (min(a, b), max(a, b))
+        for a, b in zip(sources.tolist(), graph.indices.tolist(), strict=True)
+    ]
 
 
 @settings(max_examples=300, deadline=None)
