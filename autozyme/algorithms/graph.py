@@ -86,12 +86,16 @@ def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
 
 def float_values(values: list) -> np.ndarray | None:
     """A list of Python floats (as python-igraph stores an attribute; numpy float32 or
-    float64 scalars where scanpy built the graph) as float64, read in C; None where an
+    float64 scalars where scanpy built the graph), read in C: float32 where every value
+    is a float32's (promoted exactly wherever it is read), else float64; None where an
     item is anything else (then convert it with numpy)."""
     from .. import _core
 
-    floats = _core.float_list(values, (np.float32, np.float64))
-    return None if floats is None else np.frombuffer(floats, dtype=np.float64)
+    read = _core.float_list(values, (np.float32, np.float64))
+    if read is None:
+        return None
+    floats, itemsize = read
+    return np.frombuffer(floats, dtype=np.float32 if itemsize == 4 else np.float64)
 
 
 def _is_canonical(indptr: np.ndarray, indices: np.ndarray) -> bool:

@@ -16,6 +16,8 @@
  * refused rather than misread. */
 #include "igraph_graph_binding.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,11 +203,14 @@ fail:
  * long, as it first discovers a dtype for the list. Only exact floats and items
  * of the given exact types (numpy's float32 and float64 scalars, whose values
  * promote exactly, as numpy's array of the list would hold them) are read; any
- * other item gives None and the caller converts the list as before. */
+ * other item gives None and the caller converts the list as before. Where every
+ * value is a float32's (a kNN graph's weights are), they are returned as
+ * float32, which the cores promote exactly and read in half the memory. */
 PyObject *az_py_float_list(PyObject *self, PyObject *args) {
     PyObject *list, *types, *out;
     Py_ssize_t k, size, t, n_types;
     double *values;
+    int all_float32 = 1;
     (void)self;
 
     if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &list, &PyTuple_Type, &types)) {
@@ -219,6 +224,7 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args) {
     for (k = 0; k < size; k++) {
         PyObject *item = PyList_GetItem(list, k); /* borrowed */
         int known = item != NULL && PyFloat_CheckExact(item);
+        double x;
         for (t = 0; item != NULL && !known && t < n_types; t++) {
             known = (PyObject *)Py_TYPE(item) == PyTuple_GetItem(types, t);
         }
@@ -227,11 +233,23 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args) {
             if (item == NULL) return NULL;
             Py_RETURN_NONE;
         }
-        values[k] = PyFloat_AsDouble(item);
-        if (values[k] == -1.0 && PyErr_Occurred()) {
+        x = values[k] = PyFloat_AsDouble(item);
+        if (x == -1.0 && PyErr_Occurred()) {
             Py_DECREF(out);
             return NULL;
         }
+        /* in range first: converting a double beyond FLT_MAX is undefined */
+        all_float32 = all_float32 && fabs(x) <= FLT_MAX && (double)(float)x == x;
     }
-    return out;
+    if (!all_float32) return Py_BuildValue("(Ni)", out, 8);
+    /* narrowed in place: value k moves to bytes 4k, read before anything is written there */
+    for (k = 0; k < size; k++) {
+        const float f = (float)values[k];
+        memcpy((char *)values + (size_t)k * sizeof(float), &f, sizeof(float));
+    }
+    if (PyByteArray_Resize(out, size * (Py_ssize_t)sizeof(float)) != 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return Py_BuildValue("(Ni)", out, 4);
 }

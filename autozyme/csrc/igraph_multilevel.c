@@ -21,13 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* igraph_i_multilevel_community, with the scratch sum of one vertex's links to
- * it beside the weight the gain reads (visit_vertex_exact(): one line for both) */
+/* igraph_i_multilevel_community, with a scratch slot for the links of one
+ * vertex of many incidences (add_link()) */
 typedef struct {
     double wall; /* weight of all incident edges */
-    double acc;  /* visit_vertex_exact(): the vertex's link weight, -1 when untouched */
     double win;  /* weight inside */
     int64_t size;
+    int64_t at; /* add_link(): the community's position in the vertex's list, or -1 */
 } ml_comm;
 
 /* igraph_i_multilevel_community_link */
@@ -271,18 +271,35 @@ AZ_PER_MULT int visit_vertex(const az_level *L, int32_t v, double res, double ws
     return best != old;
 }
 
-/* Adds weight x to community c's link sum (c < 0: nothing), listing c on its
- * first link; returns the new count of listed communities. */
-static inline int64_t add_link(ml_comm *comm, int32_t *touched, int64_t nt, int32_t c, double x) {
+/* Adds weight x to community c's link sum (c < 0: nothing), listing c in tc
+ * on its first link with its sum in tw; returns the new count of listed
+ * communities. linear: c is looked up in the list (a vertex of few incidences:
+ * no branch then waits for a load that misses the cache), else through its slot
+ * comm[c].at. */
+static inline int64_t add_link(ml_comm *comm, int32_t *tc, double *tw, int64_t nt, int32_t c,
+                               double x, const int linear) {
+    int64_t j;
     if (c < 0) return nt;
-    if (comm[c].acc < 0.0) {
-        comm[c].acc = x;
-        touched[nt++] = c;
+    if (linear) {
+        for (j = 0; j < nt; j++) {
+            if (tc[j] == c) {
+                tw[j] += x;
+                return nt;
+            }
+        }
+    } else if (comm[c].at >= 0) {
+        tw[comm[c].at] += x;
+        return nt;
     } else {
-        comm[c].acc += x;
+        comm[c].at = nt;
     }
-    return nt;
+    tc[nt] = c;
+    tw[nt] = x;
+    return nt + 1;
 }
+
+/* Incidences up to which a vertex's communities are looked up linearly. */
+#define ML_LINEAR 64
 
 /* visit_vertex() for a vertex whose link weights sum exactly in any order
  * (ml_vertex.exact): igraph's qsort only decides the order each community's links are
@@ -316,8 +333,10 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
         ws = w->memo_w + (size_t)v * ML_MEMO;
     } else {
         int32_t *touched = w->touched;
+        double *touched_w = w->touched_w;
         double run = 0.0;
         int32_t run_c = -1;
+        const int linear = L->off[v + 1] - L->off[v] <= ML_LINEAR;
         nt = 0;
         /* neighbours tend to share a community: a run of them is summed in a
          * register, then added to the community's sum (any order is exact here) */
@@ -330,17 +349,14 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
                 run += x;
                 continue;
             }
-            nt = add_link(comm, touched, nt, run_c, run);
+            nt = add_link(comm, touched, touched_w, nt, run_c, run, linear);
             run_c = cu;
             run = x;
         }
-        nt = add_link(comm, touched, nt, run_c, run);
-        for (j = 0; j < nt; j++) {
-            w->touched_w[j] = comm[touched[j]].acc;
-            comm[touched[j]].acc = -1.0;
-        }
+        nt = add_link(comm, touched, touched_w, nt, run_c, run, linear);
+        for (j = 0; !linear && j < nt; j++) comm[touched[j]].at = -1;
         cs = touched;
-        ws = w->touched_w;
+        ws = touched_w;
         if (nt <= ML_MEMO) {
             memcpy(w->memo_c + (size_t)v * ML_MEMO, cs, (size_t)nt * sizeof(int32_t));
             memcpy(w->memo_w + (size_t)v * ML_MEMO, ws, (size_t)nt * sizeof(double));
@@ -512,7 +528,7 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
         w->comm[i].size = 1;
         w->comm[i].win = 0.0;
         w->comm[i].wall = 0.0;
-        w->comm[i].acc = -1.0;
+        w->comm[i].at = -1;
         w->memo_n[i] = -1;
     }
     for (e = 0; e < E->n_edges; e++) {
@@ -545,6 +561,7 @@ static int level_step(const ml_graph *G, double res, az_rng *rng, az_interrupt *
                 AZ_PREFETCH(&L->off[w->order[i + 8]]);
                 AZ_PREFETCH(&w->vx[w->order[i + 8]]);
                 AZ_PREFETCH(&w->memo_n[w->order[i + 8]]);
+                AZ_PREFETCH(&w->memb[w->order[i + 8]]);
             }
             if (i + 4 < n) prefetch_visit(L, w->order[i + 4], w);
             if (i + 2 < n) prefetch_sums(L, w->order[i + 2], w);

@@ -70,7 +70,9 @@ def _values(graph: Any, argument: object, kind: str, size: int) -> np.ndarray | 
 
 
 def weights(graph: Any, argument: object, kind: str, size: int) -> np.ndarray | str | None:
-    """Non-negative finite weights as float64 (None for None), or why not."""
+    """Non-negative finite weights as float64, or float32 where every value is one
+    (read from a list, or the caller's float32 array; the cores promote them exactly),
+    None for None; or why not."""
     if argument is None:
         return None
     arr = _values(graph, argument, kind, size)
@@ -78,7 +80,8 @@ def weights(graph: Any, argument: object, kind: str, size: int) -> np.ndarray | 
         return arr
     # a caller's own array is copied (the cores read it without the GIL); an attribute
     # or a list was converted into a fresh array already
-    arr = arr.astype(np.float64, copy=not isinstance(argument, (str, list, tuple)))
+    dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    arr = arr.astype(dtype, copy=not isinstance(argument, (str, list, tuple)))
     if not (np.isfinite(arr).all() and (arr >= 0).all()):
         return "not finite non-negative numbers"
     return arr
