@@ -91,7 +91,7 @@ def float_values(values: list) -> np.ndarray | None:
     item is anything else (then convert it with numpy)."""
     from .. import _core
 
-    read = _core.float_list(values, (np.float32, np.float64))
+    read = _core.float_list(values, np.float32, (np.float64,))
     if read is None:
         return None
     floats, itemsize = read

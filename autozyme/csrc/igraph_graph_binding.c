@@ -115,23 +115,31 @@ static int rows_of_edges(const az_igraph_head *g, Py_ssize_t n, Py_ssize_t m, in
     return 1;
 }
 
-/* mirrors the checks igraph's own invariants allow: endpoints in range, the
- * larger end first in an undirected graph, os / is / oi / ii cutting the edges
- * into each vertex's runs */
-static int edges_hold(const az_igraph_head *g, Py_ssize_t n, Py_ssize_t m, int directed) {
+/* Whether every edge's ends are vertices, the larger first where undirected
+ * (igraph_add_edges() stores an undirected edge with from >= to). */
+static int ends_hold(const az_igraph_head *g, Py_ssize_t n, Py_ssize_t m, int directed) {
+    const int64_t *from = g->from.stor_begin, *to = g->to.stor_begin;
+    Py_ssize_t e;
+    for (e = 0; e < m; e++) {
+        if (from[e] < 0 || from[e] >= n || to[e] < 0 || to[e] >= n ||
+            (!directed && from[e] < to[e])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether os / is cut oi / ii into each vertex's runs of edges (the incidence
+ * order write_incidence() reads); 0 with MemoryError set if out of memory. */
+static int incidence_holds(const az_igraph_head *g, Py_ssize_t n, Py_ssize_t m) {
     int64_t *cnt_from = calloc((size_t)n + 1, sizeof(int64_t));
     int64_t *cnt_to = calloc((size_t)n + 1, sizeof(int64_t));
     Py_ssize_t e;
     int ok = cnt_from != NULL && cnt_to != NULL;
     if (!ok) PyErr_NoMemory();
     for (e = 0; e < m && ok; e++) {
-        const int64_t a = g->from.stor_begin[e], b = g->to.stor_begin[e];
-        /* igraph_add_edges() stores an undirected edge with from >= to */
-        ok = a >= 0 && a < n && b >= 0 && b < n && (directed || a >= b);
-        if (ok) {
-            cnt_from[a]++;
-            cnt_to[b]++;
-        }
+        cnt_from[g->from.stor_begin[e]]++;
+        cnt_to[g->to.stor_begin[e]]++;
     }
     ok = ok && runs_hold(g->os.stor_begin, g->oi.stor_begin, g->from.stor_begin, cnt_from, n, m) &&
          runs_hold(g->is.stor_begin, g->ii.stor_begin, g->to.stor_begin, cnt_to, n, m);
@@ -166,9 +174,7 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
         !vector_holds(&g->ii, m) || !vector_holds(&g->os, n + 1) || !vector_holds(&g->is, n + 1)) {
         return layout_error();
     }
-    if (!edges_hold(g, n, m, directed)) {
-        return PyErr_Occurred() ? NULL : layout_error();
-    }
+    if (!ends_hold(g, n, m, directed)) return layout_error();
     indptr = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
     cols = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
     if (!indptr || !cols) goto fail;
@@ -183,6 +189,10 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
     cols = int32_copy(&g->to, m);
     if (!sources || !cols) goto fail;
     if (directed) return Py_BuildValue("(ONNO)", Py_None, cols, sources, Py_None);
+    if (!incidence_holds(g, n, m)) {
+        if (!PyErr_Occurred()) layout_error();
+        goto fail;
+    }
     incidence = PyByteArray_FromStringAndSize(NULL, 2 * m * (Py_ssize_t)sizeof(int32_t));
     if (!incidence) goto fail;
     write_incidence(g, n, (int32_t *)(void *)PyByteArray_AsString(incidence));
@@ -197,23 +207,46 @@ fail:
     return NULL;
 }
 
+/* mirrors numpy's PyFloatScalarObject (numpy/arrayscalars.h): a float32
+ * scalar's value right after the object header */
+typedef struct {
+    PyObject_HEAD
+    float value;
+} az_float32_scalar;
+
+/* Whether a float32 scalar's value can be read in place: its type is at least
+ * az_float32_scalar's size and the value there is what PyFloat_AsDouble gives. */
+static int float32_in_place(PyObject *item) {
+    PyObject *basicsize = PyObject_GetAttrString((PyObject *)Py_TYPE(item), "__basicsize__");
+    const Py_ssize_t size = basicsize ? PyLong_AsSsize_t(basicsize) : -1;
+    const double slow = PyFloat_AsDouble(item);
+    const int ok = !PyErr_Occurred() && size >= (Py_ssize_t)sizeof(az_float32_scalar) &&
+                   (double)((az_float32_scalar *)item)->value == slow;
+    Py_XDECREF(basicsize);
+    PyErr_Clear();
+    return ok;
+}
+
 /* An edge or vertex attribute as python-igraph stores it (a list of Python
  * floats, g.es["weight"]; numpy float32 scalars where scanpy built the graph)
  * copied into doubles: numpy's conversion of the same list takes ten times as
- * long, as it first discovers a dtype for the list. Only exact floats and items
- * of the given exact types (numpy's float32 and float64 scalars, whose values
- * promote exactly, as numpy's array of the list would hold them) are read; any
- * other item gives None and the caller converts the list as before. Where every
- * value is a float32's (a kNN graph's weights are), they are returned as
- * float32, which the cores promote exactly and read in half the memory. */
+ * long, as it first discovers a dtype for the list. Only exact floats, numpy
+ * float32 scalars (read in place, as PyFloat_AsDouble would go through a new
+ * Python float; checked against it on the first one) and items of the other
+ * given exact types (numpy's float64 scalars: their values promote exactly, as
+ * numpy's array of the list would hold them) are read; any other item gives
+ * None and the caller converts the list as before. Where every value is a
+ * float32's (a kNN graph's weights are), they are returned as float32, which
+ * the cores promote exactly and read in half the memory. */
 PyObject *az_py_float_list(PyObject *self, PyObject *args) {
-    PyObject *list, *types, *out;
+    PyObject *list, *float32_type, *types, *out;
     Py_ssize_t k, size, t, n_types;
     double *values;
-    int all_float32 = 1;
+    int all_float32 = 1, in_place = -1; /* -1: not yet checked */
     (void)self;
 
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &list, &PyTuple_Type, &types)) {
+    if (!PyArg_ParseTuple(args, "O!OO!", &PyList_Type, &list, &float32_type, &PyTuple_Type,
+                          &types)) {
         return NULL;
     }
     n_types = PyTuple_Size(types);
@@ -225,6 +258,14 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args) {
         PyObject *item = PyList_GetItem(list, k); /* borrowed */
         int known = item != NULL && PyFloat_CheckExact(item);
         double x;
+        if (item != NULL && (PyObject *)Py_TYPE(item) == float32_type) {
+            if (in_place < 0) in_place = float32_in_place(item);
+            if (in_place) {
+                values[k] = (double)((az_float32_scalar *)item)->value;
+                continue;
+            }
+            known = 1;
+        }
         for (t = 0; item != NULL && !known && t < n_types; t++) {
             known = (PyObject *)Py_TYPE(item) == PyTuple_GetItem(types, t);
         }

@@ -21,10 +21,10 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args);
     "the counts and direction python-igraph reports for it."
 
 #define AZ_FLOAT_LIST_DOC                                                                 \
-    "float_list(list, types) -> (bytearray, itemsize), or None\n"                        \
-    "The items of a list of exact Python floats and of objects of exactly the given "      \
-    "types as float32 (itemsize 4) where every value is a float32's, else as doubles "     \
-    "(8); None if any item is another type. For attribute values such as "                 \
-    "Graph.es['weight']."
+    "float_list(list, float32_type, types) -> (bytearray, itemsize), or None\n"          \
+    "The items of a list of exact Python floats, numpy float32 scalars (float32_type) "    \
+    "and objects of exactly the given types as float32 (itemsize 4) where every value "    \
+    "is a float32's, else as doubles (8); None if any item is another type. For "          \
+    "attribute values such as Graph.es['weight']."
 
 #endif
