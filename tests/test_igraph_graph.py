@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autozyme.algorithms.graph import EdgeGraph, graph_from_igraph
+from autozyme.algorithms.graph import EdgeGraph, float_values, graph_from_igraph, stored_attribute
 
 from ._generated_graphs import EDGE_ORDERS, ordered_edges
 
@@ -77,3 +77,49 @@ def test_edge_list_form_where_no_rows_fit() -> None:
 def test_directed_graph_out_of_source_order_refused() -> None:
     with pytest.raises(ValueError, match="not ordered by source"):
         graph_from_igraph(igraph.Graph(n=3, edges=[(2, 0), (1, 0)], directed=True), None)
+
+
+@pytest.mark.parametrize("kind", ["edge", "vertex"])
+def test_stored_attribute_is_python_igraphs_own_list(kind: str) -> None:
+    """The list read in C is the one python-igraph keeps: item for item the objects its
+    own reading returns; a missing attribute gives None."""
+    graph = igraph.Graph(n=5, edges=[(0, 1), (1, 2), (2, 3), (3, 4), (4, 0), (0, 2)])
+    seq = graph.es if kind == "edge" else graph.vs
+    seq["w"] = np.linspace(0.1, 1.0, len(seq), dtype=np.float32)
+    stored = stored_attribute(graph, "w", kind)
+    copied = seq["w"]
+    assert stored is not None and stored is not copied
+    assert len(stored) == len(copied)
+    assert all(a is b for a, b in zip(stored, copied, strict=True))
+    assert stored_attribute(graph, "missing", kind) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False, width=32).map(np.float32),
+            st.floats(allow_nan=False, allow_infinity=False, width=32),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.floats(allow_nan=False, allow_infinity=False).map(np.float64),
+        ),
+        max_size=30,
+    )
+)
+def test_float_values_as_numpy_reads_them(values: list) -> None:
+    """The values numpy's float64 array of the list holds; float32 exactly where every
+    one is a float32's."""
+    read = float_values(values)
+    assert read is not None
+    expected = np.array(values, dtype=np.float64)
+    assert np.array_equal(read.astype(np.float64), expected)
+    fits = np.abs(expected) <= np.finfo(np.float32).max  # beyond: no float32's value
+    narrow = bool(fits.all()) and bool(
+        (expected.astype(np.float32).astype(np.float64) == expected).all()
+    )
+    assert read.dtype == (np.float32 if narrow else np.float64)
+
+
+def test_float_values_refuses_other_items() -> None:
+    assert float_values([1.0, 2]) is None
+    assert float_values([1.0, "2"]) is None

@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["EdgeGraph", "float_values", "graph_from_adjacency", "graph_from_igraph"]
+__all__ = [
+    "EdgeGraph",
+    "float_values",
+    "graph_from_adjacency",
+    "graph_from_igraph",
+    "stored_attribute",
+]
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,35 @@ def graph_from_igraph(graph: Any, weights: np.ndarray | None) -> EdgeGraph:
         sources=np.frombuffer(sources, dtype=np.int32),
         incidence=np.frombuffer(incidence, dtype=np.int32),
     )
+
+
+def stored_attribute(graph: Any, name: str, kind: str) -> list | None:
+    """The list python-igraph keeps a vertex or edge attribute in (``graph.es[name]``
+    copies it: 8 bytes an edge and a pass over them), read in C; None where it is not
+    found so (the caller then copies it as upstream does). Read only, never change it.
+
+    Confirmed against python-igraph's own reading: the first and the last item are the
+    objects ``graph.es[i][name]`` returns.
+    """
+    from .. import _core
+
+    seq = graph.es if kind == "edge" else graph.vs
+    try:
+        values = _core.igraph_attribute(
+            graph.__graph_as_capsule(),
+            graph.vcount(),
+            graph.ecount(),
+            graph.is_directed(),
+            2 if kind == "edge" else 1,
+            name,
+        )
+    except ValueError:
+        return None
+    if values is None or not values:
+        return values
+    if values[0] is not seq[0][name] or values[-1] is not seq[len(values) - 1][name]:
+        return None
+    return values
 
 
 def float_values(values: list) -> np.ndarray | None:

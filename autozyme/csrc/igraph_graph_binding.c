@@ -34,7 +34,15 @@ typedef struct {
     int64_t n;
     unsigned char directed;
     az_igraph_vector_int from, to, oi, ii, os, is;
+    void *attr; /* the attribute handler's table: python-igraph's, below */
 } az_igraph_head;
+
+/* mirrors igraphmodule_i_attribute_struct (src/_igraph/attributes.h, the same
+ * in python-igraph 0.10 to 1.0): dicts of the graph's, the vertices' and the
+ * edges' attributes, each value a list with one item per vertex or edge */
+typedef struct {
+    PyObject *attrs[3];
+} az_igraph_attributes;
 
 static int vector_holds(const az_igraph_vector_int *v, Py_ssize_t m) {
     return v->stor_begin != NULL && v->end >= v->stor_begin && v->stor_end >= v->end &&
@@ -158,6 +166,23 @@ static PyObject *int32_copy(const az_igraph_vector_int *v, Py_ssize_t m) {
     return out;
 }
 
+/* The igraph_t behind a Graph's capsule, its members checked against the
+ * counts and direction python-igraph reports (NULL with ValueError if they
+ * disagree); the edges themselves are checked by ends_hold(). */
+static const az_igraph_head *checked_head(PyObject *capsule, Py_ssize_t n, Py_ssize_t m,
+                                          int directed) {
+    const az_igraph_head *g = PyCapsule_GetPointer(capsule, NULL);
+    if (g == NULL) return NULL;
+    if (n < 0 || n >= INT32_MAX || m < 0 || m >= INT32_MAX || g->n != n ||
+        g->directed != (directed != 0) ||
+        !vector_holds(&g->from, m) || !vector_holds(&g->to, m) || !vector_holds(&g->oi, m) ||
+        !vector_holds(&g->ii, m) || !vector_holds(&g->os, n + 1) || !vector_holds(&g->is, n + 1)) {
+        layout_error();
+        return NULL;
+    }
+    return g;
+}
+
 PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
     PyObject *capsule, *indptr = NULL, *cols = NULL, *sources = NULL, *incidence = NULL;
     Py_ssize_t n, m;
@@ -166,14 +191,8 @@ PyObject *az_py_igraph_edges(PyObject *self, PyObject *args) {
     (void)self;
 
     if (!PyArg_ParseTuple(args, "Onnp", &capsule, &n, &m, &directed)) return NULL;
-    g = PyCapsule_GetPointer(capsule, NULL);
+    g = checked_head(capsule, n, m, directed);
     if (g == NULL) return NULL;
-    if (n < 0 || n >= INT32_MAX || m < 0 || m >= INT32_MAX || g->n != n ||
-        g->directed != (directed != 0) ||
-        !vector_holds(&g->from, m) || !vector_holds(&g->to, m) || !vector_holds(&g->oi, m) ||
-        !vector_holds(&g->ii, m) || !vector_holds(&g->os, n + 1) || !vector_holds(&g->is, n + 1)) {
-        return layout_error();
-    }
     if (!ends_hold(g, n, m, directed)) return layout_error();
     indptr = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
     cols = PyByteArray_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
@@ -207,6 +226,42 @@ fail:
     return NULL;
 }
 
+/* The list python-igraph stores a vertex (kind 1) or edge (kind 2) attribute
+ * in, as EdgeSeq.get_attribute_values() finds it before copying it into a new
+ * list (which costs 8 bytes an edge and a pass over them); None where the
+ * graph has no such attribute or it is not held as one list of the right
+ * length. The caller must not change it. */
+PyObject *az_py_igraph_attribute(PyObject *self, PyObject *args) {
+    PyObject *capsule, *name, *dict, *values;
+    Py_ssize_t n, m;
+    int directed, kind;
+    const az_igraph_head *g;
+    (void)self;
+
+    if (!PyArg_ParseTuple(args, "OnnpiU", &capsule, &n, &m, &directed, &kind, &name)) {
+        return NULL;
+    }
+    if (kind != 1 && kind != 2) {
+        PyErr_SetString(PyExc_ValueError, "kind must be 1 (vertex) or 2 (edge)");
+        return NULL;
+    }
+    g = checked_head(capsule, n, m, directed);
+    if (g == NULL) return NULL;
+    if (g->attr == NULL) return layout_error();
+    dict = ((const az_igraph_attributes *)g->attr)->attrs[kind];
+    if (dict == NULL || !PyDict_CheckExact(dict)) return layout_error();
+    values = PyDict_GetItemWithError(dict, name); /* borrowed */
+    if (values == NULL) {
+        if (PyErr_Occurred()) return NULL;
+        Py_RETURN_NONE;
+    }
+    if (!PyList_CheckExact(values) || PyList_Size(values) != (kind == 2 ? m : n)) {
+        Py_RETURN_NONE; /* not as python-igraph's setters leave it: the caller copies */
+    }
+    Py_INCREF(values);
+    return values;
+}
+
 /* mirrors numpy's PyFloatScalarObject (numpy/arrayscalars.h): a float32
  * scalar's value right after the object header */
 typedef struct {
@@ -227,9 +282,21 @@ static int float32_in_place(PyObject *item) {
     return ok;
 }
 
+/* Widens the first k values of a float32 buffer into a new double one. */
+static PyObject *widened(PyObject *narrow, Py_ssize_t k, Py_ssize_t size) {
+    PyObject *out = PyByteArray_FromStringAndSize(NULL, size * (Py_ssize_t)sizeof(double));
+    const float *from = (const float *)(void *)PyByteArray_AsString(narrow);
+    double *to;
+    Py_ssize_t i;
+    if (out == NULL) return NULL;
+    to = (double *)(void *)PyByteArray_AsString(out);
+    for (i = 0; i < k; i++) to[i] = (double)from[i];
+    return out;
+}
+
 /* An edge or vertex attribute as python-igraph stores it (a list of Python
  * floats, g.es["weight"]; numpy float32 scalars where scanpy built the graph)
- * copied into doubles: numpy's conversion of the same list takes ten times as
+ * copied into a buffer: numpy's conversion of the same list takes ten times as
  * long, as it first discovers a dtype for the list. Only exact floats, numpy
  * float32 scalars (read in place, as PyFloat_AsDouble would go through a new
  * Python float; checked against it on the first one) and items of the other
@@ -237,12 +304,14 @@ static int float32_in_place(PyObject *item) {
  * numpy's array of the list would hold them) are read; any other item gives
  * None and the caller converts the list as before. Where every value is a
  * float32's (a kNN graph's weights are), they are returned as float32, which
- * the cores promote exactly and read in half the memory. */
+ * the cores promote exactly and read in half the memory (the buffer is
+ * float32 until a value is not a float32's). */
 PyObject *az_py_float_list(PyObject *self, PyObject *args) {
     PyObject *list, *float32_type, *types, *out;
     Py_ssize_t k, size, t, n_types;
-    double *values;
-    int all_float32 = 1, in_place = -1; /* -1: not yet checked */
+    float *narrow;      /* the values while every one so far is a float32's */
+    double *wide = NULL; /* from the first one that is not */
+    int in_place = -1;  /* -1: not yet checked */
     (void)self;
 
     if (!PyArg_ParseTuple(args, "O!OO!", &PyList_Type, &list, &float32_type, &PyTuple_Type,
@@ -251,9 +320,9 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args) {
     }
     n_types = PyTuple_Size(types);
     size = PyList_Size(list);
-    out = PyByteArray_FromStringAndSize(NULL, size * (Py_ssize_t)sizeof(double));
+    out = PyByteArray_FromStringAndSize(NULL, size * (Py_ssize_t)sizeof(float));
     if (out == NULL) return NULL;
-    values = (double *)(void *)PyByteArray_AsString(out);
+    narrow = (float *)(void *)PyByteArray_AsString(out);
     for (k = 0; k < size; k++) {
         PyObject *item = PyList_GetItem(list, k); /* borrowed */
         int known = item != NULL && PyFloat_CheckExact(item);
@@ -261,7 +330,12 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args) {
         if (item != NULL && (PyObject *)Py_TYPE(item) == float32_type) {
             if (in_place < 0) in_place = float32_in_place(item);
             if (in_place) {
-                values[k] = (double)((az_float32_scalar *)item)->value;
+                const float f = ((az_float32_scalar *)item)->value;
+                if (wide) {
+                    wide[k] = (double)f;
+                } else {
+                    narrow[k] = f;
+                }
                 continue;
             }
             known = 1;
@@ -274,23 +348,24 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args) {
             if (item == NULL) return NULL;
             Py_RETURN_NONE;
         }
-        x = values[k] = PyFloat_AsDouble(item);
+        x = PyFloat_AsDouble(item);
         if (x == -1.0 && PyErr_Occurred()) {
             Py_DECREF(out);
             return NULL;
         }
         /* in range first: converting a double beyond FLT_MAX is undefined */
-        all_float32 = all_float32 && fabs(x) <= FLT_MAX && (double)(float)x == x;
+        if (!wide && !(fabs(x) <= FLT_MAX && (double)(float)x == x)) {
+            PyObject *doubles = widened(out, k, size);
+            Py_DECREF(out);
+            if (doubles == NULL) return NULL;
+            out = doubles;
+            wide = (double *)(void *)PyByteArray_AsString(out);
+        }
+        if (wide) {
+            wide[k] = x;
+        } else {
+            narrow[k] = (float)x;
+        }
     }
-    if (!all_float32) return Py_BuildValue("(Ni)", out, 8);
-    /* narrowed in place: value k moves to bytes 4k, read before anything is written there */
-    for (k = 0; k < size; k++) {
-        const float f = (float)values[k];
-        memcpy((char *)values + (size_t)k * sizeof(float), &f, sizeof(float));
-    }
-    if (PyByteArray_Resize(out, size * (Py_ssize_t)sizeof(float)) != 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
-    return Py_BuildValue("(Ni)", out, 4);
+    return Py_BuildValue("(Ni)", out, wide ? 8 : 4);
 }

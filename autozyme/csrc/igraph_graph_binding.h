@@ -7,6 +7,7 @@
 #include <Python.h>
 
 PyObject *az_py_igraph_edges(PyObject *self, PyObject *args);
+PyObject *az_py_igraph_attribute(PyObject *self, PyObject *args);
 PyObject *az_py_float_list(PyObject *self, PyObject *args);
 
 #define AZ_IGRAPH_EDGES_DOC                                                                  \
@@ -19,6 +20,12 @@ PyObject *az_py_float_list(PyObject *self, PyObject *args);
     "incident edge ids in igraph_incident()'s order (2 * n_edges, vertex after vertex; "     \
     "None if directed), indptr None. Raises ValueError unless the igraph_t agrees with "    \
     "the counts and direction python-igraph reports for it."
+
+#define AZ_IGRAPH_ATTRIBUTE_DOC                                                             \
+    "igraph_attribute(capsule, n_vertices, n_edges, directed, kind, name) -> list or None\n" \
+    "The list python-igraph stores the vertex (kind 1) or edge (kind 2) attribute name in "  \
+    "(not a copy: do not change it), None if there is none or it is not one such list. Raises ValueError as "           \
+    "igraph_edges does."
 
 #define AZ_FLOAT_LIST_DOC                                                                 \
     "float_list(list, float32_type, types) -> (bytearray, itemsize), or None\n"          \

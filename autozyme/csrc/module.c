@@ -181,6 +181,7 @@ static PyMethodDef core_methods[] = {
      "modularity(graph, membership, n_partitions, resolution, behaviour)\n"
      "-> float"},
     {"igraph_edges", az_py_igraph_edges, METH_VARARGS, AZ_IGRAPH_EDGES_DOC},
+    {"igraph_attribute", az_py_igraph_attribute, METH_VARARGS, AZ_IGRAPH_ATTRIBUTE_DOC},
     {"float_list", az_py_float_list, METH_VARARGS, AZ_FLOAT_LIST_DOC},
     {"leidenalg_optimise", az_py_leidenalg_optimise, METH_VARARGS, AZ_LEIDENALG_OPTIMISE_DOC},
     {"louvain_optimise", az_py_louvain_optimise, METH_VARARGS, AZ_LOUVAIN_OPTIMISE_DOC},

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..algorithms.graph import float_values
+from ..algorithms.graph import float_values, stored_attribute
 
 __all__ = ["MAX_C_INT", "graph_problem", "is_int", "is_real", "membership", "weights"]
 
@@ -49,7 +49,8 @@ def _values(graph: Any, argument: object, kind: str, size: int) -> np.ndarray | 
         seq = graph.es if kind == "edge" else graph.vs
         if argument not in seq.attribute_names():
             return f"{kind} attribute {argument!r} does not exist (upstream raises)"
-        argument = seq[argument]
+        stored = stored_attribute(graph, argument, kind)
+        argument = seq[argument] if stored is None else stored
     elif isinstance(argument, (bytes, bytearray)) or not hasattr(argument, "__len__"):
         return f"{type(argument).__name__} is not a sequence of numbers"
     if type(argument) is list and len(argument) == size:
