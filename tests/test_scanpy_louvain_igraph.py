@@ -150,3 +150,35 @@ def test_successive_calls_continue_the_stream(pbmc: ad.AnnData) -> None:
             labels.append(adata.obs["louvain"].tolist())
         results.append((labels, random.random()))
     assert results[0] == results[1]
+
+
+def test_first_call_before_igraph_is_imported_is_fast() -> None:
+    """scanpy 1.12 imports python-igraph only inside the call: the decision imports it
+    first, so the generator is known and the very first call is fast and upstream's."""
+    import subprocess
+    import sys
+
+    script = """
+import random, sys
+import autozyme
+autozyme.activate("scanpy")
+import numpy as np, scanpy as sc, anndata as ad
+from scipy import sparse
+rng = np.random.default_rng(0)
+upper = sparse.random(200, 200, density=0.05, random_state=rng, format="csr")
+adata = ad.AnnData(np.zeros((200, 1), dtype=np.float32))
+adata.obsp["connectivities"] = (upper + upper.T).tocsr()
+adata.uns["neighbors"] = {"connectivities_key": "connectivities", "params": {}}
+random.seed(1)
+sc.tl.louvain(adata, flavor="igraph")
+ours = adata.obs["louvain"].tolist(), random.getstate()
+calls = autozyme.report()["calls"]["scanpy.tl.louvain"]
+random.seed(1)
+sc.tl.louvain.__autozyme_original__(adata, flavor="igraph")
+upstream = adata.obs["louvain"].tolist(), random.getstate()
+print(calls["fast_calls"], calls["fallbacks"], ours == upstream)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split("\n")[-2]
+    assert out == "1 {} True", out

@@ -68,7 +68,7 @@ FLAVOR_SUITES = {
 # rows holding such a class run them (elsewhere every case would skip, proving nothing);
 # their fallback suites run everywhere
 MULTILEVEL = ("tests/test_igraph_multilevel.py",)  # Graph.community_multilevel: B-E
-LOUVAIN_IGRAPH = ("tests/test_scanpy_louvain_igraph.py",)  # scanpy S1-S3, igraph C-E
+LOUVAIN_IGRAPH = ("tests/test_scanpy_louvain_igraph.py",)  # scanpy S1-S4, igraph C-E
 # the louvain package's suites: it installs beside python-igraph < 0.12 only (its row)
 LOUVAIN_ONLY = ("tests/test_core_louvain.py", "tests/test_scanpy_louvain_vtraag.py")
 NARROW = MULTILEVEL + LOUVAIN_IGRAPH + LOUVAIN_ONLY
@@ -137,7 +137,8 @@ BUILT = (
     ),
     # python-igraph B under the newest scanpy; S4's scanpy-facing suites run in the row below
     Row("3.12", ("S4", "B", "L1"), (), DIFFERENTIAL + MULTILEVEL),
-    Row("3.12", ("S4", "E", "L3"), (), DIFFERENTIAL + SCANPY_FACING),
+    # S4's louvain runs inside its deprecation decorator: proven here
+    Row("3.12", ("S4", "E", "L3"), (), DIFFERENTIAL + LOUVAIN_IGRAPH + SCANPY_FACING),
     # python-igraph D; S3's scanpy-facing suites run in the main environment. louvain 0.8.2
     # (sc.tl.louvain's default flavor) requires python-igraph < 0.12: here its suites and
     # scanpy's own tests, whose louvain tests all need it

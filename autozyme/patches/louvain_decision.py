@@ -8,7 +8,8 @@ resolution), which draws from python-igraph's own generator (not from ``random_s
 and calls ``louvain.find_partition`` with ``RBConfigurationVertexPartition``, the
 resolution, the weights (with ``use_weights``) and ``seed=random_state``. Everything else,
 and every input upstream would reject or treat in a way not verified, falls back.
-Deciding has no side effects (it never imports louvain: upstream's import warns).
+Deciding has no side effects beyond importing python-igraph where upstream would (it never
+imports louvain: upstream's import warns).
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def decide(arguments: dict | None) -> LouvainPlan | Fallback:
         return proven
     generator = None
     if flavor == "igraph":
+        if "igraph" not in sys.modules:
+            # upstream imports it in the call (scanpy 1.12 imports nothing before): our
+            # import hook then sees python-igraph's generator start as the random module's
+            try:
+                import igraph  # noqa: F401
+            except ImportError:
+                return Fallback("python-igraph is not importable (upstream raises)")
         generator = igraph_generator.current()
         if isinstance(generator, str):
             return Fallback(generator)

@@ -7,11 +7,12 @@ import importlib
 import os
 import sys
 import threading
+import types
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-__all__ = ["ExportedFunction", "skip_our_frames_in_scanpy_warnings"]
+__all__ = ["ExportedFunction", "inside_decorators", "skip_our_frames_in_scanpy_warnings"]
 
 # scanpy >= 1.12 attributes its warnings to the first frame outside these file prefixes;
 # adding ours keeps them pointing at the user's line when they pass through our wrapper.
@@ -25,6 +26,67 @@ def skip_our_frames_in_scanpy_warnings(skip: bool) -> None:
         return
     others = tuple(p for p in prefixes if p != _OUR_PREFIX)
     compat._FILE_PREFIXES = (*others, _OUR_PREFIX) if skip else others
+
+
+def _contents(cell: types.CellType) -> object:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a cell not yet filled
+        return None
+
+
+def _calling(
+    wrapper: Any, callee: Any, new_callee: Callable[..., Any]
+) -> Callable[..., Any] | None:
+    """A copy of the decorator's ``wrapper`` (same code, globals and cells) that calls
+    ``new_callee`` where it called ``callee``; None unless it is a plain function holding
+    ``callee`` in exactly one closure cell."""
+    if type(wrapper) is not types.FunctionType:
+        return None
+    cells = wrapper.__closure__ or ()
+    holding = [i for i, cell in enumerate(cells) if _contents(cell) is callee]
+    if len(holding) != 1:
+        return None
+    closure = list(cells)
+    closure[holding[0]] = types.CellType(new_callee)
+    copy = types.FunctionType(
+        wrapper.__code__,
+        wrapper.__globals__,
+        wrapper.__name__,
+        wrapper.__defaults__,
+        tuple(closure),
+    )
+    copy.__kwdefaults__ = wrapper.__kwdefaults__
+    copy.__qualname__ = wrapper.__qualname__
+    copy.__doc__ = wrapper.__doc__
+    copy.__dict__.update(wrapper.__dict__)
+    copy.__wrapped__ = new_callee  # type: ignore[attr-defined]
+    return copy
+
+
+def inside_decorators(
+    function: Callable[..., Any],
+    make_replacement: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> Callable[..., Any] | None:
+    """``function``'s chain of decorators (followed by ``__wrapped__``) copied around
+    ``make_replacement(innermost)``: upstream's own wrappers then convert positionals and
+    warn (scanpy 1.12 deprecates louvain) exactly as they do, frame for frame, and the
+    replacement sees the arguments the undecorated function does. None where a wrapper
+    cannot be copied so (the caller wraps ``function`` itself)."""
+    chain = [function]
+    while callable(getattr(chain[-1], "__wrapped__", None)):
+        chain.append(chain[-1].__wrapped__)
+        if len(chain) > 16:  # a cycle, or not decorators
+            return None
+    if len(chain) < 2:
+        return None
+    current = make_replacement(chain[-1])
+    for wrapper, callee in zip(reversed(chain[:-1]), reversed(chain[1:]), strict=True):
+        copy = _calling(wrapper, callee, current)
+        if copy is None:
+            return None
+        current = copy
+    return current
 
 
 class ExportedFunction:

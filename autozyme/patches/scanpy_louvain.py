@@ -1,6 +1,8 @@
 """The patch of ``scanpy.tl.louvain``: install/uninstall, and the per-call routing through
-:func:`autozyme.patches.louvain_decision.decide`, the one decision point. A fallback runs
-the original function with the original arguments."""
+:func:`autozyme.patches.louvain_decision.decide`, the one decision point. The routing sits
+inside copies of upstream's decorators (``old_positionals``; scanpy 1.12's ``deprecated``,
+which warns on every call), so their conversions and warnings are upstream's own; a
+fallback runs the undecorated original with the arguments it was given."""
 
 from __future__ import annotations
 
@@ -12,14 +14,14 @@ from typing import Any
 from .louvain_decision import decide
 from .louvain_fast import run_fast_path
 from .routing import bind_arguments, route
-from .scanpy_functions import ExportedFunction
+from .scanpy_functions import ExportedFunction, inside_decorators
 
 __all__ = ["install", "patched_names", "uninstall"]
 
 FUNCTION = "scanpy.tl.louvain"
 
 
-def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
+def _routed(upstream: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(upstream)
 
     @functools.wraps(upstream)
@@ -34,6 +36,11 @@ def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
             run=run_fast_path,
         )
 
+    return louvain
+
+
+def make_replacement(upstream: Callable[..., Any]) -> Callable[..., Any]:
+    louvain = inside_decorators(upstream, _routed) or _routed(upstream)
     louvain.__autozyme_original__ = upstream  # type: ignore[attr-defined]
     return louvain
 

@@ -58,11 +58,11 @@ FAST_PATH: dict[str, dict[str, frozenset[str]]] = {
         "igraph": frozenset({"A", "B", "C", "D", "E"}),
         "leidenalg": frozenset({"L1", "L2", "L3"}),
     },
-    # scanpy 1.10.0-1.11.5: the same louvain (S4 deprecates it: a warning per call, not
-    # reproduced); igraph: the classes Graph.community_multilevel holds that matrix rows
-    # pair with these scanpy classes
+    # scanpy 1.10.0-1.12.x: the same louvain (S4 deprecates it: the patch runs inside
+    # upstream's own decorators, which warn); igraph: the classes Graph.community_multilevel
+    # holds that matrix rows pair with these scanpy classes
     "louvain-igraph": {
-        "scanpy": frozenset({"S1", "S2", "S3"}),
+        "scanpy": frozenset({"S1", "S2", "S3", "S4"}),
         "igraph": frozenset({"C", "D", "E"}),
     },
     # louvain 0.8.2 requires python-igraph < 0.12 (classes A-D); only D is proven, beside
