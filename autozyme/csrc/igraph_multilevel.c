@@ -49,8 +49,11 @@ typedef struct {
 /* What mark_exact() finds for a vertex of a level, side by side (one line read
  * per visit). */
 typedef struct {
-    double strength, loops; /* sums of its incidences' weights, of its loops' */
-    int32_t exact;          /* the sums of its link weights are exact in any order */
+    /* sums of its incidences' weights and of its loops', in incidence order (as
+     * igraph sums them per visit) */
+    double strength, loops;
+    int32_t exact;    /* the sums of its link weights are exact in any order */
+    int32_t has_loop; /* a loop links it to its own community, whatever that is */
 } ml_vertex;
 
 /* Communities a vertex's memo holds at most: past the first pass of level 0
@@ -66,10 +69,12 @@ typedef struct {
     int64_t links_cap;
     int32_t *touched;  /* visit_vertex_exact(): the communities a vertex links to */
     double *touched_w; /* and its link weight to each */
-    /* visit_vertex_exact()'s per-vertex memo of the two above, while no neighbour
-     * has moved since: count (-1: none), then up to ML_MEMO entries */
+    /* per-vertex memo of the two above, while no neighbour has moved since:
+     * count (-1: none), then up to ML_MEMO entries; memo_s: visit_vertex()'s
+     * sums of each community's links in incidence order (its weight inside,
+     * should that community be its own) */
     int32_t *memo_n, *memo_c;
-    double *memo_w;
+    double *memo_w, *memo_s;
     ml_vertex *vx;     /* per vertex of the level (mark_exact()) */
     int unit;          /* the level's weights are all 1 (the input without weights) */
     int transpose;     /* a random transposition of the order before each pass */
@@ -211,64 +216,103 @@ static int64_t merge_links(ml_link *l, int64_t n) {
     return k + 1;
 }
 
-/* Moves vertex v to the neighbouring community of the largest modularity gain
- * (its own if none gains). mult, f32: the level's (AZ_DISPATCH_LEVEL).
- * mirrors igraph_i_multilevel_community_links() and the body of the vertex
- * loop of igraph_i_community_multilevel_step() */
-AZ_PER_MULT int visit_vertex(const az_level *L, int32_t v, double res, double wsum, ml_work *w,
-                             const int mult, const int f32) {
-    int32_t *memb = w->memb;
+/* The tail of a visit: v leaves its community and joins the one of the
+ * largest gain among the cs / ws (community, link weight) it links to, its own
+ * if none gains; the first in ascending id among equal gains (igraph scans
+ * its links sorted, taking a strictly larger gain only). win: its weight to its
+ * own community; wall, wloop: its strength and its loops' weight. mirrors the
+ * end of the vertex loop of igraph_i_community_multilevel_step() */
+static inline int move_to_best(ml_work *w, int32_t v, const int32_t *cs, const double *ws,
+                               int64_t nt, double win, double wall, double wloop, double res,
+                               double wsum) {
     ml_comm *comm = w->comm;
-    ml_link *links = w->links;
-    const int32_t old = memb[v];
+    const int32_t old = w->memb[v];
     int32_t best = old;
-    int64_t n = 0, k, j, p;
-    double wall = 0.0, win = 0.0, wloop = 0.0, max_gain = 0.0, max_w;
-    int r;
-
-    for (p = L->off[v]; p < L->off[v + 1]; p++) {
-        const int32_t u = L->nbr[p];
-        const double x = level_weight(L, p, f32);
-        const int32_t cu = memb[u];
-        for (r = 0; r < mult; r++) {
-            wall += x;
-            if (u == v) {
-                /* a loop links to the vertex's own community with weight 0 */
-                wloop += x;
-                links[n].c = old;
-                links[n].w = 0.0;
-            } else {
-                if (cu == old) win += x;
-                links[n].c = cu;
-                links[n].w = x;
-            }
-            n++;
-        }
-    }
-    sort_links(links, n);
-    k = merge_links(links, n);
+    double max_gain = 0.0, max_w = win;
+    int found = 0;
 
     comm[old].size--;
     comm[old].wall -= wall;
     comm[old].win -= 2 * win + wloop;
-
-    max_w = win;
-    for (j = 0; j < k; j++) {
-        const int64_t c = links[j].c;
+    for (int64_t j = 0; j < nt; j++) {
+        const int32_t c = cs[j];
         /* igraph_i_multilevel_community_modularity_gain() */
-        const double gain = links[j].w - res * comm[c].wall * wall / wsum;
-        if (gain > max_gain) {
-            best = (int32_t)c;
+        const double gain = ws[j] - res * comm[c].wall * wall / wsum;
+        if (gain > max_gain || (found && gain == max_gain && c < best)) {
+            best = c;
             max_gain = gain;
-            max_w = links[j].w;
+            max_w = ws[j];
+            found = 1;
         }
     }
-
-    memb[v] = best;
+    w->memb[v] = best;
     comm[best].size++;
     comm[best].wall += wall;
     comm[best].win += 2 * max_w + wloop;
     return best != old;
+}
+
+/* Moves vertex v to the neighbouring community of the largest modularity gain
+ * (its own if none gains). mult, f32: the level's (AZ_DISPATCH_LEVEL).
+ * The links' sums depend on the neighbours' communities only (and, through a
+ * loop's link, on v's own): where v has no loop they are memoised like
+ * visit_vertex_exact()'s, with each community's sum in incidence order beside
+ * (igraph's sum of the links to v's own community).
+ * mirrors igraph_i_multilevel_community_links() and the body of the vertex
+ * loop of igraph_i_community_multilevel_step() */
+AZ_PER_MULT int visit_vertex(const az_level *L, int32_t v, double res, double wsum, ml_work *w,
+                             const int mult, const int f32) {
+    const int32_t *memb = w->memb;
+    const int32_t old = memb[v];
+    const double wall = w->vx[v].strength, wloop = w->vx[v].loops;
+    int32_t *cs = w->memo_c + (size_t)v * ML_MEMO;
+    double *ws = w->memo_w + (size_t)v * ML_MEMO, *seq = w->memo_s + (size_t)v * ML_MEMO;
+    int64_t k = w->memo_n[v], n = 0, j, p;
+    double win = 0.0;
+    int r;
+
+    if (k < 0) {
+        ml_link *links = w->links;
+        for (p = L->off[v]; p < L->off[v + 1]; p++) {
+            const int32_t u = L->nbr[p];
+            const double x = level_weight(L, p, f32);
+            const int32_t cu = memb[u];
+            for (r = 0; r < mult; r++) {
+                /* a loop links to the vertex's own community with weight 0 */
+                links[n].c = u == v ? old : cu;
+                links[n].w = u == v ? 0.0 : x;
+                if (u != v && cu == old) win += x;
+                n++;
+            }
+        }
+        sort_links(links, n);
+        k = merge_links(links, n);
+        if (w->vx[v].has_loop || k > ML_MEMO) {
+            cs = w->touched;
+            ws = w->touched_w;
+        }
+        for (j = 0; j < k; j++) {
+            cs[j] = (int32_t)links[j].c;
+            ws[j] = links[j].w;
+        }
+        if (cs != w->touched) {
+            /* no loop: every link is a neighbour's, summed per community in order */
+            for (j = 0; j < k; j++) seq[j] = 0.0;
+            for (p = L->off[v]; p < L->off[v + 1]; p++) {
+                const double x = level_weight(L, p, f32);
+                const int32_t cu = memb[L->nbr[p]];
+                for (j = 0; cs[j] != cu; j++) {
+                }
+                for (r = 0; r < mult; r++) seq[j] += x;
+            }
+            w->memo_n[v] = (int32_t)k;
+        }
+    } else {
+        for (j = 0; j < k; j++) {
+            if (cs[j] == old) win = seq[j];
+        }
+    }
+    return move_to_best(w, v, cs, ws, k, win, wall, wloop, res, wsum);
 }
 
 /* Adds weight x to community c's link sum (c < 0: nothing), listing c in tc
@@ -316,17 +360,15 @@ static inline int64_t add_link(ml_comm *comm, int32_t *tc, double *tw, int64_t n
  * gains are computed afresh from the communities' current totals. */
 AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, double wsum,
                                    ml_work *w, const int unit, const int mult, const int f32) {
-    int32_t *memb = w->memb;
+    const int32_t *memb = w->memb;
     ml_comm *comm = w->comm;
     const int32_t old = memb[v];
     /* exact sums: igraph's sequential ones, taken once per level (mark_exact()) */
     const double wall = w->vx[v].strength, wloop = w->vx[v].loops;
     const int32_t *cs;
     const double *ws;
-    int32_t best = old;
     int64_t nt = w->memo_n[v], j, p;
-    double win = 0.0, max_gain = 0.0, max_w;
-    int found = 0;
+    double win = 0.0;
 
     if (nt >= 0) {
         cs = w->memo_c + (size_t)v * ML_MEMO;
@@ -366,28 +408,7 @@ AZ_PER_MULT int visit_vertex_exact(const az_level *L, int32_t v, double res, dou
     for (j = 0; j < nt; j++) {
         if (cs[j] == old) win = ws[j];
     }
-
-    comm[old].size--;
-    comm[old].wall -= wall;
-    comm[old].win -= 2 * win + wloop;
-
-    max_w = win;
-    for (j = 0; j < nt; j++) {
-        const int32_t c = cs[j];
-        const double gain = ws[j] - res * comm[c].wall * wall / wsum;
-        if (gain > max_gain || (found && gain == max_gain && c < best)) {
-            best = c;
-            max_gain = gain;
-            max_w = ws[j];
-            found = 1;
-        }
-    }
-
-    memb[v] = best;
-    comm[best].size++;
-    comm[best].wall += wall;
-    comm[best].win += 2 * max_w + wloop;
-    return best != old;
+    return move_to_best(w, v, cs, ws, nt, win, wall, wloop, res, wsum);
 }
 
 /* Visits v; where it moves, its neighbours' memos are dropped. */
@@ -429,27 +450,33 @@ static int lowest_bit_exponent(double x) {
  * bounds every partial sum of non-negative terms, is below 2^(53 + q), so every
  * partial sum is representable. A -0.0 or subnormal weight, or an infinite
  * total, leaves a vertex unmarked (summed as igraph sorts). Also stores the
- * sums of all its incidences' weights and of its loops' (exact where marked). */
+ * sums of all its incidences' weights and of its loops' in incidence order, and
+ * whether it has a loop. */
 static void mark_exact(const az_level *L, ml_work *w) {
     for (int32_t v = 0; v < L->n; v++) {
-        int q = INT32_MAX, ok = 1;
+        int q = INT32_MAX, ok = 1, has_loop = 0;
         double total = 0.0, loops = 0.0;
-        for (int64_t p = L->off[v]; p < L->off[v + 1] && ok; p++) {
+        for (int64_t p = L->off[v]; p < L->off[v + 1]; p++) {
             const double x = L->w32 ? (double)L->w32[p] : L->w ? L->w[p] : 1.0;
+            const int loop = L->nbr[p] == v;
             if (x == 0.0) {
-                ok = !signbit(x);
+                ok &= !signbit(x);
             } else if (!isnormal(x)) {
                 ok = 0;
             } else {
                 const int e = lowest_bit_exponent(x);
                 if (e < q) q = e;
-                total += x * L->mult;
-                if (L->nbr[p] == v) loops += x * L->mult;
             }
+            for (int32_t r = 0; r < L->mult; r++) {
+                total += x;
+                if (loop) loops += x;
+            }
+            has_loop |= loop;
         }
         w->vx[v].exact = ok && isfinite(total) && (q == INT32_MAX || total < ldexp(1.0, 53 + q));
         w->vx[v].strength = total;
         w->vx[v].loops = loops;
+        w->vx[v].has_loop = has_loop;
     }
 }
 
@@ -697,6 +724,7 @@ static void work_free(ml_work *w) {
     free(w->memo_n);
     free(w->memo_c);
     free(w->memo_w);
+    free(w->memo_s);
     free(w->vx);
 }
 
@@ -759,8 +787,9 @@ int az_multilevel(const az_edge_graph *g, double resolution, int transpose, az_r
     w.memo_n = az_malloc((size_t)n0, sizeof(int32_t));
     w.memo_c = az_malloc((size_t)n0 * ML_MEMO, sizeof(int32_t));
     w.memo_w = az_malloc((size_t)n0 * ML_MEMO, sizeof(double));
+    w.memo_s = az_malloc((size_t)n0 * ML_MEMO, sizeof(double));
     if (!w.memb || !w.saved || !w.order || !w.level_memb || !w.mark || !w.cursor || !w.comm ||
-        !w.vx || !w.memo_n || !w.memo_c || !w.memo_w) {
+        !w.vx || !w.memo_n || !w.memo_c || !w.memo_w || !w.memo_s) {
         goto done;
     }
     if (az_level_from_edges(g, &cur.L, w.cursor, 1) != AZ_OK) goto done;
