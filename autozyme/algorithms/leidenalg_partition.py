@@ -123,7 +123,10 @@ def _core_layer(layer: Layer) -> tuple:
         raise TypeError("ModularityVertexPartition takes no resolution_parameter")
     weights = None
     if layer.use_weights:
-        weights = np.ascontiguousarray(layer.graph.weights, dtype=np.float64)
+        # float32 stays so (the core promotes it exactly, as upstream's Python floats)
+        weights = np.ascontiguousarray(layer.graph.weights)
+        if weights.dtype != np.float32:
+            weights = weights.astype(np.float64, copy=False)
         if not np.isfinite(weights).all():
             raise ValueError("Cannot accept NaN or infinite weights.")
         if layer.partition_type != "CPM" and (weights < 0).any():

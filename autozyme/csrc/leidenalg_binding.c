@@ -42,8 +42,8 @@ static int acquire_layer(PyObject *item, layer_view *view, la_layer *layer, Py_s
         PyErr_SetString(PyExc_ValueError, "invalid partition type");
         return -1;
     }
-    /* float64 weights only: the port reads g.weights; an edge list only undirected */
-    if (az_graph_acquire(&view->gv, graph, 0, 0) != 0) return -1;
+    /* float32 or float64 weights; an edge list only undirected */
+    if (az_graph_acquire(&view->gv, graph, 1, 0) != 0) return -1;
     if ((view->gv.g.sources && layer->directed) || (n >= 0 && view->gv.g.n_vertices != n)) {
         az_graph_release(&view->gv);
         PyErr_SetString(PyExc_ValueError,

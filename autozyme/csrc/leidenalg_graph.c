@@ -217,6 +217,41 @@ static int build_directed_lists(la_graph *g) {
     return 0;
 }
 
+/* An undirected graph whose rows are those of a symmetric matrix (rows
+ * strictly increasing, the entry (v, u) of every (u, v), of the same weight
+ * bit for bit; both become edges, as scanpy's get_igraph_from_adjacency()
+ * adds them) lists each neighbour twice in a row, identically: a pair of
+ * parallel edges, or a self-loop seen from both ends, and igraph_incident()
+ * orders the neighbours ascending. Its ALL lists are then its rows, each
+ * entry repeated (rep 2). cur: n scratch counters. Returns 1 when the rows are
+ * of that kind (g->all and g->all_off written), else 0. */
+static int pair_rows(la_graph *g, int64_t *cur) {
+    const int32_t n = g->n;
+    int64_t e;
+    int32_t v;
+    for (v = 0; v < n; v++) cur[v] = g->off[v];
+    for (v = 0; v < n; v++) {
+        for (e = g->off[v]; e < g->off[v + 1]; e++) {
+            const int32_t u = g->tgt[e];
+            /* rows are visited in order, so (u, v) is the next unmatched entry of row u */
+            const int64_t t = cur[u];
+            if ((e > g->off[v] && u <= g->tgt[e - 1]) || t >= g->off[u + 1] || g->tgt[t] != v ||
+                memcmp(&g->w[t], &g->w[e], sizeof(double)) != 0) {
+                return 0;
+            }
+            cur[u] = t + 1;
+        }
+    }
+    for (v = 0; v <= n; v++) g->all_off[v] = g->off[v];
+    for (e = 0; e < g->m; e++) {
+        g->all[e].w = g->w[e];
+        g->all[e].u = g->tgt[e];
+        g->all[e].in = 0;
+    }
+    g->rep = 2;
+    return 1;
+}
+
 /* mirrors the Graph constructors and Graph::init_admin() / set_self_weights()
  * in libleidenalg src/GraphHelper.cpp, with igraph's lazy incidence lists
  * (IGRAPH_LOOPS_TWICE) materialised once. */
@@ -236,12 +271,20 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     g->tgt = tgt;
     g->w = w;
     g->owned = owned;
+    g->rep = 1;
     g->va = az_calloc((size_t)n + 1, sizeof(la_vattr));
     g->all_off = az_calloc((size_t)n + 1, sizeof(int64_t));
-    g->all = az_malloc((size_t)(2 * m), sizeof(la_inc));
     dst0 = az_malloc((size_t)n + 1, sizeof(int64_t));
     dst1 = az_malloc((size_t)n + 1, sizeof(int64_t));
-    if (!g->va || !g->all_off || !g->all || !dst0 || !dst1) goto done;
+    if (!g->va || !g->all_off || !dst0 || !dst1) goto done;
+    /* a symmetric matrix's rows first: they need half the room */
+    g->all = az_malloc((size_t)m, sizeof(la_inc));
+    if (!g->all) goto done;
+    if (directed || !pair_rows(g, dst0)) {
+        la_inc *all = realloc(g->all, (size_t)(2 * m) * sizeof(la_inc) + 1);
+        if (!all) goto done;
+        g->all = all;
+    }
     g->loops_single = 1;
     for (v = 0; v < n; v++) {
         int loops = 0;
@@ -266,35 +309,45 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
         if (build_directed_lists(g) != 0) goto done;
     } else {
         /* igraph stores an undirected edge with from = max, to = min */
-        a = az_malloc((size_t)m, sizeof(int32_t));
-        b = az_malloc((size_t)m, sizeof(int32_t));
-        if (!a || !b) goto done;
         for (v = 0; v < n; v++) {
             for (e = off[v]; e < off[v + 1]; e++) {
-                a[e] = v >= tgt[e] ? v : tgt[e];
-                b[e] = v >= tgt[e] ? tgt[e] : v;
+                g->total_weight += w[e];
+                g->va[v >= tgt[e] ? tgt[e] : v].k_in += w[e];
+                g->va[v >= tgt[e] ? v : tgt[e]].k_in += w[e];
             }
         }
-        for (e = 0; e < m; e++) {
-            g->total_weight += w[e];
-            g->va[b[e]].k_in += w[e];
-            g->va[a[e]].k_in += w[e];
-        }
         for (v = 0; v < n; v++) g->va[v].k_out = g->va[v].k_in;
-        /* ALL = the edges with from == v, then those with to == v (a loop is
-         * in both), each part sorted: igraph's "out" then "in" index lists */
-        memset(dst1, 0, ((size_t)n + 1) * sizeof(int64_t)); /* edges with from == v */
-        for (e = 0; e < m; e++) {
-            dst1[a[e]]++;
-            g->all_off[a[e] + 1]++;
-            g->all_off[b[e] + 1]++;
+        if (g->rep == 1) {
+            a = az_malloc((size_t)m, sizeof(int32_t));
+            b = az_malloc((size_t)m, sizeof(int32_t));
+            if (!a || !b) goto done;
+            for (v = 0; v < n; v++) {
+                for (e = off[v]; e < off[v + 1]; e++) {
+                    a[e] = v >= tgt[e] ? v : tgt[e];
+                    b[e] = v >= tgt[e] ? tgt[e] : v;
+                }
+            }
+            /* ALL = the edges with from == v, then those with to == v (a loop
+             * is in both), each part sorted: igraph's "out" then "in" index
+             * lists */
+            memset(dst1, 0, ((size_t)n + 1) * sizeof(int64_t)); /* edges with from == v */
+            for (e = 0; e < m; e++) {
+                dst1[a[e]]++;
+                g->all_off[a[e] + 1]++;
+                g->all_off[b[e] + 1]++;
+            }
+            for (v = 0; v < n; v++) {
+                g->all_off[v + 1] += g->all_off[v];
+                dst0[v] = g->all_off[v];
+                dst1[v] += g->all_off[v];
+            }
+            if (sort_half_edges(g, a, b, dst0, dst1) != 0) goto done;
         }
-        for (v = 0; v < n; v++) {
-            g->all_off[v + 1] += g->all_off[v];
-            dst0[v] = g->all_off[v];
-            dst1[v] += g->all_off[v];
-        }
-        if (sort_half_edges(g, a, b, dst0, dst1) != 0) goto done;
+    }
+    if (g->rep == 2 && (g->owned & LA_OWN_W)) {
+        free((void *)g->w);
+        g->w = NULL;
+        g->owned &= ~LA_OWN_W;
     }
     rc = 0;
 done:
@@ -322,6 +375,7 @@ int la_graph_init_incidence(la_graph *g, int32_t n, int64_t m, const int32_t *fr
     g->n = n;
     g->m = m;
     g->correct_self_loops = correct_self_loops;
+    g->rep = 1;
     g->src = from;
     g->tgt = to;
     g->w = w;
@@ -380,6 +434,7 @@ int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt,
     int32_t c;
     g->m = off[n];
     g->directed = 1;
+    g->rep = 1;
     g->sym = 1;
     g->loops_single = 1;
     g->off = NULL;

@@ -49,12 +49,25 @@ typedef struct {
      * within each, so both are read from it too. */
     int64_t *all_off;
     la_inc *all;
+    /* every entry of `all` stands for `rep` identical incidences in a row: 2
+     * for an undirected graph of both edges of every pair of a symmetric
+     * matrix (its rows, see pair_rows()), else 1. Loops over incidences
+     * repeat their step rep times, which is upstream's sequence of operations
+     * on half the memory; inc_comm (la_part_cache_node()) has one entry per
+     * stored incidence. */
+    int32_t rep;
     la_vattr *va;
     double total_weight;
     int correct_self_loops; /* possible edges count self-loops (CPM on a graph with loops) */
 } la_graph;
 
 enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
+
+/* The weight of edge e while the edge list is kept: a rep-2 graph's entries
+ * are its edges (see la_graph.rep), so la_graph_init() frees an owned w there. */
+static inline double la_edge_weight(const la_graph *g, int64_t e) {
+    return g->w ? g->w[e] : g->all[e].w;
+}
 
 /* Starts loading v's whole ALL list, line by line (a visit of v follows
  * soon): a list spans several cache lines, and the hardware prefetcher only
@@ -67,7 +80,8 @@ static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
 
 /* Builds the rest from off (n + 1), tgt (m) and w (m); takes ownership of
  * those named in `owned` (from malloc), the others are borrowed and must
- * outlive the graph. node_size may be NULL (every size 1), else it is freed.
+ * outlive the graph (an owned w is freed at once where rep is 2: read
+ * la_edge_weight()). node_size may be NULL (every size 1), else it is freed.
  * Returns 0, or -1 when out of memory (everything owned is freed then). */
 int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, const int32_t *tgt,
                   const double *w, int owned, double *node_size, int correct_self_loops);

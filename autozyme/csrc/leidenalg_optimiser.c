@@ -239,12 +239,14 @@ static int64_t constrained_incidence_comms(const la_part *p, int32_t v, const in
     }
     for (k = g->sym ? deg : 0; k < deg; k++) {
         const int32_t u = inc[k].u;
+        int32_t r;
         if (k + 8 < deg) {
             AZ_PREFETCH(&p->memb[inc[k + 8].u]);
             AZ_PREFETCH(&cmemb[inc[k + 8].u]);
         }
         inc_comm[k] = p->memb[u];
-        if (cmemb[u] == cmemb[v]) out[cnt++] = p->memb[u];
+        if (cmemb[u] != cmemb[v]) continue;
+        for (r = 0; r < g->rep; r++) out[cnt++] = p->memb[u];
     }
     return cnt;
 }
@@ -264,18 +266,21 @@ static void two_community_weights(const la_part *p, int32_t v, const int32_t *in
     for (k = 0; k < deg; k++) {
         const int32_t c = inc_comm[k];
         double w = inc[k].w;
+        int32_t r;
         if (c != v_comm && c != new_comm) continue;
         if (!g->directed && inc[k].u == v) w /= 2.0;
-        if (c == v_comm) {
-            if (g->directed && inc[k].in) {
-                w_from_old += w;
+        for (r = 0; r < g->rep; r++) {
+            if (c == v_comm) {
+                if (g->directed && inc[k].in) {
+                    w_from_old += w;
+                } else {
+                    w_to_old += w;
+                }
+            } else if (g->directed && inc[k].in) {
+                from_new += w;
             } else {
-                w_to_old += w;
+                to_new += w;
             }
-        } else if (g->directed && inc[k].in) {
-            from_new += w;
-        } else {
-            to_new += w;
         }
     }
     if (!g->directed) {
@@ -439,6 +444,7 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
             for (e = 0; e < deg; e++) {
                 const int32_t u = inc[e].u, uc = p->memb[u];
                 double we = inc[e].w;
+                int32_t r;
                 if (e + 8 < deg) AZ_PREFETCH(&p->memb[inc[e + 8].u]);
                 if (g->directed) {
                     if (inc[e].in) continue; /* only the OUT list */
@@ -450,7 +456,7 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
                     W->added[uc] = 1;
                     W->comms[nn++] = uc;
                 }
-                W->acc[uc] += we;
+                for (r = 0; r < g->rep; r++) W->acc[uc] += we;
             }
         }
         for (j = 0; j < nn; j++) {
@@ -817,7 +823,8 @@ static int work_init(la_work *W, const la_options *opt, const double *lw, int L,
 
 /* See leidenalg_optimiser.h. CPMVertexPartition (Python) corrects for
  * self-loops iff the graph has one; the others never do. The offsets, 32-bit
- * targets and weights are borrowed from the input. */
+ * targets and float64 weights are borrowed from the input; float32 weights
+ * are widened into a copy, which a rep-2 graph frees at once. */
 int la_input_graph(const la_layer *layer, la_graph *g) {
     const az_edge_graph *in = layer->graph;
     const int32_t n = (int32_t)in->n_vertices;
@@ -836,9 +843,11 @@ int la_input_graph(const la_layer *layer, la_graph *g) {
         }
     }
     if (!w) {
+        /* float32 weights (promotion is exact), or every weight 1 */
+        const float *w32 = layer->use_weights ? in->weights32 : NULL;
         w = own_w = az_malloc((size_t)m, sizeof(double));
         if (own_w) {
-            for (e = 0; e < m; e++) own_w[e] = 1.0;
+            for (e = 0; e < m; e++) own_w[e] = w32 ? (double)w32[e] : 1.0;
         }
     }
     if (!tgt || !w) {
@@ -882,7 +891,7 @@ static int exact_sums(const la_graph *g) {
     double total = 0.0;
     int64_t e;
     for (e = 0; e < g->m; e++) {
-        const double w = g->w[e];
+        const double w = la_edge_weight(g, e);
         if (w != floor(w)) return 0;
         total += fabs(w);
     }
@@ -922,7 +931,7 @@ int la_optimise(const la_layer *layers, int n_layers, const la_options *opt, az_
          * a self-loop listed twice */
         max_degree[l] = 2 * (int64_t)n + 2;
         for (v = 0; v < n; v++) {
-            const int64_t deg = g0[l].all_off[v + 1] - g0[l].all_off[v];
+            const int64_t deg = (g0[l].all_off[v + 1] - g0[l].all_off[v]) * g0[l].rep;
             if (deg > max_degree[l]) max_degree[l] = deg;
         }
     }
@@ -969,6 +978,7 @@ int la_igraph_modularity(const az_edge_graph *graph, int directed, int legacy,
     double *k_out, *k_in, *e_part, e = 0.0, m, scale;
     int64_t i, c, row;
     unweighted.weights = NULL;
+    unweighted.weights32 = NULL;
     if (!directed && !legacy) {
         return az_modularity(&unweighted, membership, n_partitions, 1.0, modularity);
     }

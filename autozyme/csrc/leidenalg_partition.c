@@ -124,7 +124,9 @@ void la_part_init_admin(la_part *p) {
         for (e = 0; e < g->m; e++) la_part_admin_edge(p, g->src[e], g->tgt[e], g->w[e]);
     } else {
         for (v = 0; v < g->n; v++) {
-            for (e = g->off[v]; e < g->off[v + 1]; e++) la_part_admin_edge(p, v, g->tgt[e], g->w[e]);
+            for (e = g->off[v]; e < g->off[v + 1]; e++) {
+                la_part_admin_edge(p, v, g->tgt[e], la_edge_weight(g, e));
+            }
         }
     }
     la_part_admin_finish(p);
@@ -189,19 +191,21 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *i
             continue;
         }
         for (k = 0; k < deg; k++) {
-            int32_t u, u_comm;
+            int32_t u, u_comm, r;
             double w, int_weight;
             if (g->directed && inc[k].in != pass) continue;
             u = inc[k].u;
             u_comm = inc_comm[k];
             w = inc[k].w;
             int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
-            if (tot) {
-                tot[2 * (size_t)old_comm] -= w;
-                tot[2 * (size_t)new_comm] += w;
+            for (r = 0; r < g->rep; r++) {
+                if (tot) {
+                    tot[2 * (size_t)old_comm] -= w;
+                    tot[2 * (size_t)new_comm] += w;
+                }
+                if (old_comm == u_comm) p->w_in[old_comm] -= int_weight;
+                if (new_comm == u_comm || u == v) p->w_in[new_comm] += int_weight;
             }
-            if (old_comm == u_comm) p->w_in[old_comm] -= int_weight;
-            if (new_comm == u_comm || u == v) p->w_in[new_comm] += int_weight;
         }
     }
     p->memb[v] = new_comm;
@@ -325,6 +329,7 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         const int32_t u = inc[k].u, c = memb[u];
         la_cw *x = &cw[c];
         double w = inc[k].w;
+        int32_t r;
         /* the lookups depend on each other: start later entries' early */
         if (k + 16 < deg) AZ_PREFETCH(&memb[inc[k + 16].u]);
         if (k + 8 < deg) AZ_PREFETCH(&cw[memb[inc[k + 8].u]]);
@@ -334,17 +339,19 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
             x->w[0] = x->w[1] = x->all = 0.0;
             x->listed = 0;
         }
-        if (g->directed) {
-            x->w[inc[k].in] += w;
-            x->all += w;
-        } else {
-            if (u == v) w /= 2.0;
-            x->w[0] += w;
-            x->all = x->w[0];
-        }
-        if (x->all != 0 && !x->listed) {
-            x->listed = 1;
-            s->order[s->n_order++] = c;
+        if (!g->directed && u == v) w /= 2.0;
+        for (r = 0; r < g->rep; r++) {
+            if (g->directed) {
+                x->w[inc[k].in] += w;
+                x->all += w;
+            } else {
+                x->w[0] += w;
+                x->all = x->w[0];
+            }
+            if (x->all != 0 && !x->listed) {
+                x->listed = 1;
+                s->order[s->n_order++] = c;
+            }
         }
     }
 }

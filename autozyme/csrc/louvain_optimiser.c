@@ -63,7 +63,10 @@ static void incident_strengths(la_graph *g) {
         const int64_t deg = g->all_off[v + 1] - g->all_off[v];
         double k[2] = {0.0, 0.0};
         int64_t i;
-        for (i = 0; i < deg; i++) k[g->directed && inc[i].in] += inc[i].w;
+        for (i = 0; i < deg; i++) {
+            int32_t r;
+            for (r = 0; r < g->rep; r++) k[g->directed && inc[i].in] += inc[i].w;
+        }
         g->va[v].k_out = k[0];
         g->va[v].k_in = g->directed ? k[1] : k[0];
     }
@@ -284,8 +287,11 @@ static int collapse_graph(lv_work *W, const la_part *p, la_graph *out) {
         off[a] = cnt;
         for (i = W->boff[a]; i < W->boff[a + 1]; i++) {
             const int32_t b = W->bcomm[i];
-            const double we = g->w[W->beid[i]];
-            if (i + 8 < W->boff[a + 1]) AZ_PREFETCH(&g->w[W->beid[i + 8]]);
+            const double we = la_edge_weight(g, W->beid[i]);
+            if (i + 8 < W->boff[a + 1]) {
+                const int64_t ahead = W->beid[i + 8];
+                AZ_PREFETCH(g->w ? (const void *)&g->w[ahead] : (const void *)&g->all[ahead]);
+            }
             if (!W->added[b]) {
                 /* map[b] = w on first sight (keeps a -0.0), += after */
                 W->added[b] = 1;
