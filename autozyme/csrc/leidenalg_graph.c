@@ -64,6 +64,7 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
 }
 
 void la_graph_free_edge_list(la_graph *g) {
+    if (g->rep == 2) return; /* its rows are its incidence lists */
     if (g->owned & LA_OWN_OFF) free((void *)g->off);
     if (g->owned & LA_OWN_TGT) free((void *)g->tgt);
     if (g->owned & LA_OWN_W) free((void *)g->w);
@@ -224,8 +225,8 @@ static int build_directed_lists(la_graph *g) {
  * parallel edges, or a self-loop seen from both ends, and igraph_incident()
  * orders the neighbours ascending. Its ALL lists are then its rows, each
  * entry repeated (rep 2). cur: n scratch counters. Returns 1 when the rows are
- * of that kind (g->all and g->all_off written), else 0. */
-static int pair_rows(la_graph *g, int64_t *cur) {
+ * of that kind, else 0. */
+static int pair_rows(const la_graph *g, int64_t *cur) {
     const int32_t n = g->n;
     int64_t e;
     int32_t v;
@@ -242,13 +243,6 @@ static int pair_rows(la_graph *g, int64_t *cur) {
             cur[u] = t + 1;
         }
     }
-    for (v = 0; v <= n; v++) g->all_off[v] = g->off[v];
-    for (e = 0; e < g->m; e++) {
-        g->all[e].w = g->w[e];
-        g->all[e].u = g->tgt[e];
-        g->all[e].in = 0;
-    }
-    g->rep = 2;
     return 1;
 }
 
@@ -277,13 +271,12 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     dst0 = az_malloc((size_t)n + 1, sizeof(int64_t));
     dst1 = az_malloc((size_t)n + 1, sizeof(int64_t));
     if (!g->va || !g->all_off || !dst0 || !dst1) goto done;
-    /* a symmetric matrix's rows first: they need half the room */
-    g->all = az_malloc((size_t)m, sizeof(la_inc));
-    if (!g->all) goto done;
-    if (directed || !pair_rows(g, dst0)) {
-        la_inc *all = realloc(g->all, (size_t)(2 * m) * sizeof(la_inc) + 1);
-        if (!all) goto done;
-        g->all = all;
+    if (!directed && pair_rows(g, dst0)) {
+        g->rep = 2;
+        memcpy(g->all_off, off, ((size_t)n + 1) * sizeof(int64_t));
+    } else {
+        g->all = az_malloc((size_t)(2 * m), sizeof(la_inc));
+        if (!g->all) goto done;
     }
     g->loops_single = 1;
     for (v = 0; v < n; v++) {
@@ -343,11 +336,6 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
             }
             if (sort_half_edges(g, a, b, dst0, dst1) != 0) goto done;
         }
-    }
-    if (g->rep == 2 && (g->owned & LA_OWN_W)) {
-        free((void *)g->w);
-        g->w = NULL;
-        g->owned &= ~LA_OWN_W;
     }
     rc = 0;
 done:

@@ -37,6 +37,7 @@ typedef struct {
     const int32_t *src; /* instead of off: the edges' from ends (an igraph_t's edge list) */
     const int32_t *tgt;
     const double *w;
+    const float *w32; /* a rep-2 graph's float32 weights, read instead of w (NULL: w) */
     int owned; /* LA_OWN_* bits: which of off / tgt / w the graph frees */
     int all_borrowed; /* `all` belongs to the caller (a buffer reused across levels) */
     /* directed, pattern symmetric, no parallel edges: ALL(v) alternates OUT
@@ -49,12 +50,13 @@ typedef struct {
      * within each, so both are read from it too. */
     int64_t *all_off;
     la_inc *all;
-    /* every entry of `all` stands for `rep` identical incidences in a row: 2
-     * for an undirected graph of both edges of every pair of a symmetric
-     * matrix (its rows, see pair_rows()), else 1. Loops over incidences
-     * repeat their step rep times, which is upstream's sequence of operations
-     * on half the memory; inc_comm (la_part_cache_node()) has one entry per
-     * stored incidence. */
+    /* every stored incidence stands for `rep` identical ones in a row: 2 for
+     * an undirected graph of both edges of every pair of a symmetric matrix,
+     * whose rows then are its incidence lists, read in place (all NULL; see
+     * pair_rows()), else 1. Loops over incidences repeat their step rep
+     * times, which is upstream's sequence of operations without a copy of the
+     * edges; inc_comm (la_part_cache_node()) has one entry per stored
+     * incidence. Read incidences through la_inc_u() / la_inc_w() / la_inc_in(). */
     int32_t rep;
     la_vattr *va;
     double total_weight;
@@ -63,25 +65,45 @@ typedef struct {
 
 enum { LA_OWN_OFF = 1, LA_OWN_TGT = 2, LA_OWN_W = 4 };
 
-/* The weight of edge e while the edge list is kept: a rep-2 graph's entries
- * are its edges (see la_graph.rep), so la_graph_init() frees an owned w there. */
+/* The weight of edge e while the edge list is kept (w32 or, neither set,
+ * every weight 1: a rep-2 graph's). */
 static inline double la_edge_weight(const la_graph *g, int64_t e) {
-    return g->w ? g->w[e] : g->all[e].w;
+    return g->w ? g->w[e] : g->w32 ? (double)g->w32[e] : 1.0;
+}
+
+/* Stored incidence p (all_off[v] <= p < all_off[v + 1] for v's): its
+ * neighbour, weight and whether it comes from the IN list. */
+static inline int32_t la_inc_u(const la_graph *g, int64_t p) {
+    return g->all ? g->all[p].u : g->tgt[p];
+}
+static inline double la_inc_w(const la_graph *g, int64_t p) {
+    return g->all ? g->all[p].w : la_edge_weight(g, p);
+}
+static inline int32_t la_inc_in(const la_graph *g, int64_t p) {
+    return g->all ? g->all[p].in : 0;
 }
 
 /* Starts loading v's whole ALL list, line by line (a visit of v follows
  * soon): a list spans several cache lines, and the hardware prefetcher only
  * follows a stream after its first misses. */
+static inline void la_prefetch_range(const void *begin, const void *end) {
+    uintptr_t a = (uintptr_t)begin & ~(uintptr_t)63;
+    for (; a < (uintptr_t)end; a += 64) AZ_PREFETCH((const void *)a);
+}
 static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
-    const uintptr_t end = (uintptr_t)(g->all + g->all_off[v + 1]);
-    uintptr_t a = (uintptr_t)(g->all + g->all_off[v]) & ~(uintptr_t)63;
-    for (; a < end; a += 64) AZ_PREFETCH((const void *)a);
+    const int64_t b = g->all_off[v], e = g->all_off[v + 1];
+    if (g->all) {
+        la_prefetch_range(g->all + b, g->all + e);
+        return;
+    }
+    la_prefetch_range(g->tgt + b, g->tgt + e);
+    if (g->w32) la_prefetch_range(g->w32 + b, g->w32 + e);
+    if (g->w) la_prefetch_range(g->w + b, g->w + e);
 }
 
 /* Builds the rest from off (n + 1), tgt (m) and w (m); takes ownership of
  * those named in `owned` (from malloc), the others are borrowed and must
- * outlive the graph (an owned w is freed at once where rep is 2: read
- * la_edge_weight()). node_size may be NULL (every size 1), else it is freed.
+ * outlive the graph. node_size may be NULL (every size 1), else it is freed.
  * Returns 0, or -1 when out of memory (everything owned is freed then). */
 int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, const int32_t *tgt,
                   const double *w, int owned, double *node_size, int correct_self_loops);

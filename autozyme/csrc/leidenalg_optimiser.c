@@ -186,15 +186,14 @@ static int move_nodes(la_work *W, la_part *P, double *improv) {
             for (l = 0; l < L; l++) la_part_move_node(&P[l], v, max_comm, W->lay[l].inc_comm);
             for (l = 0; l < L; l++) {
                 const la_graph *gl = P[l].g;
-                const la_inc *inc = gl->all + gl->all_off[v];
-                const int64_t deg = gl->all_off[v + 1] - gl->all_off[v];
+                const int64_t b = gl->all_off[v], deg = gl->all_off[v + 1] - b;
                 const int32_t *inc_comm = W->lay[l].inc_comm;
                 int64_t k;
                 /* a `sym` graph lists each neighbour twice in a row: the
                  * second entry would find it queued already */
                 for (k = 0; k < deg; k += 1 + gl->sym) {
                     /* memb[u] is inc_comm[k] but for v itself, now in max_comm */
-                    const int32_t u = inc[k].u;
+                    const int32_t u = la_inc_u(gl, b + k);
                     if (u != v && W->stable[u] && inc_comm[k] != max_comm) {
                         int64_t tail = head + count;
                         if (tail >= n) tail -= n;
@@ -219,10 +218,10 @@ static int move_nodes(la_work *W, la_part *P, double *improv) {
 static int64_t constrained_incidence_comms(const la_part *p, int32_t v, const int32_t *cmemb,
                                            int32_t *inc_comm, int32_t *out) {
     const la_graph *g = p->g;
-    const la_inc *inc = g->all + g->all_off[v];
-    const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+    const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
     int64_t cnt = 0, k;
     if (g->sym) {
+        const la_inc *inc = g->all + b;
         /* OUT and IN entries of a neighbour are adjacent */
         for (k = 0; k + 1 < deg; k += 2) {
             const int32_t u = inc[k].u, c = p->memb[u];
@@ -238,11 +237,11 @@ static int64_t constrained_incidence_comms(const la_part *p, int32_t v, const in
         }
     }
     for (k = g->sym ? deg : 0; k < deg; k++) {
-        const int32_t u = inc[k].u;
+        const int32_t u = la_inc_u(g, b + k);
         int32_t r;
         if (k + 8 < deg) {
-            AZ_PREFETCH(&p->memb[inc[k + 8].u]);
-            AZ_PREFETCH(&cmemb[inc[k + 8].u]);
+            AZ_PREFETCH(&p->memb[la_inc_u(g, b + k + 8)]);
+            AZ_PREFETCH(&cmemb[la_inc_u(g, b + k + 8)]);
         }
         inc_comm[k] = p->memb[u];
         if (cmemb[u] != cmemb[v]) continue;
@@ -258,25 +257,26 @@ static void two_community_weights(const la_part *p, int32_t v, const int32_t *in
                                   int32_t new_comm, la_diff *d, double *w_to_new,
                                   double *w_from_new) {
     const la_graph *g = p->g;
-    const la_inc *inc = g->all + g->all_off[v];
-    const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+    const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
     const int32_t v_comm = p->memb[v];
     double w_to_old = 0.0, w_from_old = 0.0, to_new = 0.0, from_new = 0.0;
     int64_t k;
     for (k = 0; k < deg; k++) {
         const int32_t c = inc_comm[k];
-        double w = inc[k].w;
+        const int in = g->directed && la_inc_in(g, b + k);
+        double w;
         int32_t r;
         if (c != v_comm && c != new_comm) continue;
-        if (!g->directed && inc[k].u == v) w /= 2.0;
+        w = la_inc_w(g, b + k);
+        if (!g->directed && la_inc_u(g, b + k) == v) w /= 2.0;
         for (r = 0; r < g->rep; r++) {
             if (c == v_comm) {
-                if (g->directed && inc[k].in) {
+                if (in) {
                     w_from_old += w;
                 } else {
                     w_to_old += w;
                 }
-            } else if (g->directed && inc[k].in) {
+            } else if (in) {
                 from_new += w;
             } else {
                 to_new += w;
@@ -335,15 +335,15 @@ static int merge_nodes_constrained(la_work *W, la_part *P, const int32_t *cmemb)
             }
         } else {
             for (l = 0; l < L; l++) {
-                const la_inc *inc = P[l].g->all + P[l].g->all_off[v];
-                const int64_t deg = P[l].g->all_off[v + 1] - P[l].g->all_off[v];
+                const la_graph *gl = P[l].g;
+                const int64_t b = gl->all_off[v], deg = gl->all_off[v + 1] - b;
                 const int32_t *memb = P[l].memb;
                 int64_t k;
                 for (k = 0; k < deg; k++) {
-                    const int32_t u = inc[k].u;
+                    const int32_t u = la_inc_u(gl, b + k);
                     if (k + 8 < deg) {
-                        AZ_PREFETCH(&memb[inc[k + 8].u]);
-                        AZ_PREFETCH(&cmemb[inc[k + 8].u]);
+                        AZ_PREFETCH(&memb[la_inc_u(gl, b + k + 8)]);
+                        AZ_PREFETCH(&cmemb[la_inc_u(gl, b + k + 8)]);
                     }
                     if (cmemb[u] == cmemb[v] && !W->added[memb[u]]) {
                         W->added[memb[u]] = 1;
@@ -434,20 +434,19 @@ static int collapse_graph(la_work *W, const la_part *p, la_graph *out) {
         int32_t nn = 0, j;
         off[c] = cnt;
         for (i = W->goff[c]; i < W->goff[c + 1]; i++) {
-            const la_inc *inc;
-            int64_t deg, e;
+            int64_t b, deg, e;
             v = W->gnodes[i];
             if (i + 8 < g->n) AZ_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
             if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
-            inc = g->all + g->all_off[v];
-            deg = g->all_off[v + 1] - g->all_off[v];
+            b = g->all_off[v];
+            deg = g->all_off[v + 1] - b;
             for (e = 0; e < deg; e++) {
-                const int32_t u = inc[e].u, uc = p->memb[u];
-                double we = inc[e].w;
+                const int32_t u = la_inc_u(g, b + e), uc = p->memb[u];
+                double we = la_inc_w(g, b + e);
                 int32_t r;
-                if (e + 8 < deg) AZ_PREFETCH(&p->memb[inc[e + 8].u]);
+                if (e + 8 < deg) AZ_PREFETCH(&p->memb[la_inc_u(g, b + e + 8)]);
                 if (g->directed) {
-                    if (inc[e].in) continue; /* only the OUT list */
+                    if (la_inc_in(g, b + e)) continue; /* only the OUT list */
                 } else {
                     if (u > v) continue; /* from != v: the edge belongs to u */
                     if (u == v) we /= 2.0;
@@ -844,7 +843,7 @@ int la_input_graph(const la_layer *layer, la_graph *g) {
     }
     if (!w) {
         /* float32 weights (promotion is exact), or every weight 1 */
-        const float *w32 = layer->use_weights ? in->weights32 : NULL;
+        const float *w32 = layer->use_weights ? in->weights32 : NULL; /* NULL: all 1 */
         w = own_w = az_malloc((size_t)m, sizeof(double));
         if (own_w) {
             for (e = 0; e < m; e++) own_w[e] = w32 ? (double)w32[e] : 1.0;
@@ -878,11 +877,20 @@ int la_input_graph(const la_layer *layer, la_graph *g) {
         }
         memcpy(own_sizes, layer->node_size, (size_t)n * sizeof(double));
     }
-    return la_graph_init(g, n, layer->directed, in->indptr, tgt, w,
-                         (own_tgt ? LA_OWN_TGT : 0) | (own_w ? LA_OWN_W : 0), own_sizes,
-                         has_loop) == 0
-               ? AZ_OK
-               : AZ_ENOMEM;
+    if (la_graph_init(g, n, layer->directed, in->indptr, tgt, w,
+                      (own_tgt ? LA_OWN_TGT : 0) | (own_w ? LA_OWN_W : 0), own_sizes,
+                      has_loop) != 0) {
+        return AZ_ENOMEM;
+    }
+    if (g->rep == 2 && own_w) {
+        /* its rows are read in place: the float32 weights own_w was widened
+         * from, or every weight 1 */
+        free(own_w);
+        g->w = NULL;
+        g->w32 = layer->use_weights ? in->weights32 : NULL;
+        g->owned &= ~LA_OWN_W;
+    }
+    return AZ_OK;
 }
 
 /* Whether every sum of edge weights is exact in a double (integral weights,

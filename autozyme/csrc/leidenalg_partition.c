@@ -172,13 +172,13 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *i
     p->csize[new_comm] += node_size;
 
     for (pass = 0; pass < 2; pass++) {
-        const la_inc *inc = g->all + g->all_off[v];
-        const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+        const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
         /* pass 0 is mode OUT (from weights), pass 1 mode IN (to weights, stride
          * 2); undirected: both passes walk every incidence, from == to */
         double *tot = g->directed ? p->w_ft + pass : pass == 0 ? p->w_ft : NULL;
         int64_t k;
         if (g->sym) {
+            const la_inc *inc = g->all + b;
             /* the pass's entries are every other one */
             for (k = pass; k < deg; k += 2) {
                 const int32_t u = inc[k].u, u_comm = inc_comm[k];
@@ -193,10 +193,10 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *i
         for (k = 0; k < deg; k++) {
             int32_t u, u_comm, r;
             double w, int_weight;
-            if (g->directed && inc[k].in != pass) continue;
-            u = inc[k].u;
+            if (g->directed && la_inc_in(g, b + k) != pass) continue;
+            u = la_inc_u(g, b + k);
             u_comm = inc_comm[k];
-            w = inc[k].w;
+            w = la_inc_w(g, b + k);
             int_weight = w / (g->directed ? 1.0 : 2.0) / (u == v ? 2.0 : 1.0);
             for (r = 0; r < g->rep; r++) {
                 if (tot) {
@@ -285,8 +285,7 @@ void la_part_renumber(la_part *p, la_scratch *s) {
  * twice, count half each time. */
 void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc_comm) {
     const la_graph *g = p->g;
-    const la_inc *inc = g->all + g->all_off[v];
-    const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+    const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
     const int32_t *memb = p->memb;
     la_cw *cw = s->cw;
     int64_t k;
@@ -297,6 +296,7 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
     }
     s->n_order = 0;
     if (g->sym) {
+        const la_inc *inc = g->all + b;
         /* OUT and IN entries of a neighbour are adjacent: one lookup for
          * both, the same additions in the same order */
         for (k = 0; k + 1 < deg; k += 2) {
@@ -326,13 +326,13 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         return;
     }
     for (k = 0; k < deg; k++) {
-        const int32_t u = inc[k].u, c = memb[u];
+        const int32_t u = la_inc_u(g, b + k), c = memb[u];
         la_cw *x = &cw[c];
-        double w = inc[k].w;
+        double w = la_inc_w(g, b + k);
         int32_t r;
         /* the lookups depend on each other: start later entries' early */
-        if (k + 16 < deg) AZ_PREFETCH(&memb[inc[k + 16].u]);
-        if (k + 8 < deg) AZ_PREFETCH(&cw[memb[inc[k + 8].u]]);
+        if (k + 16 < deg) AZ_PREFETCH(&memb[la_inc_u(g, b + k + 16)]);
+        if (k + 8 < deg) AZ_PREFETCH(&cw[memb[la_inc_u(g, b + k + 8)]]);
         inc_comm[k] = c;
         if (x->stamp != s->stamp) {
             x->stamp = s->stamp;
@@ -342,7 +342,7 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
         if (!g->directed && u == v) w /= 2.0;
         for (r = 0; r < g->rep; r++) {
             if (g->directed) {
-                x->w[inc[k].in] += w;
+                x->w[la_inc_in(g, b + k)] += w;
                 x->all += w;
             } else {
                 x->w[0] += w;

@@ -59,13 +59,14 @@ typedef struct {
 static void incident_strengths(la_graph *g) {
     int32_t v;
     for (v = 0; v < g->n; v++) {
-        const la_inc *inc = g->all + g->all_off[v];
-        const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+        const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
         double k[2] = {0.0, 0.0};
         int64_t i;
         for (i = 0; i < deg; i++) {
+            const double w = la_inc_w(g, b + i);
+            const int in = g->directed && la_inc_in(g, b + i);
             int32_t r;
-            for (r = 0; r < g->rep; r++) k[g->directed && inc[i].in] += inc[i].w;
+            for (r = 0; r < g->rep; r++) k[in] += w;
         }
         g->va[v].k_out = k[0];
         g->va[v].k_in = g->directed ? k[1] : k[0];
@@ -202,8 +203,7 @@ static int move_nodes(lv_work *W, la_part *P, double *improv) {
                 }
             }
             if (max_comm != v_comm) {
-                const la_inc *inc = g->all + g->all_off[v];
-                const int64_t deg = g->all_off[v + 1] - g->all_off[v];
+                const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
                 int64_t k;
                 sweep += max_improv;
                 if (!read) la_part_cache_node(P, &W->s, v, W->inc_comm);
@@ -211,7 +211,7 @@ static int move_nodes(lv_work *W, la_part *P, double *improv) {
                 nb_moves++;
                 /* the neighbours' readings (and v's own) are stale now */
                 W->ncand[v] = -1;
-                for (k = 0; k < deg; k += 1 + g->sym) W->ncand[inc[k].u] = -1;
+                for (k = 0; k < deg; k += 1 + g->sym) W->ncand[la_inc_u(g, b + k)] = -1;
             }
         }
         total += sweep;
@@ -288,10 +288,7 @@ static int collapse_graph(lv_work *W, const la_part *p, la_graph *out) {
         for (i = W->boff[a]; i < W->boff[a + 1]; i++) {
             const int32_t b = W->bcomm[i];
             const double we = la_edge_weight(g, W->beid[i]);
-            if (i + 8 < W->boff[a + 1]) {
-                const int64_t ahead = W->beid[i + 8];
-                AZ_PREFETCH(g->w ? (const void *)&g->w[ahead] : (const void *)&g->all[ahead]);
-            }
+            if (i + 8 < W->boff[a + 1] && g->w) AZ_PREFETCH(&g->w[W->beid[i + 8]]);
             if (!W->added[b]) {
                 /* map[b] = w on first sight (keeps a -0.0), += after */
                 W->added[b] = 1;
