@@ -64,7 +64,7 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
 }
 
 void la_graph_free_edge_list(la_graph *g) {
-    if (g->rep == 2) return; /* its rows are its incidence lists */
+    if (!g->all) return; /* its rows are its incidence lists */
     if (g->owned & LA_OWN_OFF) free((void *)g->off);
     if (g->owned & LA_OWN_TGT) free((void *)g->tgt);
     if (g->owned & LA_OWN_W) free((void *)g->w);
@@ -218,14 +218,14 @@ static int build_directed_lists(la_graph *g) {
     return 0;
 }
 
-/* An undirected graph whose rows are those of a symmetric matrix (rows
- * strictly increasing, the entry (v, u) of every (u, v), of the same weight
- * bit for bit; both become edges, as scanpy's get_igraph_from_adjacency()
- * adds them) lists each neighbour twice in a row, identically: a pair of
- * parallel edges, or a self-loop seen from both ends, and igraph_incident()
- * orders the neighbours ascending. Its ALL lists are then its rows, each
- * entry repeated (rep 2). cur: n scratch counters. Returns 1 when the rows are
- * of that kind, else 0. */
+/* Whether the rows are those of a symmetric matrix: rows strictly
+ * increasing, the entry (v, u) of every (u, v), of the same weight bit for
+ * bit (scanpy's get_igraph_from_adjacency() makes each entry an edge). The
+ * undirected graph then lists each neighbour twice in a row, identically (a
+ * pair of parallel edges, or a self-loop seen from both ends), neighbours
+ * ascending as igraph_incident() orders them: its rows, each entry repeated.
+ * The directed one lists each neighbour's OUT entry, then its IN entry of
+ * the same weight (interleave_symmetric_lists()). cur: n scratch counters. */
 static int pair_rows(const la_graph *g, int64_t *cur) {
     const int32_t n = g->n;
     int64_t e;
@@ -271,9 +271,12 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
     dst0 = az_malloc((size_t)n + 1, sizeof(int64_t));
     dst1 = az_malloc((size_t)n + 1, sizeof(int64_t));
     if (!g->va || !g->all_off || !dst0 || !dst1) goto done;
-    if (!directed && pair_rows(g, dst0)) {
-        g->rep = 2;
-        memcpy(g->all_off, off, ((size_t)n + 1) * sizeof(int64_t));
+    if (pair_rows(g, dst0)) {
+        /* incidences read from the rows in place (see la_graph.rep) */
+        for (v = 0; v <= n; v++) g->all_off[v] = directed ? 2 * off[v] : off[v];
+        g->rep = directed ? 1 : 2;
+        g->half = directed;
+        g->sym = g->rows_out = directed;
     } else {
         g->all = az_malloc((size_t)(2 * m), sizeof(la_inc));
         if (!g->all) goto done;
@@ -299,7 +302,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
                 g->va[v].k_out += w[e];
             }
         }
-        if (build_directed_lists(g) != 0) goto done;
+        if (g->all && build_directed_lists(g) != 0) goto done;
     } else {
         /* igraph stores an undirected edge with from = max, to = min */
         for (v = 0; v < n; v++) {
@@ -310,7 +313,7 @@ int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, cons
             }
         }
         for (v = 0; v < n; v++) g->va[v].k_out = g->va[v].k_in;
-        if (g->rep == 1) {
+        if (g->all) {
             a = az_malloc((size_t)m, sizeof(int32_t));
             b = az_malloc((size_t)m, sizeof(int32_t));
             if (!a || !b) goto done;

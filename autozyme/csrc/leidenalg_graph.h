@@ -50,14 +50,16 @@ typedef struct {
      * within each, so both are read from it too. */
     int64_t *all_off;
     la_inc *all;
-    /* every stored incidence stands for `rep` identical ones in a row: 2 for
-     * an undirected graph of both edges of every pair of a symmetric matrix,
-     * whose rows then are its incidence lists, read in place (all NULL; see
-     * pair_rows()), else 1. Loops over incidences repeat their step rep
-     * times, which is upstream's sequence of operations without a copy of the
-     * edges; inc_comm (la_part_cache_node()) has one entry per stored
-     * incidence. Read incidences through la_inc_u() / la_inc_w() / la_inc_in(). */
-    int32_t rep;
+    /* A graph of a symmetric matrix's rows (see pair_rows()) reads its
+     * incidences from them in place (all NULL): undirected (both edges of
+     * every pair, as scanpy builds it), each stored incidence, row entry p,
+     * stands for rep = 2 identical ones in a row: loops over incidences repeat
+     * their step rep times, upstream's sequence of operations; inc_comm
+     * (la_part_cache_node()) has one entry per stored incidence. Directed
+     * (`sym`), incidence p is row entry p / 2, its OUT entry for p even, IN
+     * for p odd, of the same weight (half = 1). Else rep = 1, half = 0.
+     * Read incidences through la_inc_u() / la_inc_w() / la_inc_in(). */
+    int32_t rep, half;
     la_vattr *va;
     double total_weight;
     int correct_self_loops; /* possible edges count self-loops (CPM on a graph with loops) */
@@ -74,13 +76,13 @@ static inline double la_edge_weight(const la_graph *g, int64_t e) {
 /* Stored incidence p (all_off[v] <= p < all_off[v + 1] for v's): its
  * neighbour, weight and whether it comes from the IN list. */
 static inline int32_t la_inc_u(const la_graph *g, int64_t p) {
-    return g->all ? g->all[p].u : g->tgt[p];
+    return g->all ? g->all[p].u : g->tgt[p >> g->half];
 }
 static inline double la_inc_w(const la_graph *g, int64_t p) {
-    return g->all ? g->all[p].w : la_edge_weight(g, p);
+    return g->all ? g->all[p].w : la_edge_weight(g, p >> g->half);
 }
 static inline int32_t la_inc_in(const la_graph *g, int64_t p) {
-    return g->all ? g->all[p].in : 0;
+    return g->all ? g->all[p].in : (int32_t)(p & g->half);
 }
 
 /* Starts loading v's whole ALL list, line by line (a visit of v follows
@@ -91,11 +93,13 @@ static inline void la_prefetch_range(const void *begin, const void *end) {
     for (; a < (uintptr_t)end; a += 64) AZ_PREFETCH((const void *)a);
 }
 static inline void la_prefetch_incidences(const la_graph *g, int32_t v) {
-    const int64_t b = g->all_off[v], e = g->all_off[v + 1];
+    int64_t b = g->all_off[v], e = g->all_off[v + 1];
     if (g->all) {
         la_prefetch_range(g->all + b, g->all + e);
         return;
     }
+    b >>= g->half;
+    e >>= g->half;
     la_prefetch_range(g->tgt + b, g->tgt + e);
     if (g->w32) la_prefetch_range(g->w32 + b, g->w32 + e);
     if (g->w) la_prefetch_range(g->w + b, g->w + e);

@@ -221,13 +221,12 @@ static int64_t constrained_incidence_comms(const la_part *p, int32_t v, const in
     const int64_t b = g->all_off[v], deg = g->all_off[v + 1] - b;
     int64_t cnt = 0, k;
     if (g->sym) {
-        const la_inc *inc = g->all + b;
         /* OUT and IN entries of a neighbour are adjacent */
         for (k = 0; k + 1 < deg; k += 2) {
-            const int32_t u = inc[k].u, c = p->memb[u];
+            const int32_t u = la_inc_u(g, b + k), c = p->memb[u];
             if (k + 8 < deg) {
-                AZ_PREFETCH(&p->memb[inc[k + 8].u]);
-                AZ_PREFETCH(&cmemb[inc[k + 8].u]);
+                AZ_PREFETCH(&p->memb[la_inc_u(g, b + k + 8)]);
+                AZ_PREFETCH(&cmemb[la_inc_u(g, b + k + 8)]);
             }
             inc_comm[k] = inc_comm[k + 1] = c;
             if (cmemb[u] == cmemb[v]) {
@@ -554,8 +553,10 @@ static int collapse_symmetric(la_work *W, la_layer_work *lw, const la_part *p,
             v = W->gnodes[i];
             if (i + 8 < g->n) AZ_PREFETCH(&g->off[W->gnodes[i + 8]]);
             if (i + 4 < g->n) {
-                AZ_PREFETCH(&g->tgt[g->off[W->gnodes[i + 4]]]);
-                AZ_PREFETCH(&g->w[g->off[W->gnodes[i + 4]]]);
+                const int64_t r = g->off[W->gnodes[i + 4]];
+                AZ_PREFETCH(&g->tgt[r]);
+                if (g->w) AZ_PREFETCH(&g->w[r]);
+                if (g->w32) AZ_PREFETCH(&g->w32[r]);
             }
             for (e = g->off[v]; e < g->off[v + 1]; e++) {
                 const int32_t uc = p->memb[g->tgt[e]];
@@ -564,26 +565,25 @@ static int collapse_symmetric(la_work *W, la_layer_work *lw, const la_part *p,
                     W->added[uc] = 1;
                     W->comms[nn++] = uc;
                 }
-                W->acc[uc] += g->w[e];
+                W->acc[uc] += la_edge_weight(g, e);
             }
         }
         for (i = g->off && g->rows_out ? W->goff[c + 1] : W->goff[c]; i < W->goff[c + 1]; i++) {
-            const la_inc *inc;
-            int64_t deg, e;
+            int64_t b, deg, e;
             v = W->gnodes[i];
             if (i + 8 < g->n) AZ_PREFETCH(&g->all_off[W->gnodes[i + 8]]);
             if (i + 4 < g->n) la_prefetch_incidences(g, W->gnodes[i + 4]);
-            inc = g->all + g->all_off[v];
-            deg = g->all_off[v + 1] - g->all_off[v];
+            b = g->all_off[v];
+            deg = g->all_off[v + 1] - b;
             /* the OUT entries are the even ones */
             for (e = 0; e < deg; e += 2) {
-                const int32_t uc = p->memb[inc[e].u];
-                if (e + 16 < deg) AZ_PREFETCH(&p->memb[inc[e + 16].u]);
+                const int32_t uc = p->memb[la_inc_u(g, b + e)];
+                if (e + 16 < deg) AZ_PREFETCH(&p->memb[la_inc_u(g, b + e + 16)]);
                 if (!W->added[uc]) {
                     W->added[uc] = 1;
                     W->comms[nn++] = uc;
                 }
-                W->acc[uc] += inc[e].w;
+                W->acc[uc] += la_inc_w(g, b + e);
             }
         }
         /* edge ids follow this order: Graph::init_admin() (total weight,
@@ -882,7 +882,7 @@ int la_input_graph(const la_layer *layer, la_graph *g) {
                       has_loop) != 0) {
         return AZ_ENOMEM;
     }
-    if (g->rep == 2 && own_w) {
+    if (!g->all && own_w) {
         /* its rows are read in place: the float32 weights own_w was widened
          * from, or every weight 1 */
         free(own_w);

@@ -178,11 +178,10 @@ void la_part_move_node(la_part *p, int32_t v, int32_t new_comm, const int32_t *i
         double *tot = g->directed ? p->w_ft + pass : pass == 0 ? p->w_ft : NULL;
         int64_t k;
         if (g->sym) {
-            const la_inc *inc = g->all + b;
             /* the pass's entries are every other one */
             for (k = pass; k < deg; k += 2) {
-                const int32_t u = inc[k].u, u_comm = inc_comm[k];
-                const double w = inc[k].w, int_weight = w / 1.0 / (u == v ? 2.0 : 1.0);
+                const int32_t u = la_inc_u(g, b + k), u_comm = inc_comm[k];
+                const double w = la_inc_w(g, b + k), int_weight = w / 1.0 / (u == v ? 2.0 : 1.0);
                 tot[2 * (size_t)old_comm] -= w;
                 tot[2 * (size_t)new_comm] += w;
                 if (old_comm == u_comm) p->w_in[old_comm] -= int_weight;
@@ -296,28 +295,28 @@ void la_part_cache_node(const la_part *p, la_scratch *s, int32_t v, int32_t *inc
     }
     s->n_order = 0;
     if (g->sym) {
-        const la_inc *inc = g->all + b;
         /* OUT and IN entries of a neighbour are adjacent: one lookup for
          * both, the same additions in the same order */
         for (k = 0; k + 1 < deg; k += 2) {
-            const int32_t c = memb[inc[k].u];
+            const int32_t c = memb[la_inc_u(g, b + k)];
+            const double w_out = la_inc_w(g, b + k), w_in = la_inc_w(g, b + k + 1);
             la_cw *x = &cw[c];
-            if (k + 16 < deg) AZ_PREFETCH(&memb[inc[k + 16].u]);
-            if (k + 8 < deg) AZ_PREFETCH(&cw[memb[inc[k + 8].u]]);
+            if (k + 16 < deg) AZ_PREFETCH(&memb[la_inc_u(g, b + k + 16)]);
+            if (k + 8 < deg) AZ_PREFETCH(&cw[memb[la_inc_u(g, b + k + 8)]]);
             inc_comm[k] = inc_comm[k + 1] = c;
             if (x->stamp != s->stamp) {
                 x->stamp = s->stamp;
                 x->w[0] = x->w[1] = x->all = 0.0;
                 x->listed = 0;
             }
-            x->w[0] += inc[k].w;
-            x->all += inc[k].w;
+            x->w[0] += w_out;
+            x->all += w_out;
             if (x->all != 0 && !x->listed) {
                 x->listed = 1;
                 s->order[s->n_order++] = c;
             }
-            x->w[1] += inc[k + 1].w;
-            x->all += inc[k + 1].w;
+            x->w[1] += w_in;
+            x->all += w_in;
             if (x->all != 0 && !x->listed) {
                 x->listed = 1;
                 s->order[s->n_order++] = c;
