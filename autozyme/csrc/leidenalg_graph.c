@@ -63,8 +63,7 @@ static int sort_half_edges(la_graph *g, const int32_t *a, const int32_t *b, int6
     return 0;
 }
 
-void la_graph_free_edge_list(la_graph *g) {
-    if (!g->all) return; /* its rows are its incidence lists */
+static void free_edges(la_graph *g) {
     if (g->owned & LA_OWN_OFF) free((void *)g->off);
     if (g->owned & LA_OWN_TGT) free((void *)g->tgt);
     if (g->owned & LA_OWN_W) free((void *)g->w);
@@ -72,11 +71,16 @@ void la_graph_free_edge_list(la_graph *g) {
     g->src = NULL;
     g->tgt = NULL;
     g->w = NULL;
+    g->w32 = NULL;
     g->owned = 0;
 }
 
+void la_graph_free_edge_list(la_graph *g) {
+    if (g->all) free_edges(g); /* else its rows are its incidence lists */
+}
+
 void la_graph_free(la_graph *g) {
-    la_graph_free_edge_list(g);
+    free_edges(g);
     free(g->all_off);
     if (!g->all_borrowed) free(g->all);
     free(g->va);

@@ -133,7 +133,8 @@ int la_graph_init_symmetric(la_graph *g, const int64_t *off, const int32_t *tgt,
                             la_inc *all, int32_t *pos);
 
 /* Frees the edge list (off, tgt, w) if owned, keeping the incidence lists and
- * vertex attributes: for a graph whose partitions' bookkeeping is built. */
+ * vertex attributes: for a graph whose partitions' bookkeeping is built (not
+ * one that reads its incidences from its rows). */
 void la_graph_free_edge_list(la_graph *g);
 
 #endif
