@@ -252,7 +252,8 @@ static int pair_rows(const la_graph *g, int64_t *cur) {
 
 /* mirrors the Graph constructors and Graph::init_admin() / set_self_weights()
  * in libleidenalg src/GraphHelper.cpp, with igraph's lazy incidence lists
- * (IGRAPH_LOOPS_TWICE) materialised once. */
+ * (IGRAPH_LOOPS_TWICE) materialised once, or read from the rows where
+ * pair_rows() finds them a symmetric matrix's. */
 int la_graph_init(la_graph *g, int32_t n, int directed, const int64_t *off, const int32_t *tgt,
                   const double *w, int owned, double *node_size, int correct_self_loops) {
     const int64_t m = off[n];

@@ -4,7 +4,8 @@
  * v -> tgt[e]; for an undirected graph igraph stores it as from = max, to = min
  * of the endpoints). Each vertex's incidences are stored as (weight, neighbour)
  * in exactly the order igraph's incident/neighbors functions list them, so the
- * floating-point sums run in upstream's order. */
+ * floating-point sums run in upstream's order; where the rows are a symmetric
+ * matrix's, the rows themselves are read that way (la_graph.rep / half). */
 #ifndef AZ_LEIDENALG_GRAPH_H
 #define AZ_LEIDENALG_GRAPH_H
 
