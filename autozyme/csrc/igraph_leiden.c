@@ -29,8 +29,11 @@ typedef struct {
 } az_mpos;
 
 /* Storage for the aggregated levels, kept across levels and iterations (fresh
- * memory costs a page fault per page): level k is built in store k % 2 while
- * level k - 1, its input, lives in the other one. */
+ * memory costs a page fault per page): level k + 1 is built in store k % 2
+ * while level k, its input, lives in the other one. Level k's in-cluster lists
+ * (build_cluster_lists()) use store k % 2 before that: what it held, level
+ * k - 1, is no longer read, and the lists are no longer read once aggregation
+ * starts, so a level's lists and the next level's graph share their pages. */
 typedef struct {
     int64_t *off;
     int32_t *nbr;
@@ -56,16 +59,13 @@ typedef struct {
                        * slots past n for aggregate_mult()) */
     double *ext;      /* external edge weight per refined cluster */
     int32_t *lref;    /* refined labels by position in the refined cluster */
-    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists());
-                       * lnbr / lw then hold aggregate_mult()'s edges */
+    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists()) */
     int32_t *lcnt;
-    int32_t *lnbr;
-    double *lw;       /* room for lcap doubles; the lists of a float32 level
-                       * hold floats (list_weight()), touching half of it */
-    int64_t lcap;     /* capacity of lnbr and lw */
+    int32_t *lnbr;    /* the lists' entries, in a store (not owned) */
+    double *lw;       /* the lists of a float32 level hold floats (list_weight()) */
     double *cum;      /* cumulative transformed differences */
     uint8_t *stable, *added, *nonsingleton, *wconn;
-    int64_t *estart, *pos; /* aggregation: edges of each vertex, fill positions */
+    int64_t *pos;     /* aggregation: fill positions */
     int32_t *lower;   /* aggregation: lower neighbours of each vertex */
     char *arena;      /* the block holding all n0-sized arrays above */
     az_store store[2];
@@ -100,20 +100,6 @@ static void lap(az_timer *t, int phase) {
     const double now = seconds_now();
     t->phases[phase] += now - t->mark;
     t->mark = now;
-}
-
-/* Makes room for need entries in the in-cluster incidence lists, dropping
- * their contents. */
-static int reserve_local(az_work *w, int64_t need) {
-    if (need <= w->lcap) return AZ_OK;
-    free(w->lnbr);
-    free(w->lw);
-    w->lcap = 0;
-    w->lnbr = az_malloc((size_t)need, sizeof(int32_t));
-    w->lw = az_malloc((size_t)need, sizeof(double));
-    if (!w->lnbr || !w->lw) return AZ_ENOMEM;
-    w->lcap = need;
-    return AZ_OK;
 }
 
 /* sum + x + x + ... (times >= 1 additions, in order): one incidence stored
@@ -407,6 +393,33 @@ static inline double negligible_exp_bound(double total) {
 }
 
 
+/* Makes room for n vertices and m incidences in st, dropping its contents;
+ * grows by a quarter more, as the next iteration's level is often a little
+ * larger than this one's. */
+static int store_reserve(az_store *st, int64_t n, int64_t m) {
+    if (n + 1 > st->ncap) {
+        n += n / 4;
+        free(st->off);
+        free(st->vw);
+        st->ncap = 0;
+        st->off = az_malloc((size_t)n + 1, sizeof(int64_t));
+        st->vw = az_malloc((size_t)n, sizeof(double));
+        if (!st->off || !st->vw) return AZ_ENOMEM;
+        st->ncap = n + 1;
+    }
+    if (m > st->mcap) {
+        m += m / 4;
+        free(st->nbr);
+        free(st->w);
+        st->mcap = 0;
+        st->nbr = az_malloc((size_t)m, sizeof(int32_t));
+        st->w = az_malloc((size_t)m, sizeof(double));
+        if (!st->nbr || !st->w) return AZ_ENOMEM;
+        st->mcap = m;
+    }
+    return AZ_OK;
+}
+
 /* Lists, for the refinement, each vertex's incidences inside its cluster, in
  * incidence order (loops kept), with the neighbour given as its position in
  * the cluster: the lists are laid out cluster by cluster (slot s of
@@ -414,9 +427,10 @@ static inline double negligible_exp_bound(double total) {
  * refinement reads one compact region however scattered its vertices' ids are,
  * while this pass reads the level sequentially. ext[s] is the vertex's weight
  * to the rest of its cluster, summed in incidence order: the initial external
- * weights of leiden_merge_vertices(). */
+ * weights of leiden_merge_vertices(). The lists are written into st. */
 AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
-                                         az_work *w, const int32_t mult, const int f32) {
+                                         az_work *w, az_store *st, const int32_t mult,
+                                         const int f32) {
     const int32_t n = L->n;
     const int64_t *start = w->start;
     const int32_t *verts = w->verts;
@@ -433,9 +447,10 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
         v = verts[s];
         loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
     }
-    if (reserve_local(w, loff[n] + 1) != AZ_OK) return AZ_ENOMEM; /* + 1: aggregate_mult() */
-    lnbr = w->lnbr;
-    lw = w->lw;
+    /* L's incidence count: also room for the next level (aggregate_mult()) */
+    if (store_reserve(st, 0, loff[n]) != AZ_OK) return AZ_ENOMEM;
+    lnbr = w->lnbr = st->nbr;
+    lw = w->lw = st->w;
     /* each vertex's cluster and position side by side: one load per neighbour */
     for (c = 0; c < k; c++) {
         for (s = start[c]; s < start[c + 1]; s++) {
@@ -468,8 +483,9 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
     return AZ_OK;
 }
 
-static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w) {
-    return AZ_DISPATCH_LEVEL(L, build_cluster_lists_mult, L, memb, k, w);
+static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w,
+                               az_store *st) {
+    return AZ_DISPATCH_LEVEL(L, build_cluster_lists_mult, L, memb, k, w, st);
 }
 
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
@@ -640,64 +656,42 @@ static int merge_vertices(const az_level *L, int64_t first, const int32_t *subse
                              intr, nb_refined);
 }
 
-/* Makes room for n vertices and m incidences in st, dropping its contents;
- * grows by a quarter more, as the next iteration's level is often a little
- * larger than this one's. */
-static int store_reserve(az_store *st, int64_t n, int64_t m) {
-    if (n + 1 > st->ncap) {
-        n += n / 4;
-        free(st->off);
-        free(st->vw);
-        st->ncap = 0;
-        st->off = az_malloc((size_t)n + 1, sizeof(int64_t));
-        st->vw = az_malloc((size_t)n, sizeof(double));
-        if (!st->off || !st->vw) return AZ_ENOMEM;
-        st->ncap = n + 1;
-    }
-    if (m > st->mcap) {
-        m += m / 4;
-        free(st->nbr);
-        free(st->w);
-        st->mcap = 0;
-        st->nbr = az_malloc((size_t)m, sizeof(int32_t));
-        st->w = az_malloc((size_t)m, sizeof(double));
-        if (!st->nbr || !st->w) return AZ_ENOMEM;
-        st->mcap = m;
-    }
-    return AZ_OK;
-}
-
 /* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
  * order of c, then of first discovery; igraph_create() then lists each vertex's
- * incidences by ascending neighbour, which is what is built here.
+ * incidences by ascending neighbour, which is what is built here, in st
+ * directly: when cluster c is reached, every edge to a lower cluster is known,
+ * so row c starts with room for them and continues with c's upper edges (in
+ * discovery order, sorted afterwards).
  * mirrors leiden_aggregate() in igraph community/leiden.c */
 AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int32_t *refined,
                                int32_t nb_refined, az_work *w, az_store *st, az_level *out,
                                int32_t *out_memb, const int32_t mult, const int f32) {
     const int32_t n = nb_refined;
-    int64_t ne = 0, *pos = w->pos, *estart = w->estart, *off;
-    int32_t *e_to, *lower = w->lower, *nbr, c;
-    double *e_w, *wt;
+    int64_t *pos = w->pos, *off;
+    int32_t *lower = w->lower, *nbr, c;
+    double *wt;
     az_cl *cl = w->cl;
     int32_t *neigh = w->neigh;
     uint8_t *added = w->added;
 
-    /* at most one edge per stored incidence; the refinement is done with the
-     * in-cluster lists, so their room holds the edges */
-    if (reserve_local(w, L->off[L->n] + 1) != AZ_OK) return AZ_ENOMEM;
-    e_to = w->lnbr;
-    e_w = w->lw;
+    /* one incidence at most per stored incidence of L (each edge (c, c2)
+     * stems from incidences both ways); the refinement's lists are done */
+    if (store_reserve(st, n, L->off[L->n]) != AZ_OK) return AZ_ENOMEM;
     memset(out, 0, sizeof(*out));
-    if (store_reserve(st, n, 0) != AZ_OK) return AZ_ENOMEM;
+    out->n = n;
+    out->mult = 1;
+    out->off = off = st->off;
+    out->nbr = nbr = st->nbr;
+    out->w = wt = st->w;
     out->vw = st->vw;
     memset(lower, 0, ((size_t)n + 1) * sizeof(int32_t));
 
     group_by_label(refined, L->n, n, w->start, w->verts);
+    off[0] = 0;
     for (c = 0; c < n; c++) {
-        int64_t s;
+        int64_t s, up_at = off[c] + lower[c];
         int32_t v = -1, nn = 0, i;
         out->vw[c] = 0.0;
-        estart[c] = ne;
         for (s = w->start[c]; s < w->start[c + 1]; s++) {
             int64_t p;
             v = w->verts[s];
@@ -720,37 +714,32 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
         }
         for (i = 0; i < nn; i++) {
             const int32_t c2 = neigh[i];
-            e_to[ne] = c2;
-            e_w[ne++] = cl[c2].ew;
+            nbr[up_at] = c2;
+            wt[up_at++] = cl[c2].ew;
             lower[c2]++;
             cl[c2].ew = 0.0;
             added[c2] = 0;
         }
+        off[c + 1] = up_at;
         out_memb[c] = memb[v];
     }
-    estart[n] = ne;
     for (c = w->n0; c < w->n0 + 8; c++) {
         cl[c].ew = 0.0;
         added[c] = 0;
     }
 
-    if (store_reserve(st, n, 2 * ne) != AZ_OK) return AZ_ENOMEM;
-    out->n = n;
-    out->mult = 1;
-    out->off = off = st->off;
-    out->nbr = nbr = st->nbr;
-    out->w = wt = st->w;
-    off[0] = 0;
-    for (c = 0; c < n; c++) off[c + 1] = off[c] + lower[c] + (estart[c + 1] - estart[c]);
-    /* lower neighbours (c < x) come in ascending c by construction */
+    /* lower neighbours (c < x), ascending c: from the upper edges, c by c */
     for (c = 0; c < n; c++) pos[c] = off[c];
     for (c = 0; c < n; c++) {
-        for (int64_t k = estart[c]; k < estart[c + 1]; k++) {
-            wt[pos[e_to[k]]] = e_w[k];
-            nbr[pos[e_to[k]]++] = c;
+        for (int64_t k = off[c] + lower[c]; k < off[c + 1]; k++) {
+            const int32_t x = nbr[k];
+            wt[pos[x]] = wt[k];
+            nbr[pos[x]++] = c;
         }
     }
-    /* upper neighbours: scanning every y's lower list in ascending y sorts them */
+    /* upper neighbours, ascending: every x's lower list in ascending x, over
+     * the upper edges in discovery order (read above); pos[x] is now where
+     * x's upper edges start */
     for (c = 0; c < n; c++) {
         for (int64_t k = off[c]; k < off[c] + lower[c]; k++) {
             const int32_t x = nbr[k];
@@ -801,7 +790,7 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
             }
 
             group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
-            rc = build_cluster_lists(L, memb, *nb_clusters, w);
+            rc = build_cluster_lists(L, memb, *nb_clusters, w, &w->store[level % 2]);
             for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
                 const int64_t s = w->start[c];
                 rc = merge_vertices(L, s, w->verts + s, (int32_t)(w->start[c + 1] - s), res,
@@ -855,8 +844,6 @@ static void work_free(az_work *w) {
     int i;
     free(w->arena);
     free(w->labs);
-    free(w->lnbr);
-    free(w->lw);
     for (i = 0; i < 2; i++) {
         free(w->store[i].off);
         free(w->store[i].nbr);
@@ -890,7 +877,6 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(lcnt, n, int32_t);
     AZ_CARVE(start, n + 2, int64_t);
     AZ_CARVE(loff, n + 1, int64_t);
-    AZ_CARVE(estart, n + 1, int64_t);
     AZ_CARVE(pos, n + 1, int64_t);
     AZ_CARVE(lower, n + 1, int32_t);
     AZ_CARVE(ext, n, double);
