@@ -427,10 +427,14 @@ static int store_reserve(az_store *st, int64_t n, int64_t m) {
  * refinement reads one compact region however scattered its vertices' ids are,
  * while this pass reads the level sequentially. ext[s] is the vertex's weight
  * to the rest of its cluster, summed in incidence order: the initial external
- * weights of leiden_merge_vertices(). The lists are written into st. */
+ * weights of leiden_merge_vertices(). The lists are written into st.
+ *
+ * direct: no lists, only mpos and ext; the refinement then reads L's own rows
+ * (an aggregated level: its rows are long, few and already in memory, where
+ * a copy of them would be the peak of the run's memory). */
 AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
-                                         az_work *w, az_store *st, const int32_t mult,
-                                         const int f32) {
+                                         az_work *w, az_store *st, const int direct,
+                                         const int32_t mult, const int f32) {
     const int32_t n = L->n;
     const int64_t *start = w->start;
     const int32_t *verts = w->verts;
@@ -441,14 +445,16 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
     int32_t c, v;
     int64_t s;
 
-    /* room for every incidence (a vertex's list may be all inside) */
-    loff[0] = 0;
-    for (s = 0; s < n; s++) {
-        v = verts[s];
-        loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
+    if (!direct) {
+        /* room for every incidence (a vertex's list may be all inside) */
+        loff[0] = 0;
+        for (s = 0; s < n; s++) {
+            v = verts[s];
+            loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
+        }
+        /* L's incidence count: also room for the next level (aggregate_mult()) */
+        if (store_reserve(st, 0, loff[n]) != AZ_OK) return AZ_ENOMEM;
     }
-    /* L's incidence count: also room for the next level (aggregate_mult()) */
-    if (store_reserve(st, 0, loff[n]) != AZ_OK) return AZ_ENOMEM;
     lnbr = w->lnbr = st->nbr;
     lw = w->lw = st->w;
     /* each vertex's cluster and position side by side: one load per neighbour */
@@ -461,13 +467,17 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
     for (v = 0; v < n; v++) {
         const int32_t cluster = memb[v];
         const int64_t slot = start[cluster] + mpos[v].pos;
-        int64_t p, q = loff[slot];
+        int64_t p, q = direct ? 0 : loff[slot];
         double e = 0.0;
         for (p = L->off[v]; p < L->off[v + 1]; p++) {
             const int32_t u = L->nbr[p];
             const az_mpos mu = mpos[u];
             if (mu.memb == cluster) {
                 const double wp = level_weight(L, p, f32);
+                if (direct) {
+                    if (u != v) e = add_times(e, wp, mult);
+                    continue;
+                }
                 lnbr[q] = mu.pos;
                 if (f32) {
                     ((float *)(void *)lw)[q++] = L->w32[p];
@@ -477,15 +487,39 @@ AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb,
                 if (u != v) e = add_times(e, wp, mult);
             }
         }
-        lcnt[slot] = (int32_t)(q - loff[slot]);
+        if (!direct) lcnt[slot] = (int32_t)(q - loff[slot]);
         ext[slot] = e;
     }
     return AZ_OK;
 }
 
+/* direct: as for build_cluster_lists_mult(); only for a level of mult 1 and
+ * double weights (an aggregated one) */
 static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w,
-                               az_store *st) {
-    return AZ_DISPATCH_LEVEL(L, build_cluster_lists_mult, L, memb, k, w, st);
+                               az_store *st, int direct) {
+    if (direct) return build_cluster_lists_mult(L, memb, k, w, st, 1, 1, 0);
+    return AZ_DISPATCH_LEVEL(L, build_cluster_lists_mult, L, memb, k, w, st, 0);
+}
+
+/* Refines one cluster (its k vertices, ascending) by merging singletons into
+ * well-connected refined clusters, chosen at random with probability
+ * proportional to exp(diff / beta); refined labels are local indices until the
+ * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
+ *
+/* Entry p of a vertex's incidences inside cluster (see merge_vertices_mult()):
+ * the neighbour's position in the cluster and the weight; 0 where the level's
+ * own row is read (direct) and p leaves the cluster. */
+AZ_PER_MULT int cluster_entry(const az_level *L, const az_work *w, int32_t cluster, int64_t p,
+                              int32_t *at, double *wp, const int direct, const int f32) {
+    if (direct) {
+        const az_mpos mu = w->mpos[L->nbr[p]];
+        *at = mu.pos;
+        *wp = L->w[p];
+        return mu.memb == cluster;
+    }
+    *at = w->lnbr[p];
+    *wp = list_weight(w->lw, p, f32);
+    return 1;
 }
 
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
@@ -496,12 +530,14 @@ static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k
  * Only incidences inside the cluster matter: the random-order visits read the
  * compact lists build_cluster_lists() made of them (neighbours as positions in
  * subset, loops kept: a loop's neighbour is the vertex itself), starting from
- * first, the slot of subset[0], instead of the level's lists.
+ * first, the slot of subset[0], instead of the level's lists; or, direct, the
+ * level's rows, skipping the incidences that leave the cluster.
  * mirrors leiden_merge_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     const int32_t *subset, int32_t k, double res, double beta,
                                     az_work *w, az_rng *rng, az_interrupt *intr,
-                                    int32_t *nb_refined, const int32_t mult, const int f32) {
+                                    int32_t *nb_refined, const int direct, const int32_t mult,
+                                    const int f32) {
     const double *vw = L->vw;
     az_cl *cl = w->cl;
     double *cum = w->cum, *ext = w->ext + first;
@@ -511,6 +547,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     const int64_t *loff = w->loff + first;
     const double *lw;
     uint8_t *added = w->added, *nonsingleton = w->nonsingleton, *wconn = w->wconn;
+    const int32_t cluster = w->mpos[subset[0]].memb;
     double total = 0.0;
     int32_t i;
 
@@ -537,13 +574,17 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     for (i = 0; i < k; i++) {
         const int32_t li = order[i], v = subset[li];
         const int32_t current = lref[li];
-        const int64_t begin = loff[li], end = begin + lcnt[li];
+        const int64_t begin = direct ? L->off[v] : loff[li];
+        const int64_t end = direct ? L->off[v + 1] : begin + lcnt[li];
         int64_t p;
-        int32_t j, nn, best, chosen;
-        double max_diff, total_cum, negligible;
+        int32_t j, nn, best, chosen, at;
+        double max_diff, total_cum, negligible, wp;
 
         /* the next vertices' lists are known: start loading them */
-        if (i + 1 < k) {
+        if (direct) {
+            if (i + 1 < k) az_level_prefetch(L, subset[order[i + 1]], f32);
+            if (i + 2 < k) AZ_PREFETCH(&L->off[subset[order[i + 2]]]);
+        } else if (i + 1 < k) {
             const int64_t nb = loff[order[i + 1]];
             AZ_PREFETCH(&lnbr[nb]);
             const char *wb =
@@ -565,13 +606,13 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         added[current] = 1;
         nn = 1;
         for (p = begin; p < end; p++) {
-            if (lnbr[p] != li) {
+            if (cluster_entry(L, w, cluster, p, &at, &wp, direct, f32) && at != li) {
                 /* appended without a branch, as in fastmove_vertices_mult() */
-                const int32_t c = lref[lnbr[p]];
+                const int32_t c = lref[at];
                 neigh[nn] = c;
                 nn += !added[c];
                 added[c] = 1;
-                cl[c].ew = add_times(cl[c].ew, list_weight(lw, p, f32), mult);
+                cl[c].ew = add_times(cl[c].ew, wp, mult);
             }
         }
 
@@ -624,8 +665,9 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
             double e = ext[chosen]; /* updated in a register */
             /* loops included: v's label is still `current` here */
             for (p = begin; p < end; p++) {
-                e = add_times(e, negate_if(list_weight(lw, p, f32), lref[lnbr[p]] == chosen),
-                              mult);
+                if (cluster_entry(L, w, cluster, p, &at, &wp, direct, f32)) {
+                    e = add_times(e, negate_if(wp, lref[at] == chosen), mult);
+                }
             }
             ext[chosen] = e;
             wconn[chosen] = e >= cl[chosen].w * (total - cl[chosen].w) * res;
@@ -649,11 +691,16 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     return AZ_OK;
 }
 
+/* direct: as for build_cluster_lists() */
 static int merge_vertices(const az_level *L, int64_t first, const int32_t *subset, int32_t k,
                           double res, double beta, az_work *w, az_rng *rng, az_interrupt *intr,
-                          int32_t *nb_refined) {
+                          int32_t *nb_refined, int direct) {
+    if (direct) {
+        return merge_vertices_mult(L, first, subset, k, res, beta, w, rng, intr, nb_refined, 1,
+                                   1, 0);
+    }
     return AZ_DISPATCH_LEVEL(L, merge_vertices_mult, L, first, subset, k, res, beta, w, rng,
-                             intr, nb_refined);
+                             intr, nb_refined, 0);
 }
 
 /* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
@@ -790,11 +837,12 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
             }
 
             group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
-            rc = build_cluster_lists(L, memb, *nb_clusters, w, &w->store[level % 2]);
+            /* the input's lists, read in place otherwise (build_cluster_lists_mult()) */
+            rc = build_cluster_lists(L, memb, *nb_clusters, w, &w->store[level % 2], level > 0);
             for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
                 const int64_t s = w->start[c];
                 rc = merge_vertices(L, s, w->verts + s, (int32_t)(w->start[c + 1] - s), res,
-                                    beta, w, rng, intr, &nb_refined);
+                                    beta, w, rng, intr, &nb_refined, level > 0);
             }
             lap(timer, AZ_PHASE_REFINE);
             if (rc != AZ_OK) break;
