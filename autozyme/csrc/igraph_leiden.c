@@ -30,10 +30,7 @@ typedef struct {
 
 /* Storage for the aggregated levels, kept across levels and iterations (fresh
  * memory costs a page fault per page): level k + 1 is built in store k % 2
- * while level k, its input, lives in the other one. Level k's in-cluster lists
- * (build_cluster_lists()) use store k % 2 before that: what it held, level
- * k - 1, is no longer read, and the lists are no longer read once aggregation
- * starts, so a level's lists and the next level's graph share their pages. */
+ * while level k, its input, lives in the other one. */
 typedef struct {
     int64_t *off;
     int32_t *nbr;
@@ -59,25 +56,16 @@ typedef struct {
                        * slots past n for aggregate_mult()) */
     double *ext;      /* external edge weight per refined cluster */
     int32_t *lref;    /* refined labels by position in the refined cluster */
-    int64_t *loff;    /* in-cluster incidence lists by slot (build_cluster_lists()) */
-    int32_t *lcnt;
-    int32_t *lnbr;    /* the lists' entries, in a store (not owned) */
-    double *lw;       /* the lists of a float32 level hold floats (list_weight()) */
     double *cum;      /* cumulative transformed differences */
     uint8_t *stable, *added, *nonsingleton, *wconn;
     int64_t *pos;     /* aggregation: fill positions */
     int32_t *lower;   /* aggregation: lower neighbours of each vertex */
     char *arena;      /* the block holding all n0-sized arrays above */
     az_store store[2];
-    az_mpos *mpos;    /* build_cluster_lists() */
+    az_mpos *mpos;    /* cluster_positions() */
     int32_t *labs;    /* fast-move: labels of one vertex's neighbours (max degree) */
 } az_work;
 
-
-/* Weight of in-cluster list entry q (see az_work's lw); f32 as for the level. */
-AZ_PER_MULT double list_weight(const double *lw, int64_t q, const int f32) {
-    return f32 ? (double)((const float *)(const void *)lw)[q] : lw[q];
-}
 
 /* Phase times (see AZ_PHASE_SETUP): lap() adds the time since the previous lap
  * to a phase. Wall time where the monotonic clock exists, else processor time. */
@@ -393,112 +381,39 @@ static inline double negligible_exp_bound(double total) {
 }
 
 
-/* Makes room for n vertices and m incidences in st, dropping its contents;
- * grows by a quarter more, as the next iteration's level is often a little
- * larger than this one's. */
-static int store_reserve(az_store *st, int64_t n, int64_t m) {
-    if (n + 1 > st->ncap) {
-        n += n / 4;
-        free(st->off);
-        free(st->vw);
-        st->ncap = 0;
-        st->off = az_malloc((size_t)n + 1, sizeof(int64_t));
-        st->vw = az_malloc((size_t)n, sizeof(double));
-        if (!st->off || !st->vw) return AZ_ENOMEM;
-        st->ncap = n + 1;
-    }
-    if (m > st->mcap) {
-        m += m / 4;
-        free(st->nbr);
-        free(st->w);
-        st->mcap = 0;
-        st->nbr = az_malloc((size_t)m, sizeof(int32_t));
-        st->w = az_malloc((size_t)m, sizeof(double));
-        if (!st->nbr || !st->w) return AZ_ENOMEM;
-        st->mcap = m;
-    }
-    return AZ_OK;
-}
-
-/* Lists, for the refinement, each vertex's incidences inside its cluster, in
- * incidence order (loops kept), with the neighbour given as its position in
- * the cluster: the lists are laid out cluster by cluster (slot s of
- * group_by_label()'s order at loff[s], lcnt[s] entries), so each cluster's
- * refinement reads one compact region however scattered its vertices' ids are,
- * while this pass reads the level sequentially. ext[s] is the vertex's weight
- * to the rest of its cluster, summed in incidence order: the initial external
- * weights of leiden_merge_vertices(). The lists are written into st.
- *
- * direct: no lists, only mpos and ext; the refinement then reads L's own rows
- * (an aggregated level: its rows are long, few and already in memory, where
- * a copy of them would be the peak of the run's memory). */
-AZ_PER_MULT int build_cluster_lists_mult(const az_level *L, const int32_t *memb, int32_t k,
-                                         az_work *w, az_store *st, const int direct,
-                                         const int32_t mult, const int f32) {
-    const int32_t n = L->n;
+/* Each vertex's cluster and position in it (group_by_label()'s order), side by
+ * side for the refinement's one load per neighbour, and ext[s], the weight of
+ * the vertex in slot s to the rest of its cluster, summed in incidence order:
+ * the initial external weights of leiden_merge_vertices(). */
+AZ_PER_MULT void cluster_positions_mult(const az_level *L, const int32_t *memb, int32_t k,
+                                        az_work *w, const int32_t mult, const int f32) {
     const int64_t *start = w->start;
     const int32_t *verts = w->verts;
-    int32_t *lcnt = w->lcnt, *lnbr;
-    int64_t *loff = w->loff;
-    double *ext = w->ext, *lw;
+    double *ext = w->ext;
     az_mpos *mpos = w->mpos;
     int32_t c, v;
     int64_t s;
 
-    if (!direct) {
-        /* room for every incidence (a vertex's list may be all inside) */
-        loff[0] = 0;
-        for (s = 0; s < n; s++) {
-            v = verts[s];
-            loff[s + 1] = loff[s] + (L->off[v + 1] - L->off[v]);
-        }
-        /* L's incidence count: also room for the next level (aggregate_mult()) */
-        if (store_reserve(st, 0, loff[n]) != AZ_OK) return AZ_ENOMEM;
-    }
-    lnbr = w->lnbr = st->nbr;
-    lw = w->lw = st->w;
-    /* each vertex's cluster and position side by side: one load per neighbour */
     for (c = 0; c < k; c++) {
         for (s = start[c]; s < start[c + 1]; s++) {
             mpos[verts[s]].memb = c;
             mpos[verts[s]].pos = (int32_t)(s - start[c]);
         }
     }
-    for (v = 0; v < n; v++) {
+    for (v = 0; v < L->n; v++) {
         const int32_t cluster = memb[v];
-        const int64_t slot = start[cluster] + mpos[v].pos;
-        int64_t p, q = direct ? 0 : loff[slot];
+        int64_t p;
         double e = 0.0;
         for (p = L->off[v]; p < L->off[v + 1]; p++) {
             const int32_t u = L->nbr[p];
-            const az_mpos mu = mpos[u];
-            if (mu.memb == cluster) {
-                const double wp = level_weight(L, p, f32);
-                if (direct) {
-                    if (u != v) e = add_times(e, wp, mult);
-                    continue;
-                }
-                lnbr[q] = mu.pos;
-                if (f32) {
-                    ((float *)(void *)lw)[q++] = L->w32[p];
-                } else {
-                    lw[q++] = wp;
-                }
-                if (u != v) e = add_times(e, wp, mult);
-            }
+            if (u != v && mpos[u].memb == cluster) e = add_times(e, level_weight(L, p, f32), mult);
         }
-        if (!direct) lcnt[slot] = (int32_t)(q - loff[slot]);
-        ext[slot] = e;
+        ext[start[cluster] + mpos[v].pos] = e;
     }
-    return AZ_OK;
 }
 
-/* direct: as for build_cluster_lists_mult(); only for a level of mult 1 and
- * double weights (an aggregated one) */
-static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k, az_work *w,
-                               az_store *st, int direct) {
-    if (direct) return build_cluster_lists_mult(L, memb, k, w, st, 1, 1, 0);
-    return AZ_DISPATCH_LEVEL(L, build_cluster_lists_mult, L, memb, k, w, st, 0);
+static void cluster_positions(const az_level *L, const int32_t *memb, int32_t k, az_work *w) {
+    AZ_DISPATCH_LEVEL(L, cluster_positions_mult, L, memb, k, w);
 }
 
 /* Refines one cluster (its k vertices, ascending) by merging singletons into
@@ -506,46 +421,23 @@ static int build_cluster_lists(const az_level *L, const int32_t *memb, int32_t k
  * proportional to exp(diff / beta); refined labels are local indices until the
  * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
  *
-/* Entry p of a vertex's incidences inside cluster (see merge_vertices_mult()):
- * the neighbour's position in the cluster and the weight; 0 where the level's
- * own row is read (direct) and p leaves the cluster. */
-AZ_PER_MULT int cluster_entry(const az_level *L, const az_work *w, int32_t cluster, int64_t p,
-                              int32_t *at, double *wp, const int direct, const int f32) {
-    if (direct) {
-        const az_mpos mu = w->mpos[L->nbr[p]];
-        *at = mu.pos;
-        *wp = L->w[p];
-        return mu.memb == cluster;
-    }
-    *at = w->lnbr[p];
-    *wp = list_weight(w->lw, p, f32);
-    return 1;
-}
-
-/* Refines one cluster (its k vertices, ascending) by merging singletons into
- * well-connected refined clusters, chosen at random with probability
- * proportional to exp(diff / beta); refined labels are local indices until the
- * final renumbering from *nb_refined on (leiden_clean_refined_membership()).
- *
- * Only incidences inside the cluster matter: the random-order visits read the
- * compact lists build_cluster_lists() made of them (neighbours as positions in
- * subset, loops kept: a loop's neighbour is the vertex itself), starting from
- * first, the slot of subset[0], instead of the level's lists; or, direct, the
- * level's rows, skipping the incidences that leave the cluster.
+ * Only incidences inside the cluster matter: the visits read the level's rows
+ * and skip the others (cluster_positions() gives each neighbour's cluster and
+ * position in subset; a loop's neighbour is the vertex itself); first is the
+ * slot of subset[0]. Reading the rows in place, not a compact copy of the
+ * in-cluster incidences, is what keeps the run's peak memory at the graph,
+ * the arena and two aggregated levels (not measurably slower).
  * mirrors leiden_merge_vertices() in igraph community/leiden.c */
 AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
                                     const int32_t *subset, int32_t k, double res, double beta,
                                     az_work *w, az_rng *rng, az_interrupt *intr,
-                                    int32_t *nb_refined, const int direct, const int32_t mult,
-                                    const int f32) {
+                                    int32_t *nb_refined, const int32_t mult, const int f32) {
     const double *vw = L->vw;
     az_cl *cl = w->cl;
     double *cum = w->cum, *ext = w->ext + first;
     int32_t *refined = w->refined, *order = w->order, *neigh = w->neigh, *newc = w->count;
-    int32_t *lref = w->lref, *lnbr;
-    const int32_t *lcnt = w->lcnt + first;
-    const int64_t *loff = w->loff + first;
-    const double *lw;
+    int32_t *lref = w->lref;
+    const az_mpos *mpos = w->mpos;
     uint8_t *added = w->added, *nonsingleton = w->nonsingleton, *wconn = w->wconn;
     const int32_t cluster = w->mpos[subset[0]].memb;
     double total = 0.0;
@@ -564,9 +456,6 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
      * the cluster is looked at, so the same outcome) */
     for (i = 0; i < k; i++) wconn[i] = ext[i] >= cl[i].w * (total - cl[i].w) * res;
 
-    lnbr = w->lnbr;
-    lw = w->lw;
-
     /* shuffling positions permutes exactly as shuffling the vertices would */
     for (i = 0; i < k; i++) order[i] = i;
     az_rng_shuffle(rng, order, k);
@@ -574,28 +463,14 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     for (i = 0; i < k; i++) {
         const int32_t li = order[i], v = subset[li];
         const int32_t current = lref[li];
-        const int64_t begin = direct ? L->off[v] : loff[li];
-        const int64_t end = direct ? L->off[v + 1] : begin + lcnt[li];
+        const int64_t begin = L->off[v], end = L->off[v + 1];
         int64_t p;
-        int32_t j, nn, best, chosen, at;
-        double max_diff, total_cum, negligible, wp;
+        int32_t j, nn, best, chosen;
+        double max_diff, total_cum, negligible;
 
-        /* the next vertices' lists are known: start loading them */
-        if (direct) {
-            if (i + 1 < k) az_level_prefetch(L, subset[order[i + 1]], f32);
-            if (i + 2 < k) AZ_PREFETCH(&L->off[subset[order[i + 2]]]);
-        } else if (i + 1 < k) {
-            const int64_t nb = loff[order[i + 1]];
-            AZ_PREFETCH(&lnbr[nb]);
-            const char *wb =
-                (const char *)(const void *)lw + nb * (f32 ? sizeof(float) : sizeof(double));
-            AZ_PREFETCH(wb);
-            AZ_PREFETCH(wb + 64);
-        }
-        if (i + 2 < k) {
-            AZ_PREFETCH(&loff[order[i + 2]]);
-            AZ_PREFETCH(&lcnt[order[i + 2]]);
-        }
+        /* the next vertices are known: start loading their rows */
+        if (i + 1 < k) az_level_prefetch(L, subset[order[i + 1]], f32);
+        if (i + 2 < k) AZ_PREFETCH(&L->off[subset[order[i + 2]]]);
 
         if (az_interrupt_tick(intr)) return AZ_EINTR;
         if (nonsingleton[current] || !wconn[current]) continue;
@@ -606,13 +481,14 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
         added[current] = 1;
         nn = 1;
         for (p = begin; p < end; p++) {
-            if (cluster_entry(L, w, cluster, p, &at, &wp, direct, f32) && at != li) {
+            const az_mpos mu = mpos[L->nbr[p]];
+            if (mu.memb == cluster && mu.pos != li) {
                 /* appended without a branch, as in fastmove_vertices_mult() */
-                const int32_t c = lref[at];
+                const int32_t c = lref[mu.pos];
                 neigh[nn] = c;
                 nn += !added[c];
                 added[c] = 1;
-                cl[c].ew = add_times(cl[c].ew, wp, mult);
+                cl[c].ew = add_times(cl[c].ew, level_weight(L, p, f32), mult);
             }
         }
 
@@ -665,8 +541,10 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
             double e = ext[chosen]; /* updated in a register */
             /* loops included: v's label is still `current` here */
             for (p = begin; p < end; p++) {
-                if (cluster_entry(L, w, cluster, p, &at, &wp, direct, f32)) {
-                    e = add_times(e, negate_if(wp, lref[at] == chosen), mult);
+                const az_mpos mu = mpos[L->nbr[p]];
+                if (mu.memb == cluster) {
+                    e = add_times(e, negate_if(level_weight(L, p, f32), lref[mu.pos] == chosen),
+                                  mult);
                 }
             }
             ext[chosen] = e;
@@ -691,16 +569,38 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     return AZ_OK;
 }
 
-/* direct: as for build_cluster_lists() */
 static int merge_vertices(const az_level *L, int64_t first, const int32_t *subset, int32_t k,
                           double res, double beta, az_work *w, az_rng *rng, az_interrupt *intr,
-                          int32_t *nb_refined, int direct) {
-    if (direct) {
-        return merge_vertices_mult(L, first, subset, k, res, beta, w, rng, intr, nb_refined, 1,
-                                   1, 0);
-    }
+                          int32_t *nb_refined) {
     return AZ_DISPATCH_LEVEL(L, merge_vertices_mult, L, first, subset, k, res, beta, w, rng,
-                             intr, nb_refined, 0);
+                             intr, nb_refined);
+}
+
+/* Makes room for n vertices and m incidences in st, dropping its contents;
+ * grows by a quarter more, as the next iteration's level is often a little
+ * larger than this one's. */
+static int store_reserve(az_store *st, int64_t n, int64_t m) {
+    if (n + 1 > st->ncap) {
+        n += n / 4;
+        free(st->off);
+        free(st->vw);
+        st->ncap = 0;
+        st->off = az_malloc((size_t)n + 1, sizeof(int64_t));
+        st->vw = az_malloc((size_t)n, sizeof(double));
+        if (!st->off || !st->vw) return AZ_ENOMEM;
+        st->ncap = n + 1;
+    }
+    if (m > st->mcap) {
+        m += m / 4;
+        free(st->nbr);
+        free(st->w);
+        st->mcap = 0;
+        st->nbr = az_malloc((size_t)m, sizeof(int32_t));
+        st->w = az_malloc((size_t)m, sizeof(double));
+        if (!st->nbr || !st->w) return AZ_ENOMEM;
+        st->mcap = m;
+    }
+    return AZ_OK;
 }
 
 /* Collapses each refined cluster into a vertex. Edges (c, c2 > c) are created in
@@ -722,7 +622,7 @@ AZ_PER_MULT int aggregate_mult(const az_level *L, const int32_t *memb, const int
     uint8_t *added = w->added;
 
     /* one incidence at most per stored incidence of L (each edge (c, c2)
-     * stems from incidences both ways); the refinement's lists are done */
+     * stems from incidences both ways): room untouched costs no memory */
     if (store_reserve(st, n, L->off[L->n]) != AZ_OK) return AZ_ENOMEM;
     memset(out, 0, sizeof(*out));
     out->n = n;
@@ -837,12 +737,11 @@ static int leiden_iteration(const az_level *L0, int reindex, double res, double 
             }
 
             group_by_label(memb, L->n, *nb_clusters, w->start, w->verts);
-            /* the input's lists, read in place otherwise (build_cluster_lists_mult()) */
-            rc = build_cluster_lists(L, memb, *nb_clusters, w, &w->store[level % 2], level > 0);
+            cluster_positions(L, memb, *nb_clusters, w);
             for (c = 0; c < *nb_clusters && rc == AZ_OK; c++) {
                 const int64_t s = w->start[c];
                 rc = merge_vertices(L, s, w->verts + s, (int32_t)(w->start[c + 1] - s), res,
-                                    beta, w, rng, intr, &nb_refined, level > 0);
+                                    beta, w, rng, intr, &nb_refined);
             }
             lap(timer, AZ_PHASE_REFINE);
             if (rc != AZ_OK) break;
@@ -931,11 +830,9 @@ static size_t work_layout(az_work *w, char *base, size_t n) {
     AZ_CARVE(stack, n, int32_t);
     AZ_CARVE(stable, n, uint8_t);
     end = at;
-    /* refinement: build_cluster_lists() and merge_vertices() */
+    /* refinement: cluster_positions() and merge_vertices() */
     at = shared;
     AZ_CARVE(mpos, n, az_mpos);
-    AZ_CARVE(loff, n + 1, int64_t);
-    AZ_CARVE(lcnt, n, int32_t);
     AZ_CARVE(ext, n, double);
     AZ_CARVE(lref, n, int32_t);
     AZ_CARVE(nonsingleton, n, uint8_t);
