@@ -439,7 +439,7 @@ AZ_PER_MULT int merge_vertices_mult(const az_level *L, int64_t first,
     int32_t *lref = w->lref;
     const az_mpos *mpos = w->mpos;
     uint8_t *added = w->added, *nonsingleton = w->nonsingleton, *wconn = w->wconn;
-    const int32_t cluster = w->mpos[subset[0]].memb;
+    const int32_t cluster = mpos[subset[0]].memb;
     double total = 0.0;
     int32_t i;
 
